@@ -1,0 +1,162 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { ConfigError } from "@/lib/errors";
+import { env } from "@/lib/env";
+import * as schema from "./schema";
+import { MIGRATIONS_FOLDER, migrateWithLock } from "./migrate-lock";
+
+export { schema };
+
+/** The one database type both drivers are cast to: same schema, same queries. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** A transaction handle; verbs and queries take `DbOrTx` so they compose inside an outer transaction. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+export type Database = {
+  db: Db;
+  driver: "pglite" | "postgres";
+  close: () => Promise<void>;
+};
+
+export type OpenOptions = { databaseUrl?: string; pgliteDir: string };
+
+/**
+ * Opens and migrates a database: postgres.js against `databaseUrl`, else embedded PGlite in `pgliteDir`
+ * (`memory://` for a throwaway one). Failures become one ConfigError with a readable message.
+ */
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.pgliteDir);
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const where = describeUrl(url);
+  try {
+    await migrateWithLock(url);
+  } catch (error) {
+    throw new ConfigError(`Cannot use the database at ${where}: ${reason(error)}`);
+  }
+  const client = postgres(url, { max: 10, onnotice: () => {} });
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return { db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
+}
+
+async function openPglite(dir: string): Promise<Database> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const { migrate } = await import("drizzle-orm/pglite/migrator");
+  const inMemory = dir.startsWith("memory://");
+  const release = inMemory ? () => {} : lockDataDir(path.resolve(dir));
+  try {
+    const client = await PGlite.create(inMemory ? dir : path.resolve(dir));
+    const db = drizzle(client, { schema });
+    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    return {
+      db: db as unknown as Db,
+      driver: "pglite",
+      close: async () => {
+        await client.close();
+        release();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error instanceof ConfigError ? error : new ConfigError(`Cannot open PGlite in ${dir}: ${reason(error)}`);
+  }
+}
+
+/**
+ * Two PGlite handles on one folder silently lose writes (see STACK-NOTES), so a process takes `<dir>.lock`
+ * holding its pid; a live holder is refused, a dead one taken over. Released on exit and on SIGINT/SIGTERM.
+ */
+function lockDataDir(dir: string): () => void {
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const lockFile = `${dir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = fs.openSync(lockFile, "wx");
+      fs.writeSync(fd, String(process.pid));
+      fs.closeSync(fd);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = Number(fs.readFileSync(lockFile, "utf8").trim());
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        throw new ConfigError(
+          `The PGlite data folder ${dir} is in use by process ${holder} (a running dev server?). ` +
+            `Stop it, or set DATABASE_URL to a PostgreSQL server so several processes can share the data.`,
+        );
+      }
+      fs.rmSync(lockFile, { force: true });
+    }
+  }
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    try {
+      if (fs.readFileSync(lockFile, "utf8").trim() === String(process.pid)) fs.rmSync(lockFile, { force: true });
+    } catch {
+      // Already gone.
+    }
+  };
+  process.once("exit", release);
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      release();
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    });
+  }
+  return release;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } catch {
+    return "DATABASE_URL";
+  }
+}
+
+function reason(error: unknown): string {
+  const e = error as { code?: string; message?: string; errors?: unknown[] };
+  if (e?.code === "ECONNREFUSED") return "connection refused (is PostgreSQL running?)";
+  if (e?.code === "ENOTFOUND") return "host not found";
+  if (e?.code === "3D000") return "the database does not exist";
+  return e?.message || String(error);
+}
+
+type Holder = { __sallyDb?: Promise<Database> };
+
+/**
+ * The process-wide database. Next evaluates this module separately for route handlers, pages and the proxy,
+ * so the handle lives on globalThis: one open (and one PGlite lock) per process.
+ */
+export function getDatabase(): Promise<Database> {
+  const holder = globalThis as Holder;
+  if (!holder.__sallyDb) {
+    const { databaseUrl, pgliteDir } = env();
+    holder.__sallyDb = openDatabase({ databaseUrl, pgliteDir });
+    holder.__sallyDb.catch(() => {
+      holder.__sallyDb = undefined;
+    });
+  }
+  return holder.__sallyDb;
+}
+
+export async function getDb(): Promise<Db> {
+  return (await getDatabase()).db;
+}

@@ -1,0 +1,22 @@
+import { desc, eq, sql } from "drizzle-orm";
+import type { DbOrTx } from "@/db";
+import { mailbox } from "@/db/schema";
+
+export type MailboxMessage = typeof mailbox.$inferSelect;
+
+/** The local mailbox, newest first; optionally one tenant's or one recipient's messages. */
+export async function listMailbox(
+  db: DbOrTx,
+  filter: { tenantId?: string; to?: string; limit?: number } = {},
+): Promise<MailboxMessage[]> {
+  return db
+    .select()
+    .from(mailbox)
+    .where(
+      sql`true ${filter.tenantId ? sql`and ${eq(mailbox.tenantId, filter.tenantId)}` : sql``} ${
+        filter.to ? sql`and lower(${mailbox.to}) = lower(${filter.to})` : sql``
+      }`,
+    )
+    .orderBy(desc(mailbox.createdAt))
+    .limit(filter.limit ?? 100);
+}

@@ -1,0 +1,31 @@
+import { eq, sql } from "drizzle-orm";
+import type { DbOrTx } from "@/db";
+import { seats, tenants } from "@/db/schema";
+
+export type Tenant = typeof tenants.$inferSelect;
+
+export async function getTenantBySlug(db: DbOrTx, slug: string): Promise<Tenant | undefined> {
+  const [row] = await db.select().from(tenants).where(sql`lower(${tenants.slug}) = lower(${slug})`);
+  return row;
+}
+
+export async function getTenantById(db: DbOrTx, id: string): Promise<Tenant | undefined> {
+  const [row] = await db.select().from(tenants).where(eq(tenants.id, id));
+  return row;
+}
+
+export async function listTenants(db: DbOrTx): Promise<Tenant[]> {
+  return db.select().from(tenants).orderBy(tenants.slug);
+}
+
+export async function listSeats(db: DbOrTx, tenantId: string) {
+  return db.select().from(seats).where(eq(seats.tenantId, tenantId)).orderBy(seats.tier);
+}
+
+/**
+ * Serialises writers of one tenant for the rest of the transaction (a row lock on the tenant), so rules that
+ * count seats see every committed change of concurrent requests, across processes sharing one database.
+ */
+export async function lockTenant(tx: DbOrTx, tenantId: string): Promise<void> {
+  await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId)).for("update");
+}

@@ -1,0 +1,53 @@
+import { and, asc, eq, ne, sql } from "drizzle-orm";
+import type { DbOrTx } from "@/db";
+import { authSessions, authUsers, tenants, users } from "@/db/schema";
+
+export type User = typeof users.$inferSelect;
+
+/**
+ * The Sally user (with tenant) an email address signs in as: one with access (a role and not deactivated),
+ * preferring an admin membership when the address belongs to several tenants.
+ */
+export async function getSignInUserByEmail(db: DbOrTx, email: string) {
+  const [row] = await db
+    .select({ user: users, tenant: tenants })
+    .from(users)
+    .innerJoin(tenants, eq(tenants.id, users.tenantId))
+    .where(and(sql`lower(${users.email}) = lower(${email})`, ne(users.role, "none"), ne(users.status, "deactivated")))
+    .orderBy(sql`case ${users.role} when 'admin' then 0 else 1 end`, asc(users.createdAt))
+    .limit(1);
+  return row;
+}
+
+export async function listUsers(db: DbOrTx, tenantId: string): Promise<User[]> {
+  return db.select().from(users).where(eq(users.tenantId, tenantId)).orderBy(sql`lower(${users.email})`);
+}
+
+export async function getUserByEmail(db: DbOrTx, tenantId: string, email: string): Promise<User | undefined> {
+  const [row] = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), sql`lower(${users.email}) = lower(${email})`));
+  return row;
+}
+
+/** Marks a user's first sign-in: `invited` becomes `active`. */
+export async function markSignedIn(db: DbOrTx, email: string): Promise<void> {
+  await db
+    .update(users)
+    .set({
+      firstSignInAt: sql`coalesce(${users.firstSignInAt}, now())`,
+      status: sql`case when ${users.status} = 'invited' then 'active'::user_status else ${users.status} end`,
+      updatedAt: sql`now()`,
+    })
+    .where(sql`lower(${users.email}) = lower(${email})`);
+}
+
+/** Ends every session of the sign-in identity behind `email`: the user is signed out everywhere at once. */
+export async function deleteSessionsByEmail(db: DbOrTx, email: string): Promise<void> {
+  await db
+    .delete(authSessions)
+    .where(
+      sql`${authSessions.userId} in (select ${authUsers.id} from ${authUsers} where lower(${authUsers.email}) = lower(${email}))`,
+    );
+}

@@ -1,0 +1,25 @@
+import { bigserial, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { tenants } from "./tenants";
+
+/**
+ * What happened in a tenant: every SCIM request (method, path, status, duration) and every admin change.
+ * Never holds tokens or request bodies.
+ */
+export const activityLog = pgTable(
+  "activity_log",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    /** `scim`, `admin:<email>` or `cli`. */
+    actor: text("actor").notNull(),
+    method: text("method"),
+    path: text("path"),
+    status: integer("status"),
+    durationMs: integer("duration_ms"),
+    summary: text("summary").notNull(),
+  },
+  (t) => [index("activity_log_tenant_at_idx").on(t.tenantId, t.at)],
+);

@@ -1,0 +1,51 @@
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { emailKindEnum, outboxStatusEnum } from "./enums";
+import { tenants } from "./tenants";
+
+/**
+ * Transactional outbox: a row is inserted in the same transaction as the change that causes the email and is
+ * delivered after commit by lib/email/outbox.ts, with retries. `idempotencyKey` makes an email exactly-once:
+ * a second enqueue with the same key is a no-op, and the provider gets the key too.
+ */
+export const emailOutbox = pgTable(
+  "email_outbox",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id").references(() => tenants.id, { onDelete: "cascade" }),
+    kind: emailKindEnum("kind").notNull(),
+    to: text("to").notNull(),
+    subject: text("subject").notNull(),
+    text: text("text").notNull(),
+    html: text("html").notNull(),
+    idempotencyKey: text("idempotency_key").notNull(),
+    status: outboxStatusEnum("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    lastError: text("last_error"),
+    providerMessageId: text("provider_message_id"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("email_outbox_idempotency_key").on(t.idempotencyKey),
+    index("email_outbox_due_idx").on(t.status, t.nextAttemptAt),
+  ],
+);
+
+/** The local mailbox: where emails are delivered when no RESEND_API_KEY is set. Shown at /dev/mailbox. */
+export const mailbox = pgTable(
+  "mailbox",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id").references(() => tenants.id, { onDelete: "cascade" }),
+    kind: emailKindEnum("kind").notNull(),
+    to: text("to").notNull(),
+    subject: text("subject").notNull(),
+    text: text("text").notNull(),
+    html: text("html").notNull(),
+    links: jsonb("links").$type<string[]>().notNull().default([]),
+    idempotencyKey: text("idempotency_key").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("mailbox_idempotency_key").on(t.idempotencyKey), index("mailbox_to_idx").on(t.to)],
+);

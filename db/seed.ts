@@ -1,0 +1,27 @@
+// Seeds the demo tenant "Acme" on first start of the dev app (`npm run dev` runs this first). Idempotent.
+import { env } from "@/lib/env";
+import { runCli } from "@/lib/cli/run";
+import { createTenant } from "@/lib/tenants/create-tenant";
+import { getTenantBySlug } from "./queries/tenants";
+import { openDatabase } from "./index";
+
+const DEMO_ADMIN_EMAIL = "admin@acme.example";
+
+runCli(async () => {
+  const config = env();
+  if (!config.seedDemo) return;
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir });
+  try {
+    if (await getTenantBySlug(database.db, "acme")) return;
+    await createTenant(database.db, {
+      name: "Acme",
+      slug: "acme",
+      adminEmail: DEMO_ADMIN_EMAIL,
+      locale: "en",
+      seats: { starter: 5, team: 3, enterprise: 2 },
+    });
+    console.log(`Seeded demo tenant "Acme"; sign in as ${DEMO_ADMIN_EMAIL} (the link arrives at /dev/mailbox).`);
+  } finally {
+    await database.close();
+  }
+});

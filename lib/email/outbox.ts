@@ -1,0 +1,86 @@
+import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import type { Db, DbOrTx } from "@/db";
+import { emailOutbox } from "@/db/schema";
+import { sendEmail, type EmailMessage } from "./send-email";
+
+/** After this many failed attempts a message is marked failed and left for an operator. */
+export const MAX_ATTEMPTS = 8;
+/** How long a claimed message is hidden from other drainers while one sends it. */
+const LEASE_SECONDS = 120;
+
+/**
+ * Queues an email in the caller's transaction, so it exists if and only if the change that causes it commits.
+ * A second enqueue with the same idempotency key is a no-op: that is what makes invitations exactly-once.
+ * Returns the new row id, or null when the key was already queued.
+ */
+export async function enqueueEmail(tx: DbOrTx, message: EmailMessage, idempotencyKey: string): Promise<string | null> {
+  const [row] = await tx
+    .insert(emailOutbox)
+    .values({ ...message, tenantId: message.tenantId ?? null, idempotencyKey })
+    .onConflictDoNothing({ target: emailOutbox.idempotencyKey })
+    .returning({ id: emailOutbox.id });
+  return row?.id ?? null;
+}
+
+export type DrainResult = { sent: number; failed: number };
+
+/**
+ * Sends due outbox messages (or just `ids`). Each is claimed with a lease (FOR UPDATE SKIP LOCKED) so several
+ * instances can drain at once without sending twice; a crash mid-send lets the lease expire and a later drain
+ * retries with the same idempotency key. Failures back off exponentially.
+ */
+export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: number } = {}): Promise<DrainResult> {
+  const due = db
+    .select({ id: emailOutbox.id })
+    .from(emailOutbox)
+    .where(
+      and(
+        eq(emailOutbox.status, "pending"),
+        lte(emailOutbox.nextAttemptAt, sql`now()`),
+        options.ids ? inArray(emailOutbox.id, options.ids) : undefined,
+      ),
+    )
+    .orderBy(asc(emailOutbox.createdAt))
+    .limit(options.limit ?? 50)
+    .for("update", { skipLocked: true });
+  const claimed = await db
+    .update(emailOutbox)
+    .set({
+      attempts: sql`${emailOutbox.attempts} + 1`,
+      nextAttemptAt: sql`now() + make_interval(secs => ${LEASE_SECONDS})`,
+    })
+    .where(inArray(emailOutbox.id, due))
+    .returning();
+
+  const result: DrainResult = { sent: 0, failed: 0 };
+  for (const row of claimed) {
+    const sent = await sendEmail(db, row, row.idempotencyKey).catch((error: unknown) => ({
+      ok: false as const,
+      error: error instanceof Error ? error.message : String(error),
+    }));
+    if (sent.ok) {
+      result.sent++;
+      await db
+        .update(emailOutbox)
+        .set({ status: "sent", sentAt: sql`now()`, providerMessageId: sent.id, lastError: null })
+        .where(eq(emailOutbox.id, row.id));
+    } else {
+      result.failed++;
+      const giveUp = row.attempts >= MAX_ATTEMPTS;
+      await db
+        .update(emailOutbox)
+        .set({
+          status: giveUp ? "failed" : "pending",
+          lastError: sent.error.slice(0, 1000),
+          nextAttemptAt: sql`now() + make_interval(secs => ${retryDelaySeconds(row.attempts)})`,
+        })
+        .where(eq(emailOutbox.id, row.id));
+    }
+  }
+  return result;
+}
+
+/** 30 s, 1 min, 2 min … capped at one hour. */
+export function retryDelaySeconds(attempts: number): number {
+  return Math.min(3600, 30 * 2 ** Math.max(0, attempts - 1));
+}

@@ -1,0 +1,99 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { ConfigError } from "./errors";
+
+const flag = z
+  .enum(["1", "0", "true", "false", "on", "off", "yes", "no", ""])
+  .transform((v) => ["1", "true", "on", "yes"].includes(v));
+
+const positiveInt = z.coerce.number().int().positive();
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  PGLITE_DIR: z.string().min(1).default(".data/pglite"),
+  APP_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default("http://localhost:3000"),
+  AUTH_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  RESEND_API_KEY: z.string().min(1).optional(),
+  EMAIL_FROM: z.string().min(3).default("Sally <no-reply@sally.example>"),
+  MAILBOX_ENABLED: flag.optional(),
+  SEED_DEMO: flag.optional(),
+  SCIM_RATE_LIMIT_PER_MINUTE: positiveInt.default(6000),
+  SCIM_MAX_PAYLOAD_BYTES: positiveInt.default(1_048_576),
+  SCIM_MAX_PAGE_SIZE: positiveInt.default(200),
+  SCIM_MAX_BULK_OPERATIONS: positiveInt.default(1000),
+});
+
+export type Env = {
+  nodeEnv: "development" | "production" | "test";
+  databaseUrl: string | undefined;
+  pgliteDir: string;
+  appUrl: string;
+  authSecret: string;
+  resendApiKey: string | undefined;
+  emailFrom: string;
+  /** The dev mailbox page: on outside production unless MAILBOX_ENABLED says otherwise. */
+  mailboxEnabled: boolean;
+  seedDemo: boolean;
+  scim: { rateLimitPerMinute: number; maxPayloadBytes: number; maxPageSize: number; maxBulkOperations: number };
+};
+
+/** Where generated local secrets live: git-ignored, beside the PGlite folder. */
+const SECRETS_FILE = path.join(process.cwd(), ".data", "secrets.json");
+
+function localAuthSecret(): string {
+  try {
+    const saved = JSON.parse(fs.readFileSync(SECRETS_FILE, "utf8")) as { authSecret?: unknown };
+    if (typeof saved.authSecret === "string" && saved.authSecret.length >= 32) return saved.authSecret;
+  } catch {
+    // No file yet: generate below.
+  }
+  const authSecret = randomBytes(32).toString("base64url");
+  fs.mkdirSync(path.dirname(SECRETS_FILE), { recursive: true });
+  fs.writeFileSync(SECRETS_FILE, JSON.stringify({ authSecret }, null, 2), { mode: 0o600 });
+  return authSecret;
+}
+
+/** Parses the environment once; a bad value throws a ConfigError naming every offending variable. */
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ");
+    throw new ConfigError(`Invalid environment: ${problems}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === "production";
+  if (production && !e.AUTH_SECRET && e.DATABASE_URL) {
+    throw new ConfigError("Invalid environment: AUTH_SECRET is required in production with DATABASE_URL");
+  }
+  return {
+    nodeEnv: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    pgliteDir: e.PGLITE_DIR,
+    appUrl: e.APP_URL.replace(/\/+$/, ""),
+    authSecret: e.AUTH_SECRET ?? localAuthSecret(),
+    resendApiKey: e.RESEND_API_KEY,
+    emailFrom: e.EMAIL_FROM,
+    mailboxEnabled: e.MAILBOX_ENABLED ?? !production,
+    seedDemo: e.SEED_DEMO ?? !production,
+    scim: {
+      rateLimitPerMinute: e.SCIM_RATE_LIMIT_PER_MINUTE,
+      maxPayloadBytes: e.SCIM_MAX_PAYLOAD_BYTES,
+      maxPageSize: e.SCIM_MAX_PAGE_SIZE,
+      maxBulkOperations: e.SCIM_MAX_BULK_OPERATIONS,
+    },
+  };
+}
+
+let cached: Env | undefined;
+
+/** The validated environment. Import this, not process.env. */
+export function env(): Env {
+  cached ??= parseEnv();
+  return cached;
+}

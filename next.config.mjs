@@ -1,0 +1,10 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // PGlite loads its WASM and data files from its own package folder; bundling it breaks those paths.
+  serverExternalPackages: ["@electric-sql/pglite"],
+  // IdPs call `/scim/v2/Users/` with a trailing slash; a 308 redirect would make some of them drop the body.
+  skipTrailingSlashRedirect: true,
+  poweredByHeader: false,
+};
+
+export default nextConfig;
