@@ -5,17 +5,14 @@ import { z } from "zod";
 import { ConfigError } from "./errors";
 
 const flag = z
-  .enum(["1", "0", "true", "false", "on", "off", "yes", "no", ""])
+  .enum(["1", "0", "true", "false", "on", "off", "yes", "no"], { error: "must be 1/0, true/false, on/off or yes/no" })
   .transform((v) => ["1", "true", "on", "yes"].includes(v));
 
 const positiveInt = z.coerce.number().int().positive();
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  DATABASE_URL: z
-    .url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" })
-    .optional()
-    .or(z.literal("").transform(() => undefined)),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" }).optional(),
   PGLITE_DIR: z.string().min(1).default(".data/pglite"),
   APP_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default("http://localhost:3000"),
   AUTH_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
@@ -60,8 +57,10 @@ function localAuthSecret(): string {
 }
 
 /** Parses the environment once; a bad value throws a ConfigError naming every offending variable. */
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const parsed = envSchema.safeParse(source);
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  // An empty variable means "unset" (e.g. `DATABASE_URL= npm start` to force the embedded database).
+  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
+  const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ");
     throw new ConfigError(`Invalid environment: ${problems}`);

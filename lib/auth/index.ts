@@ -39,10 +39,18 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
     trustHost: true,
     session: { strategy: "database" },
     providers: [magicLink],
+    logger: {
+      // A used or expired link is an expected user error (shown on the sign-in page), not a server fault.
+      error(error) {
+        if ((error as { type?: string }).type !== "Verification") console.error(error);
+      },
+    },
     pages: { signIn: "/sign-in", verifyRequest: "/sign-in/check-email", error: "/sign-in" },
     callbacks: {
-      // Only Sally users with access may complete a sign-in; the link is not even sent to others.
-      async signIn({ user }) {
+      // Only Sally users with access complete a sign-in. The request step always "succeeds" so nobody can probe
+      // which addresses exist; sendSignInLink simply sends nothing to an address without access.
+      async signIn({ user, email }) {
+        if (email?.verificationRequest) return true;
         return Boolean(user.email && (await getSignInUserByEmail(db, user.email)));
       },
     },

@@ -1,3 +1,4 @@
+import { loadEnvConfig } from "@next/env";
 import { AppError } from "@/lib/errors";
 
 /**
@@ -5,6 +6,8 @@ import { AppError } from "@/lib/errors";
  * anything else prints its stack, because that is a bug.
  */
 export function runCli(main: () => Promise<void>): void {
+  // The same .env files Next reads (.env.local, .env), so the CLI and the server see one configuration.
+  loadEnvConfig(process.cwd(), process.env.NODE_ENV !== "production", { info: () => {}, error: console.error });
   main().then(
     () => process.exit(0),
     (error: unknown) => {

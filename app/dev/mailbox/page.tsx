@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { connection } from "next/server";
 import { getDb } from "@/db";
 import { listMailbox } from "@/db/queries/mailbox";
 import { env } from "@/lib/env";
@@ -9,6 +10,8 @@ export const metadata: Metadata = { title: "Local mailbox" };
 
 /** Dev-only: the emails delivered without RESEND_API_KEY. Off in production unless MAILBOX_ENABLED=1. */
 export default async function MailboxPage({ searchParams }: { searchParams: Promise<{ to?: string }> }) {
+  // Rendered per request: whether the mailbox is on is a runtime setting, not a build-time one.
+  await connection();
   if (!env().mailboxEnabled) notFound();
   const { to } = await searchParams;
   const messages = await listMailbox(await getDb(), { to });

@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { connection } from "next/server";
 import { env } from "@/lib/env";
 
 export const metadata: Metadata = { title: "Check your email" };
 
-export default function CheckEmailPage() {
+export default async function CheckEmailPage() {
+  await connection();
   const { mailboxEnabled, resendApiKey } = env();
   return (
     <main className="mx-auto flex min-h-screen max-w-sm flex-col justify-center px-6">

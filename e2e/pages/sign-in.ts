@@ -1,0 +1,26 @@
+import { expect, type Page } from "@playwright/test";
+
+/** The sign-in page and the local mailbox, as a user who signs in by email link experiences them. */
+export class SignInPage {
+  constructor(private readonly page: Page) {}
+
+  async requestLink(email: string) {
+    await this.page.goto("/sign-in");
+    await this.page.getByLabel("Email").fill(email);
+    await this.page.getByRole("button", { name: "Email me a sign-in link" }).click();
+    await expect(this.page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+  }
+
+  /** Opens the newest sign-in link sent to `email` from the dev mailbox page. */
+  async followLinkFromMailbox(email: string) {
+    await this.page.goto(`/dev/mailbox?to=${encodeURIComponent(email)}`);
+    const mail = this.page.getByTestId("mail").filter({ hasText: "sign-in link" }).first();
+    await expect(mail).toBeVisible();
+    await mail.getByRole("link").first().click();
+  }
+
+  async signIn(email: string) {
+    await this.requestLink(email);
+    await this.followLinkFromMailbox(email);
+  }
+}

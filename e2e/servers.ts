@@ -1,0 +1,36 @@
+// The production servers the e2e suite runs against: always one on embedded PGlite, and one on PostgreSQL
+// when DATABASE_URL is set. Both are built once (`npm run build`) and seeded with the demo tenant.
+
+export const E2E_AUTH_SECRET = "e2e-only-secret-not-for-production-0123456789";
+
+export type E2EServer = { name: "pglite" | "postgres"; port: number; databaseUrl: string; pgliteDir: string };
+
+function e2eDatabaseUrl(base: string): string {
+  const url = new URL(base);
+  url.pathname = "/sally_e2e";
+  return url.toString();
+}
+
+export const servers: E2EServer[] = [
+  { name: "pglite", port: 4320, databaseUrl: "", pgliteDir: ".data/e2e/pglite" },
+  ...(process.env.DATABASE_URL
+    ? [{ name: "postgres" as const, port: 4330, databaseUrl: e2eDatabaseUrl(process.env.DATABASE_URL), pgliteDir: ".data/e2e/unused" }]
+    : []),
+];
+
+export const baseUrl = (server: E2EServer) => `http://localhost:${server.port}`;
+
+/** The environment of a server and of CLI calls made against it. */
+export function serverEnv(server: E2EServer): Record<string, string> {
+  return {
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    DATABASE_URL: server.databaseUrl,
+    PGLITE_DIR: server.pgliteDir,
+    APP_URL: baseUrl(server),
+    AUTH_SECRET: E2E_AUTH_SECRET,
+    MAILBOX_ENABLED: "1",
+    SEED_DEMO: "1",
+    RESEND_API_KEY: "",
+  };
+}

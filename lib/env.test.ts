@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "./errors";
+import { parseEnv } from "./env";
+
+describe("parseEnv", () => {
+  it("needs nothing for the embedded default", () => {
+    const env = parseEnv({ NODE_ENV: "development", AUTH_SECRET: "x".repeat(32) });
+    expect(env).toMatchObject({
+      databaseUrl: undefined,
+      pgliteDir: ".data/pglite",
+      appUrl: "http://localhost:3000",
+      mailboxEnabled: true,
+      resendApiKey: undefined,
+    });
+  });
+
+  it("treats empty variables as unset and trims a trailing slash off APP_URL", () => {
+    const env = parseEnv({ AUTH_SECRET: "x".repeat(32), DATABASE_URL: "", RESEND_API_KEY: "", APP_URL: "https://sally.example/" });
+    expect(env.databaseUrl).toBeUndefined();
+    expect(env.resendApiKey).toBeUndefined();
+    expect(env.appUrl).toBe("https://sally.example");
+  });
+
+  it("keeps the dev mailbox off in production unless enabled", () => {
+    const base = { NODE_ENV: "production", AUTH_SECRET: "x".repeat(32) } as const;
+    expect(parseEnv(base).mailboxEnabled).toBe(false);
+    expect(parseEnv({ ...base, MAILBOX_ENABLED: "1" }).mailboxEnabled).toBe(true);
+  });
+
+  it.each([
+    [{ DATABASE_URL: "mysql://db/x" }, /DATABASE_URL must be a postgres/],
+    [{ APP_URL: "localhost:3000" }, /APP_URL must be an http\(s\) URL/],
+    [{ SCIM_MAX_PAGE_SIZE: "lots" }, /SCIM_MAX_PAGE_SIZE/],
+    [{ MAILBOX_ENABLED: "maybe" }, /MAILBOX_ENABLED must be 1\/0/],
+    [{ AUTH_SECRET: "short" }, /AUTH_SECRET must be at least 16/],
+  ])("rejects %o with one readable message", (vars, message) => {
+    expect(() => parseEnv({ AUTH_SECRET: "x".repeat(32), ...vars })).toThrow(ConfigError);
+    expect(() => parseEnv({ AUTH_SECRET: "x".repeat(32), ...vars })).toThrow(message);
+  });
+});
