@@ -4,6 +4,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { ConfigError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import * as schema from "./schema";
+import { DataDirInUseError } from "./errors";
 import { MIGRATIONS_FOLDER, migrateWithLock } from "./migrate-lock";
 
 export { schema };
@@ -85,10 +86,7 @@ function lockDataDir(dir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const holder = Number(fs.readFileSync(lockFile, "utf8").trim());
       if (holder && holder !== process.pid && isAlive(holder)) {
-        throw new ConfigError(
-          `The PGlite data folder ${dir} is in use by process ${holder} (a running dev server?). ` +
-            `Stop it, or set DATABASE_URL to a PostgreSQL server so several processes can share the data.`,
-        );
+        throw new DataDirInUseError(dir, holder);
       }
       fs.rmSync(lockFile, { force: true });
     }

@@ -18,7 +18,15 @@ export class ConflictError extends AppError {}
 export class ValidationError extends AppError {
   constructor(
     message: string,
-    readonly scimType: "invalidValue" | "invalidFilter" | "invalidPath" | "noTarget" | "mutability" | "invalidSyntax" | "tooMany" = "invalidValue",
+    readonly scimType:
+      | "invalidValue"
+      | "invalidFilter"
+      | "invalidPath"
+      | "noTarget"
+      | "mutability"
+      | "invalidSyntax"
+      | "tooMany"
+      | "invalidCursor" = "invalidValue",
   ) {
     super(message);
   }

@@ -16,7 +16,7 @@ CREATE TABLE "seat_purchases" (
 	"unit_price_cents" integer NOT NULL,
 	"total_cents" integer NOT NULL,
 	"reason" text NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "seats" (
@@ -33,7 +33,7 @@ CREATE TABLE "tenants" (
 	"name" text NOT NULL,
 	"locale" "locale" DEFAULT 'en' NOT NULL,
 	"invite_on_provision" boolean DEFAULT false NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "users" (
@@ -47,10 +47,10 @@ CREATE TABLE "users" (
 	"status" "user_status" DEFAULT 'invited' NOT NULL,
 	"source" "user_source" DEFAULT 'manual' NOT NULL,
 	"scim_user_id" uuid,
-	"invited_at" timestamp with time zone,
-	"first_sign_in_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"invited_at" timestamp (3) with time zone,
+	"first_sign_in_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "group_mappings" (
@@ -67,17 +67,17 @@ CREATE TABLE "scim_connections" (
 	"provider" "identity_provider" NOT NULL,
 	"token_hash" text NOT NULL,
 	"token_prefix" text NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"rotated_at" timestamp with time zone,
-	"last_used_at" timestamp with time zone,
-	"revoked_at" timestamp with time zone
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"rotated_at" timestamp (3) with time zone,
+	"last_used_at" timestamp (3) with time zone,
+	"revoked_at" timestamp (3) with time zone
 );
 --> statement-breakpoint
 CREATE TABLE "scim_group_members" (
 	"group_id" uuid NOT NULL,
 	"user_id" uuid NOT NULL,
 	"tenant_id" uuid NOT NULL,
-	"added_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"added_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "scim_group_members_group_id_user_id_pk" PRIMARY KEY("group_id","user_id")
 );
 --> statement-breakpoint
@@ -88,8 +88,8 @@ CREATE TABLE "scim_groups" (
 	"external_id" text,
 	"resource" jsonb NOT NULL,
 	"version" integer DEFAULT 1 NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "scim_users" (
@@ -102,14 +102,14 @@ CREATE TABLE "scim_users" (
 	"active" boolean DEFAULT true NOT NULL,
 	"resource" jsonb NOT NULL,
 	"version" integer DEFAULT 1 NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "activity_log" (
 	"id" bigserial PRIMARY KEY NOT NULL,
 	"tenant_id" uuid NOT NULL,
-	"at" timestamp with time zone DEFAULT now() NOT NULL,
+	"at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"actor" text NOT NULL,
 	"method" text,
 	"path" text,
@@ -129,11 +129,11 @@ CREATE TABLE "email_outbox" (
 	"idempotency_key" text NOT NULL,
 	"status" "outbox_status" DEFAULT 'pending' NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
-	"next_attempt_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"next_attempt_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"last_error" text,
 	"provider_message_id" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"sent_at" timestamp with time zone
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"sent_at" timestamp (3) with time zone
 );
 --> statement-breakpoint
 CREATE TABLE "mailbox" (
@@ -146,7 +146,7 @@ CREATE TABLE "mailbox" (
 	"html" text NOT NULL,
 	"links" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"idempotency_key" text NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "auth_accounts" (

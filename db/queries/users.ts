@@ -1,6 +1,6 @@
 import { and, asc, eq, ne, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { authSessions, authUsers, tenants, users } from "@/db/schema";
+import { authSessions, authUsers, scimUsers, tenants, users } from "@/db/schema";
 
 export type User = typeof users.$inferSelect;
 
@@ -50,4 +50,24 @@ export async function deleteSessionsByEmail(db: DbOrTx, email: string): Promise<
     .where(
       sql`${authSessions.userId} in (select ${authUsers.id} from ${authUsers} where lower(${authUsers.email}) = lower(${email}))`,
     );
+}
+
+/** A tenant's users as the user list shows them, with the IdP userName of provisioned ones. */
+export async function listUsersWithUserName(db: DbOrTx, tenantId: string) {
+  return db
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      userName: scimUsers.userName,
+      role: users.role,
+      license: users.license,
+      status: users.status,
+      source: users.source,
+      createdAt: users.createdAt,
+    })
+    .from(users)
+    .leftJoin(scimUsers, eq(scimUsers.id, users.scimUserId))
+    .where(eq(users.tenantId, tenantId))
+    .orderBy(sql`lower(${users.email})`);
 }

@@ -12,7 +12,7 @@ export const activityLog = pgTable(
     tenantId: uuid("tenant_id")
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
-    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    at: timestamp("at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     /** `scim`, `admin:<email>` or `cli`. */
     actor: text("actor").notNull(),
     method: text("method"),

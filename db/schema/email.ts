@@ -20,11 +20,11 @@ export const emailOutbox = pgTable(
     idempotencyKey: text("idempotency_key").notNull(),
     status: outboxStatusEnum("status").notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
-    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     lastError: text("last_error"),
     providerMessageId: text("provider_message_id"),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    sentAt: timestamp("sent_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    sentAt: timestamp("sent_at", { withTimezone: true, precision: 3 }),
   },
   (t) => [
     uniqueIndex("email_outbox_idempotency_key").on(t.idempotencyKey),
@@ -45,7 +45,7 @@ export const mailbox = pgTable(
     html: text("html").notNull(),
     links: jsonb("links").$type<string[]>().notNull().default([]),
     idempotencyKey: text("idempotency_key").notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("mailbox_idempotency_key").on(t.idempotencyKey), index("mailbox_to_idx").on(t.to)],
 );

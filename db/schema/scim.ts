@@ -28,10 +28,10 @@ export const scimConnections = pgTable(
     provider: providerEnum("provider").notNull(),
     tokenHash: text("token_hash").notNull(),
     tokenPrefix: text("token_prefix").notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    rotatedAt: timestamp("rotated_at", { withTimezone: true }),
-    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
-    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    rotatedAt: timestamp("rotated_at", { withTimezone: true, precision: 3 }),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true, precision: 3 }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 }),
   },
   (t) => [
     uniqueIndex("scim_connections_token_hash_key").on(t.tokenHash),
@@ -57,8 +57,8 @@ export const scimUsers = pgTable(
     active: boolean("active").notNull().default(true),
     resource: jsonb("resource").$type<Record<string, unknown>>().notNull(),
     version: integer("version").notNull().default(1),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
     // RFC 7643 §4.1.1: userName is unique and case-insensitive within the service provider (here: the tenant).
@@ -81,8 +81,8 @@ export const scimGroups = pgTable(
     externalId: text("external_id"),
     resource: jsonb("resource").$type<Record<string, unknown>>().notNull(),
     version: integer("version").notNull().default(1),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
     index("scim_groups_tenant_display_name_idx").on(t.tenantId, sql`lower(${t.displayName})`),
@@ -105,7 +105,7 @@ export const scimGroupMembers = pgTable(
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
     /** Position of insertion, so `members` lists come back in a stable order. */
-    addedAt: timestamp("added_at", { withTimezone: true }).notNull().defaultNow(),
+    addedAt: timestamp("added_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.groupId, t.userId] }), index("scim_group_members_user_idx").on(t.userId)],
 );

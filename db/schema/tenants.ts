@@ -12,7 +12,7 @@ export const tenants = pgTable(
     locale: localeEnum("locale").notNull().default("en"),
     /** Send an invitation email to users who gain access for the first time. */
     inviteOnProvision: boolean("invite_on_provision").notNull().default(false),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("tenants_slug_key").on(sql`lower(${t.slug})`)],
 );
@@ -46,5 +46,5 @@ export const seatPurchases = pgTable("seat_purchases", {
   totalCents: integer("total_cents").notNull(),
   /** What caused it, e.g. `SCIM PATCH /Groups/…` or `admin save by ada@acme.example`. */
   reason: text("reason").notNull(),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
 });

@@ -26,11 +26,11 @@ export const users = pgTable(
     /** The SCIM resource this user is provisioned from; null for manual users and after disconnect or delete. */
     scimUserId: uuid("scim_user_id").references(() => scimUsers.id, { onDelete: "set null" }),
     /** Set once when the invitation is queued: the marker that makes invitations exactly-once. */
-    invitedAt: timestamp("invited_at", { withTimezone: true }),
+    invitedAt: timestamp("invited_at", { withTimezone: true, precision: 3 }),
     /** First successful sign-in; turns `invited` into `active`. */
-    firstSignInAt: timestamp("first_sign_in_at", { withTimezone: true }),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    firstSignInAt: timestamp("first_sign_in_at", { withTimezone: true, precision: 3 }),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex("users_tenant_email_key").on(t.tenantId, sql`lower(${t.email})`),

@@ -1,0 +1,145 @@
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import type { DbOrTx } from "@/db";
+import { scimGroupMembers, scimGroups, scimUsers } from "@/db/schema";
+import type { ListQuery } from "./scim-users";
+
+export type ScimGroupRow = typeof scimGroups.$inferSelect;
+export type ScimGroupColumns = Pick<ScimGroupRow, "displayName" | "externalId">;
+
+export async function getScimGroup(db: DbOrTx, tenantId: string, id: string): Promise<ScimGroupRow | undefined> {
+  const [row] = await db.select().from(scimGroups).where(and(eq(scimGroups.tenantId, tenantId), eq(scimGroups.id, id)));
+  return row;
+}
+
+export async function getScimGroupForUpdate(db: DbOrTx, tenantId: string, id: string): Promise<ScimGroupRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(scimGroups)
+    .where(and(eq(scimGroups.tenantId, tenantId), eq(scimGroups.id, id)))
+    .for("update");
+  return row;
+}
+
+export async function insertScimGroup(
+  db: DbOrTx,
+  tenantId: string,
+  resource: Record<string, unknown>,
+  columns: ScimGroupColumns,
+): Promise<ScimGroupRow> {
+  const [row] = await db.insert(scimGroups).values({ tenantId, resource, ...columns }).returning();
+  return row;
+}
+
+export async function updateScimGroup(
+  db: DbOrTx,
+  tenantId: string,
+  id: string,
+  resource: Record<string, unknown>,
+  columns: ScimGroupColumns,
+): Promise<ScimGroupRow> {
+  const [row] = await db
+    .update(scimGroups)
+    .set({ resource, ...columns, version: sql`${scimGroups.version} + 1`, updatedAt: sql`now()` })
+    .where(and(eq(scimGroups.tenantId, tenantId), eq(scimGroups.id, id)))
+    .returning();
+  return row;
+}
+
+/** Bumps version and lastModified after a members-only change. */
+export async function touchScimGroup(db: DbOrTx, id: string): Promise<ScimGroupRow> {
+  const [row] = await db
+    .update(scimGroups)
+    .set({ version: sql`${scimGroups.version} + 1`, updatedAt: sql`now()` })
+    .where(eq(scimGroups.id, id))
+    .returning();
+  return row;
+}
+
+export async function deleteScimGroup(db: DbOrTx, tenantId: string, id: string): Promise<boolean> {
+  const rows = await db
+    .delete(scimGroups)
+    .where(and(eq(scimGroups.tenantId, tenantId), eq(scimGroups.id, id)))
+    .returning({ id: scimGroups.id });
+  return rows.length > 0;
+}
+
+export async function listScimGroups(db: DbOrTx, tenantId: string, query: ListQuery) {
+  const where = and(eq(scimGroups.tenantId, tenantId), query.where);
+  const [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(scimGroups).where(where);
+  const rows =
+    query.limit === 0
+      ? []
+      : await db
+          .select()
+          .from(scimGroups)
+          .where(where)
+          .orderBy(...(query.orderBy ?? []), asc(scimGroups.createdAt), asc(scimGroups.id))
+          .offset(query.offset)
+          .limit(query.limit);
+  return { total, rows };
+}
+
+export type Member = { value: string; display: string };
+
+/** Members of the given groups, in the order they were added; read only when `members` is to be returned. */
+export async function listMembersOfGroups(db: DbOrTx, groupIds: string[]) {
+  const byGroup = new Map<string, Member[]>();
+  if (groupIds.length === 0) return byGroup;
+  const rows = await db
+    .select({
+      groupId: scimGroupMembers.groupId,
+      value: scimUsers.id,
+      display: sql<string>`coalesce(${scimUsers.displayName}, ${scimUsers.userName})`,
+    })
+    .from(scimGroupMembers)
+    .innerJoin(scimUsers, eq(scimUsers.id, scimGroupMembers.userId))
+    .where(inArray(scimGroupMembers.groupId, groupIds))
+    .orderBy(asc(scimGroupMembers.addedAt), asc(scimUsers.id));
+  for (const { groupId, ...member } of rows) byGroup.set(groupId, [...(byGroup.get(groupId) ?? []), member]);
+  return byGroup;
+}
+
+/** Adds members; already-present ones are skipped. Returns the user ids actually added. */
+export async function addMembers(db: DbOrTx, tenantId: string, groupId: string, userIds: string[]): Promise<string[]> {
+  if (userIds.length === 0) return [];
+  const rows = await db
+    .insert(scimGroupMembers)
+    .values(userIds.map((userId) => ({ tenantId, groupId, userId })))
+    .onConflictDoNothing()
+    .returning({ userId: scimGroupMembers.userId });
+  return rows.map((r) => r.userId);
+}
+
+/** Removes the given members (or all when `userIds` is "all"). Returns the user ids actually removed. */
+export async function removeMembers(db: DbOrTx, groupId: string, userIds: string[] | "all"): Promise<string[]> {
+  if (userIds !== "all" && userIds.length === 0) return [];
+  const rows = await db
+    .delete(scimGroupMembers)
+    .where(
+      and(eq(scimGroupMembers.groupId, groupId), userIds === "all" ? undefined : inArray(scimGroupMembers.userId, userIds)),
+    )
+    .returning({ userId: scimGroupMembers.userId });
+  return rows.map((r) => r.userId);
+}
+
+/** Current member ids of one group (for PUT, which states the whole list). */
+export async function listMemberIds(db: DbOrTx, groupId: string): Promise<string[]> {
+  const rows = await db
+    .select({ userId: scimGroupMembers.userId })
+    .from(scimGroupMembers)
+    .where(eq(scimGroupMembers.groupId, groupId));
+  return rows.map((r) => r.userId);
+}
+
+/** A tenant's groups with their member counts, by name. */
+export async function listGroupsWithMemberCounts(db: DbOrTx, tenantId: string) {
+  return db
+    .select({
+      id: scimGroups.id,
+      displayName: scimGroups.displayName,
+      members: sql<number>`(select count(*)::int from ${scimGroupMembers} where ${scimGroupMembers.groupId} = ${scimGroups.id})`,
+    })
+    .from(scimGroups)
+    .where(eq(scimGroups.tenantId, tenantId))
+    .orderBy(sql`lower(${scimGroups.displayName})`, asc(scimGroups.id));
+}

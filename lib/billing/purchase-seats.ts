@@ -1,0 +1,68 @@
+import { and, eq, ne, sql } from "drizzle-orm";
+import type { DbOrTx } from "@/db";
+import { licenseTiers, seatPurchases, seats, users } from "@/db/schema";
+import type { LicenseTier } from "@/db/schema";
+import { lockTenant, type Tenant } from "@/db/queries/tenants";
+import { enqueueEmail } from "@/lib/email/outbox";
+import { receiptEmail } from "@/lib/email/templates";
+import { env } from "@/lib/env";
+import { resolveSeatShortfall, zeroSeats, type SeatCounts } from "@/lib/provisioning/seats";
+
+export type SeatPurchase = typeof seatPurchases.$inferSelect;
+
+async function seatsHeld(tx: DbOrTx, tenantId: string): Promise<SeatCounts> {
+  const rows = await tx
+    .select({ license: users.license, n: sql<number>`count(*)::int` })
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), ne(users.role, "none"), ne(users.license, "none")))
+    .groupBy(users.license);
+  const held = zeroSeats();
+  for (const row of rows) held[row.license as LicenseTier] = row.n;
+  return held;
+}
+
+/**
+ * Buys the seats a tenant is short of and bills them at once: per tier one purchase row (the charge), the seat
+ * count raised by exactly the shortfall, and a receipt to every admin through the outbox — all in the caller's
+ * transaction. The tenant row lock makes concurrent requests (any instance) queue here, so each sees the seats
+ * the previous one bought: a shortfall is bought once, never twice, and never left unbought.
+ */
+export async function buyMissingSeats(tx: DbOrTx, tenant: Tenant, reason: string): Promise<SeatPurchase[]> {
+  await lockTenant(tx, tenant.id);
+  const owned = await tx.select().from(seats).where(eq(seats.tenantId, tenant.id));
+  const ownedCounts = zeroSeats();
+  for (const row of owned) ownedCounts[row.tier] = row.quantity;
+  const short = resolveSeatShortfall(await seatsHeld(tx, tenant.id), ownedCounts);
+  const purchases: SeatPurchase[] = [];
+  for (const tier of licenseTiers) {
+    if (short[tier] === 0) continue;
+    const unitPriceCents = owned.find((s) => s.tier === tier)?.unitPriceCents ?? 0;
+    const [purchase] = await tx
+      .insert(seatPurchases)
+      .values({ tenantId: tenant.id, tier, quantity: short[tier], unitPriceCents, totalCents: unitPriceCents * short[tier], reason })
+      .returning();
+    await tx
+      .insert(seats)
+      .values({ tenantId: tenant.id, tier, quantity: short[tier], unitPriceCents })
+      .onConflictDoUpdate({ target: [seats.tenantId, seats.tier], set: { quantity: sql`${seats.quantity} + ${short[tier]}` } });
+    await sendReceipts(tx, tenant, purchase);
+    purchases.push(purchase);
+  }
+  return purchases;
+}
+
+async function sendReceipts(tx: DbOrTx, tenant: Tenant, purchase: SeatPurchase): Promise<void> {
+  const admins = await tx
+    .select({ email: users.email, locale: users.locale })
+    .from(users)
+    .where(and(eq(users.tenantId, tenant.id), eq(users.role, "admin"), ne(users.status, "deactivated")));
+  for (const admin of admins) {
+    const locale = admin.locale ?? tenant.locale;
+    const rendered = receiptEmail(locale, { ...purchase, tenantName: tenant.name, url: `${env().appUrl}/settings/users` });
+    await enqueueEmail(
+      tx,
+      { ...rendered, to: admin.email, kind: "receipt", tenantId: tenant.id },
+      `receipt:${purchase.id}:${admin.email.toLowerCase()}`,
+    );
+  }
+}

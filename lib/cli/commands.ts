@@ -1,0 +1,198 @@
+import type { Db } from "@/db";
+import { licenseTiers } from "@/db/schema";
+import { listActivity } from "@/db/queries/activity";
+import { getLiveConnection } from "@/db/queries/scim-connections";
+import { listGroupsWithMemberCounts } from "@/db/queries/scim-groups";
+import { getTenantBySlug, listTenants } from "@/db/queries/tenants";
+import { listUsersWithUserName } from "@/db/queries/users";
+import { NotFoundError, ValidationError } from "@/lib/errors";
+import { disconnectScim } from "@/lib/provisioning/disconnect-scim";
+import { connectScim, rotateScimToken, scimTenantUrl } from "@/lib/provisioning/scim-connection";
+import { createTenant } from "@/lib/tenants/create-tenant";
+import { parseOptions, parsePairs, required, type OptionSpec } from "./args";
+
+/** What a command returns: `data` is printed as JSON with --json; `rows` (or `message`) otherwise. */
+export type CommandResult = { data: unknown; rows?: Record<string, unknown>[]; columns?: string[]; message?: string };
+
+export type Command = {
+  name: string;
+  usage: string;
+  options: OptionSpec;
+  run: (db: Db, values: Record<string, string | boolean | string[] | undefined>) => Promise<CommandResult>;
+};
+
+/** Who the activity log names for CLI changes. */
+const ACTOR = "cli";
+
+async function tenantOf(db: Db, values: Record<string, unknown>) {
+  const slug = required(values, "tenant");
+  const tenant = await getTenantBySlug(db, slug);
+  if (!tenant) throw new NotFoundError(`no tenant with slug "${slug}"`);
+  return tenant;
+}
+
+function integerOption(value: unknown, name: string, min = 0): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new ValidationError(`${name} must be an integer ≥ ${min}`);
+  return n;
+}
+
+/** `--seats starter=5,team=3` and `--prices starter=8,team=15.5` (euros per seat) → per-tier seat specs. */
+function seatSpecs(seats: string | undefined, prices: string | undefined) {
+  const counts = seats ? parsePairs(seats, "--seats") : {};
+  const euros = prices ? parsePairs(prices, "--prices") : {};
+  for (const tier of [...Object.keys(counts), ...Object.keys(euros)]) {
+    if (!(licenseTiers as readonly string[]).includes(tier)) {
+      throw new ValidationError(`unknown tier "${tier}"; tiers are ${licenseTiers.join(", ")}`);
+    }
+  }
+  return Object.fromEntries(
+    licenseTiers.map((tier) => {
+      const price = euros[tier] === undefined ? undefined : Number(euros[tier]);
+      if (price !== undefined && !(Number.isFinite(price) && price >= 0)) {
+        throw new ValidationError(`--prices ${tier} must be a non-negative amount in euros`);
+      }
+      return [
+        tier,
+        {
+          quantity: integerOption(counts[tier] ?? 0, `--seats ${tier}`) ?? 0,
+          unitPriceCents: price === undefined ? undefined : Math.round(price * 100),
+        },
+      ];
+    }),
+  );
+}
+
+export const commands: Command[] = [
+  {
+    name: "tenant create",
+    usage: "tenant create --name NAME --slug SLUG --admin EMAIL [--locale de|en] [--seats starter=N,team=N,enterprise=N] [--prices starter=EUR,team=EUR,enterprise=EUR]",
+    options: { name: { type: "string" }, slug: { type: "string" }, admin: { type: "string" }, locale: { type: "string" }, seats: { type: "string" }, prices: { type: "string" } },
+    async run(db, v) {
+      const tenant = await createTenant(db, {
+        name: required(v, "name"),
+        slug: required(v, "slug"),
+        adminEmail: required(v, "admin"),
+        locale: (v.locale as "de" | "en" | undefined) ?? "en",
+        seats: seatSpecs(v.seats as string | undefined, v.prices as string | undefined),
+      });
+      const data = { id: tenant.id, slug: tenant.slug, name: tenant.name, locale: tenant.locale };
+      return { data, message: `Created tenant ${tenant.name} (${tenant.slug}).` };
+    },
+  },
+  {
+    name: "tenant list",
+    usage: "tenant list",
+    options: {},
+    async run(db) {
+      const rows = (await listTenants(db)).map((t) => ({ slug: t.slug, name: t.name, locale: t.locale, createdAt: t.createdAt }));
+      return { data: rows, rows };
+    },
+  },
+  {
+    name: "scim connect",
+    usage: "scim connect --tenant SLUG --provider entra|google|okta|onelogin|pingone",
+    options: { tenant: { type: "string" }, provider: { type: "string" } },
+    async run(db, v) {
+      const tenant = await tenantOf(db, v);
+      const { tenantUrl, token } = await connectScim(db, { tenantId: tenant.id, provider: required(v, "provider"), actor: ACTOR });
+      return {
+        data: { tenantUrl, token },
+        message: `Tenant URL: ${tenantUrl}\nToken:      ${token}\nThe token is shown only now; store it in your IdP.`,
+      };
+    },
+  },
+  {
+    name: "scim rotate",
+    usage: "scim rotate --tenant SLUG",
+    options: { tenant: { type: "string" } },
+    async run(db, v) {
+      const tenant = await tenantOf(db, v);
+      const { token } = await rotateScimToken(db, { tenantId: tenant.id, actor: ACTOR });
+      return { data: { token }, message: `New token: ${token}\nThe old token no longer works.` };
+    },
+  },
+  {
+    name: "scim disconnect",
+    usage: "scim disconnect --tenant SLUG",
+    options: { tenant: { type: "string" } },
+    async run(db, v) {
+      const tenant = await tenantOf(db, v);
+      const { usersKept } = await disconnectScim(db, { tenantId: tenant.id, actor: ACTOR });
+      return { data: { disconnected: true, usersKept }, message: `Disconnected; the token is revoked. ${usersKept} users kept as manual users.` };
+    },
+  },
+  {
+    name: "scim status",
+    usage: "scim status --tenant SLUG",
+    options: { tenant: { type: "string" } },
+    async run(db, v) {
+      const tenant = await tenantOf(db, v);
+      const c = await getLiveConnection(db, tenant.id);
+      const data = c
+        ? { connected: true, provider: c.provider, tenantUrl: scimTenantUrl(), tokenPrefix: c.tokenPrefix, createdAt: c.createdAt, rotatedAt: c.rotatedAt, lastUsedAt: c.lastUsedAt }
+        : { connected: false };
+      return { data, rows: [data] };
+    },
+  },
+  {
+    name: "users list",
+    usage: "users list --tenant SLUG",
+    options: { tenant: { type: "string" } },
+    async run(db, v) {
+      const tenant = await tenantOf(db, v);
+      const rows = (await listUsersWithUserName(db, tenant.id)).map((u) => ({
+        email: u.email,
+        userName: u.userName ?? u.email,
+        role: u.role,
+        license: u.license,
+        status: u.status,
+        source: u.source,
+      }));
+      return { data: rows, rows };
+    },
+  },
+  {
+    name: "groups list",
+    usage: "groups list --tenant SLUG",
+    options: { tenant: { type: "string" } },
+    async run(db, v) {
+      const tenant = await tenantOf(db, v);
+      const rows = await listGroupsWithMemberCounts(db, tenant.id);
+      return { data: rows, rows };
+    },
+  },
+  {
+    name: "activity list",
+    usage: "activity list --tenant SLUG [--limit N]",
+    options: { tenant: { type: "string" }, limit: { type: "string" } },
+    async run(db, v) {
+      const tenant = await tenantOf(db, v);
+      const rows = await listActivity(db, tenant.id, integerOption(v.limit, "--limit", 1) ?? 50);
+      return { data: rows, rows, columns: ["at", "actor", "method", "path", "status", "durationMs", "summary"] };
+    },
+  },
+];
+
+/** Finds the command named by the first words of argv; returns it with the remaining arguments. */
+export function findCommand(argv: string[]): { command: Command; rest: string[] } | null {
+  for (const command of commands) {
+    const words = command.name.split(" ");
+    if (words.every((w, i) => argv[i] === w)) return { command, rest: argv.slice(words.length) };
+  }
+  return null;
+}
+
+/** Runs a command on an open database (in this process, or in the server via the bridge). */
+export async function executeCommand(db: Db, argv: string[]): Promise<CommandResult & { json: boolean }> {
+  const found = findCommand(argv);
+  if (!found) throw new ValidationError(`unknown command "${argv.join(" ")}"\n\n${usage()}`);
+  const values = parseOptions(found.rest, found.command.options);
+  const result = await found.command.run(db, values);
+  return { ...result, json: values.json === true };
+}
+
+export function usage(): string {
+  return ["Usage: npm run -s sally -- <command> [--json]", "", ...commands.map((c) => `  ${c.usage}`)].join("\n");
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { countSeatsHeld, resolveSeatShortfall } from "./seats";
+
+describe("countSeatsHeld", () => {
+  it("counts only users with access and a license", () => {
+    expect(
+      countSeatsHeld([
+        { role: "user", license: "team" },
+        { role: "admin", license: "team" },
+        { role: "none", license: "enterprise" },
+        { role: "user", license: "none" },
+        { role: "user", license: "starter" },
+      ]),
+    ).toEqual({ starter: 1, team: 2, enterprise: 0 });
+  });
+});
+
+describe("resolveSeatShortfall", () => {
+  it.each([
+    [{ starter: 3, team: 0, enterprise: 0 }, { starter: 5, team: 0, enterprise: 0 }, { starter: 0, team: 0, enterprise: 0 }],
+    [{ starter: 7, team: 2, enterprise: 1 }, { starter: 5, team: 2, enterprise: 0 }, { starter: 2, team: 0, enterprise: 1 }],
+    [{ starter: 0, team: 0, enterprise: 0 }, { starter: 5, team: 3, enterprise: 2 }, { starter: 0, team: 0, enterprise: 0 }],
+  ])("held %j, owned %j → buy %j", (held, owned, short) => {
+    expect(resolveSeatShortfall(held, owned)).toEqual(short);
+  });
+});

@@ -1,0 +1,181 @@
+import { and, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
+import type { DbOrTx } from "@/db";
+import { scimGroupMembers, scimUsers, users } from "@/db/schema";
+import type { Locale } from "@/db/schema";
+import { isUniqueViolation } from "@/db/errors";
+import { getMapping } from "@/db/queries/mappings";
+import type { ScimUserColumns } from "@/db/queries/scim-users";
+import type { Tenant } from "@/db/queries/tenants";
+import { deleteSessionsByEmail } from "@/db/queries/users";
+import { createSignInLink } from "@/lib/auth/sign-in-link";
+import { buyMissingSeats } from "@/lib/billing/purchase-seats";
+import { enqueueEmail } from "@/lib/email/outbox";
+import { invitationEmail } from "@/lib/email/templates";
+import { ConflictError } from "@/lib/errors";
+import { resolveLicense, resolveRole, resolveStatus, type Mapping } from "./access";
+
+type SyncInput = {
+  tenant: Tenant;
+  scimUserIds: string[];
+  /** What caused it (a SCIM request, an admin save): recorded with any seat purchase. */
+  cause: string;
+  /**
+   * A change sent by the IdP takes (back) over users made manual by a disconnect. Admin changes to the mapping
+   * leave manual users alone.
+   */
+  fromIdp?: boolean;
+};
+
+/** `preferredLanguage`/`locale` such as "de-DE" or "en_US" → the UI language, if we speak it. */
+export function localeOf(resource: Record<string, unknown>): Locale | null {
+  for (const key of ["preferredLanguage", "locale"]) {
+    const value = resource[key];
+    if (typeof value === "string") {
+      const language = value.trim().slice(0, 2).toLowerCase();
+      if (language === "de" || language === "en") return language;
+    }
+  }
+  return null;
+}
+
+function nameOf(row: { displayName: string | null; resource: Record<string, unknown> }): string | null {
+  if (row.displayName) return row.displayName;
+  const name = row.resource.name as { formatted?: unknown; givenName?: unknown; familyName?: unknown } | undefined;
+  if (typeof name?.formatted === "string") return name.formatted;
+  const parts = [name?.givenName, name?.familyName].filter((p): p is string => typeof p === "string");
+  return parts.length ? parts.join(" ") : null;
+}
+
+/**
+ * Applies the access rules to the Sally users behind the given SCIM users, in the caller's transaction: role
+ * from the mapped groups, lowest license tier, status; creates the Sally user on first sight (or links the one
+ * with the same email); queues exactly one invitation when a user first gains access and invites are on; ends
+ * every session of a user who lost access; then buys any seats now missing. The caller holds the tenant lock.
+ */
+export async function syncScimUsers(tx: DbOrTx, input: SyncInput): Promise<void> {
+  const ids = [...new Set(input.scimUserIds)];
+  if (ids.length === 0) return;
+  const { tenant } = input;
+  const mapping = await getMapping(tx, tenant.id);
+  const rows = await tx.select().from(scimUsers).where(and(eq(scimUsers.tenantId, tenant.id), inArray(scimUsers.id, ids)));
+  const memberships = await tx
+    .select({ userId: scimGroupMembers.userId, groupId: scimGroupMembers.groupId })
+    .from(scimGroupMembers)
+    .where(inArray(scimGroupMembers.userId, ids));
+  const groupsOf = new Map<string, Set<string>>();
+  for (const m of memberships) groupsOf.set(m.userId, (groupsOf.get(m.userId) ?? new Set()).add(m.groupId));
+
+  const emails = rows.map((r) => (r.email ?? r.userName).toLowerCase());
+  const existing = await tx
+    .select()
+    .from(users)
+    .where(
+      and(
+        eq(users.tenantId, tenant.id),
+        or(inArray(users.scimUserId, ids), inArray(sql`lower(${users.email})`, emails)),
+      ),
+    );
+
+  for (const row of rows) {
+    const email = row.email ?? row.userName;
+    const linked =
+      existing.find((u) => u.scimUserId === row.id) ??
+      existing.find((u) => u.scimUserId === null && u.email.toLowerCase() === email.toLowerCase());
+    if (linked?.source === "manual" && linked.scimUserId !== null && !input.fromIdp) continue;
+    await applyRules(tx, { tenant, mapping, row, email, linked, groupIds: groupsOf.get(row.id) ?? new Set() });
+  }
+  await buyMissingSeats(tx, tenant, input.cause);
+}
+
+type ApplyInput = {
+  tenant: Tenant;
+  mapping: Mapping;
+  row: typeof scimUsers.$inferSelect;
+  email: string;
+  linked: typeof users.$inferSelect | undefined;
+  groupIds: Set<string>;
+};
+
+async function applyRules(tx: DbOrTx, { tenant, mapping, row, email, linked, groupIds }: ApplyInput) {
+  let role = resolveRole({ active: row.active, groupIds }, mapping);
+  // Setting up SCIM must not lock out the admin doing it: a manual admin linked by email keeps admin
+  // until the tenant has mapped an admin group (from then on only groups grant access).
+  if (role === "none" && linked?.source === "manual" && linked.role === "admin" && !mapping.adminGroupId && row.active) {
+    role = "admin";
+  }
+  const license = resolveLicense({ active: row.active, groupIds }, role, mapping);
+  const status = resolveStatus(role, linked?.firstSignInAt != null);
+  const hadAccess = linked ? linked.role !== "none" : false;
+  const invite = role !== "none" && !hadAccess && !linked?.invitedAt && tenant.inviteOnProvision;
+  const values = {
+    email,
+    name: nameOf(row),
+    locale: localeOf(row.resource),
+    role,
+    license,
+    status,
+    source: "scim" as const,
+    scimUserId: row.id,
+    updatedAt: sql`now()`,
+    ...(invite ? { invitedAt: sql`now()` } : {}),
+  };
+  let userId: string;
+  try {
+    userId = linked
+      ? (await tx.update(users).set(values).where(eq(users.id, linked.id)).returning({ id: users.id }))[0].id
+      : (await tx.insert(users).values({ tenantId: tenant.id, ...values }).returning({ id: users.id }))[0].id;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError(`Another user of this tenant already has the email ${email}`);
+    throw error;
+  }
+  if (invite && role !== "none") await queueInvitation(tx, { tenant, userId, email, role, license, locale: values.locale });
+  if (hadAccess && role === "none") await deleteSessionsByEmail(tx, email);
+}
+
+async function queueInvitation(
+  tx: DbOrTx,
+  input: { tenant: Tenant; userId: string; email: string; role: "admin" | "user"; license: ReturnType<typeof resolveLicense>; locale: Locale | null },
+) {
+  const url = await createSignInLink(tx, input.email);
+  const rendered = invitationEmail(input.locale ?? input.tenant.locale, {
+    tenantName: input.tenant.name,
+    role: input.role,
+    license: input.license,
+    url,
+  });
+  // The key is the user: whatever happens later, one user gets one invitation.
+  await enqueueEmail(tx, { ...rendered, to: input.email, kind: "invitation", tenantId: input.tenant.id }, `invitation:${input.userId}`);
+}
+
+/**
+ * Before a SCIM user is deleted: the Sally user loses access at once (role, license and seat gone, every
+ * session ended) and stays as a deactivated record the admin can remove.
+ */
+export async function releaseScimUser(tx: DbOrTx, input: { tenant: Tenant; scimUserId: string; cause: string }) {
+  const [user] = await tx
+    .update(users)
+    .set({ role: "none", license: "none", status: "deactivated", scimUserId: null, updatedAt: sql`now()` })
+    .where(and(eq(users.tenantId, input.tenant.id), eq(users.scimUserId, input.scimUserId)))
+    .returning();
+  if (user) await deleteSessionsByEmail(tx, user.email);
+}
+
+/**
+ * A SCIM user left from an earlier connection (its Sally user was made manual by a disconnect) that a POST
+ * should adopt rather than duplicate: matched by externalId, then by userName.
+ */
+export async function adoptableScimUser(tx: DbOrTx, tenantId: string, columns: ScimUserColumns) {
+  const detached = and(eq(scimUsers.tenantId, tenantId), eq(users.source, "manual"), isNotNull(users.scimUserId));
+  const find = async (match: ReturnType<typeof eq>) => {
+    const [row] = await tx
+      .select({ id: scimUsers.id })
+      .from(scimUsers)
+      .innerJoin(users, eq(users.scimUserId, scimUsers.id))
+      .where(and(detached, match));
+    return row;
+  };
+  return (
+    (columns.externalId ? await find(eq(scimUsers.externalId, columns.externalId)) : undefined) ??
+    (await find(sql`lower(${scimUsers.userName}) = lower(${columns.userName})`))
+  );
+}

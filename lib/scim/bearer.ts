@@ -1,0 +1,35 @@
+import type { DbOrTx } from "@/db";
+import { getConnectionByTokenHash } from "@/db/queries/scim-connections";
+import { hashScimToken, sameHash } from "./token";
+
+/**
+ * Extracts the token from an Authorization header in every form IdPs use: `Bearer <t>` (any case), the bare
+ * token (some Okta templates, IDP-BEHAVIOUR §2.1), and Basic with the token as password or user name
+ * (Okta and PingOne offer Basic).
+ */
+export function tokenFromHeader(header: string | null): string | null {
+  const value = header?.trim();
+  if (!value) return null;
+  const [scheme, ...rest] = value.split(/\s+/);
+  if (rest.length === 0) return scheme;
+  const credentials = rest.join(" ");
+  if (/^bearer$/i.test(scheme)) return credentials;
+  if (/^basic$/i.test(scheme)) {
+    const decoded = Buffer.from(credentials, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    const [user, password] = colon < 0 ? [decoded, ""] : [decoded.slice(0, colon), decoded.slice(colon + 1)];
+    return password || user || null;
+  }
+  return null;
+}
+
+/** The tenant and live connection a request's token belongs to, or null (→ 401). */
+export async function authenticate(db: DbOrTx, header: string | null) {
+  const token = tokenFromHeader(header);
+  if (!token || token.length > 512) return null;
+  const hash = hashScimToken(token);
+  const found = await getConnectionByTokenHash(db, hash);
+  // The lookup is by an index on the hash; the final comparison is constant-time all the same.
+  if (!found || !sameHash(found.connection.tokenHash, hash)) return null;
+  return found;
+}

@@ -1,0 +1,16 @@
+import type { Tx } from "@/db";
+import type { Tenant } from "@/db/queries/tenants";
+
+/** Everything a SCIM resource handler needs: the request's transaction and tenant, and the request itself. */
+export type ScimContext = {
+  tx: Tx;
+  tenant: Tenant;
+  /** Query parameters, names as sent (handlers match them case-insensitively). */
+  query: Record<string, string>;
+  headers: Headers;
+  /** What caused a change, e.g. `SCIM PATCH /Groups/1f0…`: recorded with seat purchases. */
+  cause: string;
+};
+
+/** RFC 7644 ids are ours: UUIDs. Anything else cannot exist, so it is a 404, not a database error. */
+export const isResourceId = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);

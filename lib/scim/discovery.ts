@@ -1,0 +1,102 @@
+import { env } from "@/lib/env";
+import { NotFoundError } from "@/lib/errors";
+import { scimTenantUrl } from "@/lib/provisioning/scim-connection";
+import type { ScimResult } from "./responses";
+import { SCHEMA, allSchemas, resourceSchemas, type Attribute, type ResourceSchema } from "./schemas";
+import { listResponse } from "./serialize";
+
+/** RFC 7643 §7: fill in the defaults so each attribute definition is complete. */
+function describeAttribute(a: Attribute): Record<string, unknown> {
+  return {
+    name: a.name,
+    type: a.type,
+    multiValued: a.multiValued ?? false,
+    description: a.description ?? a.name,
+    required: a.required ?? false,
+    caseExact: a.caseExact ?? false,
+    mutability: a.mutability ?? "readWrite",
+    returned: a.returned ?? "default",
+    uniqueness: a.uniqueness ?? "none",
+    ...(a.canonicalValues ? { canonicalValues: a.canonicalValues } : {}),
+    ...(a.referenceTypes ? { referenceTypes: a.referenceTypes } : {}),
+    ...(a.subAttributes ? { subAttributes: a.subAttributes.map(describeAttribute) } : {}),
+  };
+}
+
+function describeSchema(schema: ResourceSchema) {
+  return {
+    schemas: [SCHEMA.schema],
+    id: schema.id,
+    name: schema.name,
+    description: schema.description,
+    attributes: schema.attributes.map(describeAttribute),
+    meta: { resourceType: "Schema", location: `${scimTenantUrl()}/Schemas/${schema.id}` },
+  };
+}
+
+const resourceTypes = () =>
+  (["User", "Group"] as const).map((name) => ({
+    schemas: [SCHEMA.resourceType],
+    id: name,
+    name,
+    endpoint: name === "User" ? "/Users" : "/Groups",
+    description: name === "User" ? "User Account" : "Group",
+    schema: resourceSchemas[name].core.id,
+    schemaExtensions: resourceSchemas[name].extensions.map((e) => ({ schema: e.id, required: false })),
+    meta: { resourceType: "ResourceType", location: `${scimTenantUrl()}/ResourceTypes/${name}` },
+  }));
+
+/** RFC 7644 §4 and RFC 9865 §4: what this service provider supports, with its limits. */
+export function serviceProviderConfig(): ScimResult {
+  const { maxPageSize, maxPayloadBytes, maxBulkOperations } = env().scim;
+  return {
+    status: 200,
+    body: {
+      schemas: [SCHEMA.serviceProviderConfig],
+      documentationUri: "https://github.com/sally/sally-scim#readme",
+      patch: { supported: true },
+      bulk: { supported: true, maxOperations: maxBulkOperations, maxPayloadSize: maxPayloadBytes },
+      filter: { supported: true, maxResults: maxPageSize },
+      changePassword: { supported: false },
+      sort: { supported: true },
+      etag: { supported: true },
+      pagination: {
+        cursor: true,
+        index: true,
+        defaultPaginationMethod: "index",
+        defaultPageSize: maxPageSize,
+        maxPageSize,
+        cursorTimeout: 3600,
+      },
+      authenticationSchemes: [
+        {
+          type: "oauthbearertoken",
+          name: "Bearer token",
+          description: "The token from Settings → Users → SCIM Integration, as `Authorization: Bearer <token>`",
+          primary: true,
+        },
+      ],
+      meta: { resourceType: "ServiceProviderConfig", location: `${scimTenantUrl()}/ServiceProviderConfig` },
+    },
+    summary: "Read ServiceProviderConfig",
+  };
+}
+
+/** GET /ResourceTypes and /ResourceTypes/{id}. */
+export function getResourceTypes(id?: string): ScimResult {
+  const all = resourceTypes();
+  if (id === undefined) return { status: 200, body: listResponse(all, all.length, 1), summary: "Read ResourceTypes" };
+  const one = all.find((r) => r.id.toLowerCase() === id.toLowerCase());
+  if (!one) throw new NotFoundError(`ResourceType ${id} not found`);
+  return { status: 200, body: one, summary: `Read ResourceType ${one.id}` };
+}
+
+/** GET /Schemas and /Schemas/{urn}. The common attributes (id, externalId, meta) belong to every resource. */
+export function getSchemas(id?: string): ScimResult {
+  const described = allSchemas.map(describeSchema);
+  if (id === undefined) return { status: 200, body: listResponse(described, described.length, 1), summary: "Read Schemas" };
+  const one = described.find((s) => s.id.toLowerCase() === id.toLowerCase());
+  if (!one) throw new NotFoundError(`Schema ${id} not found`);
+  return { status: 200, body: one, summary: `Read Schema ${one.name}` };
+}
+

@@ -1,0 +1,16 @@
+import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from "@/lib/errors";
+import { MethodNotAllowedError } from "./routes";
+import { scimError, type ScimResult } from "./responses";
+
+/** Maps the app's error family to RFC 7644 §3.12 errors; anything unexpected is logged and answered 500. */
+export function errorResult(error: unknown): ScimResult {
+  if (error instanceof ValidationError) return scimError(400, error.message, error.scimType);
+  if (error instanceof NotFoundError) return scimError(404, error.message);
+  if (error instanceof ConflictError) return scimError(409, error.message, "uniqueness");
+  if (error instanceof PreconditionFailedError) return scimError(412, error.message);
+  if (error instanceof MethodNotAllowedError) {
+    return scimError(405, error.message, undefined, { allow: error.allowed.join(", ") });
+  }
+  console.error("SCIM request failed:", error);
+  return scimError(500, "Internal server error");
+}

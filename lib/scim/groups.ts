@@ -1,0 +1,200 @@
+import { and, eq, gt, or, sql } from "drizzle-orm";
+import { scimGroups } from "@/db/schema";
+import {
+  addMembers,
+  deleteScimGroup,
+  getScimGroup,
+  getScimGroupForUpdate,
+  insertScimGroup,
+  listMemberIds,
+  listMembersOfGroups,
+  listScimGroups,
+  removeMembers,
+  touchScimGroup,
+  updateScimGroup,
+  type ScimGroupRow,
+} from "@/db/queries/scim-groups";
+import { existingScimUserIds } from "@/db/queries/scim-users";
+import { syncScimUsers } from "@/lib/provisioning/sync-users";
+import { NotFoundError, ValidationError } from "@/lib/errors";
+import { canonicalizeResource, groupColumns, type JsonObject } from "./canonicalize";
+import { isResourceId, type ScimContext } from "./context";
+import { compileFilter, compileSortBy } from "./filter";
+import { decodeCursor, encodeCursor, parseProjection, type ListParams } from "./list-params";
+import { parsePatchRequest, planGroupPatch, type MemberChanges } from "./patch";
+import { checkIfMatch, notModified } from "./preconditions";
+import { includesAttribute, project, type Projection } from "./projection";
+import { etag, type ScimResult } from "./responses";
+import { listResponse, location, serializeGroup } from "./serialize";
+import { sortOrder } from "./users";
+
+const notFound = (id: string) => new NotFoundError(`Group ${id} not found`);
+
+async function loadGroup(ctx: ScimContext, id: string, forUpdate = false): Promise<ScimGroupRow> {
+  if (!isResourceId(id)) throw notFound(id);
+  const row = await (forUpdate ? getScimGroupForUpdate : getScimGroup)(ctx.tx, ctx.tenant.id, id);
+  if (!row) throw notFound(id);
+  return row;
+}
+
+/** Serialises groups, reading members only when they will be returned (`excludedAttributes=members` never reads them). */
+async function render(ctx: ScimContext, rows: ScimGroupRow[], projection: Projection): Promise<JsonObject[]> {
+  const members = includesAttribute("Group", projection, "members")
+    ? await listMembersOfGroups(ctx.tx, rows.map((r) => r.id))
+    : null;
+  return rows.map((row) => project("Group", serializeGroup(row, members ? (members.get(row.id) ?? []) : null), projection));
+}
+
+async function written(ctx: ScimContext, row: ScimGroupRow, status: number, summary: string): Promise<ScimResult> {
+  const [body] = await render(ctx, [row], parseProjection(ctx.query));
+  return { status, body, headers: { etag: etag(row.version), location: location("Groups", row.id) }, summary };
+}
+
+/** The member ids of a POST/PUT body (`members: [{value}]`), validated. */
+function memberIdsOf(body: JsonObject): string[] | undefined {
+  const key = Object.keys(body).find((k) => k.toLowerCase() === "members");
+  if (!key || body[key] === null) return undefined;
+  const members = body[key];
+  if (!Array.isArray(members)) throw new ValidationError('"members" must be an array', "invalidValue");
+  return [
+    ...new Set(
+      members.map((m) => {
+        const value = typeof m === "object" && m !== null ? (m as JsonObject).value : undefined;
+        if (typeof value !== "string") throw new ValidationError('Each member needs a string "value"', "invalidValue");
+        return value;
+      }),
+    ),
+  ];
+}
+
+function parseGroup(body: unknown) {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new ValidationError("The request body must be a Group object", "invalidSyntax");
+  }
+  const resource = canonicalizeResource("Group", body as JsonObject);
+  return { resource, columns: groupColumns(resource), memberIds: memberIdsOf(body as JsonObject) };
+}
+
+/** Members must be users of this tenant; nested groups are not supported. */
+async function requireUsers(ctx: ScimContext, ids: string[]): Promise<void> {
+  const valid = ids.filter(isResourceId);
+  const found = await existingScimUserIds(ctx.tx, ctx.tenant.id, valid);
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length > 0) {
+    throw new ValidationError(`Members not found among this tenant's users: ${missing.slice(0, 5).join(", ")}`, "invalidValue");
+  }
+}
+
+/**
+ * Applies member changes with O(changed) row writes and re-evaluates exactly the users whose membership
+ * changed (their role, license and seat may follow from this group).
+ */
+async function applyMemberChanges(ctx: ScimContext, group: ScimGroupRow, changes: MemberChanges) {
+  await requireUsers(ctx, changes.add);
+  const removed = changes.replaceAll
+    ? await removeMembers(ctx.tx, group.id, "all")
+    : await removeMembers(ctx.tx, group.id, changes.remove);
+  const added = await addMembers(ctx.tx, ctx.tenant.id, group.id, changes.add);
+  // With replaceAll a member can be removed and added back: that is no change for them.
+  const removedSet = new Set(removed);
+  const addedSet = new Set(added);
+  const joined = added.filter((id) => !removedSet.has(id));
+  const left = removed.filter((id) => !addedSet.has(id));
+  await syncScimUsers(ctx.tx, { tenant: ctx.tenant, scimUserIds: [...joined, ...left], cause: ctx.cause, fromIdp: true });
+  return { added: joined.length, removed: left.length };
+}
+
+/** GET /Groups. */
+export async function listGroups(ctx: ScimContext, params: ListParams): Promise<ScimResult> {
+  const filter = params.filter ? compileFilter("Group", params.filter) : undefined;
+  if (params.cursor !== undefined) {
+    if (params.sortBy) throw new ValidationError("sortBy cannot be combined with cursor paging", "invalidValue");
+    const after = params.cursor ? decodeCursor(params.cursor) : null;
+    const position = after
+      ? or(
+          gt(scimGroups.createdAt, new Date(after.createdAt)),
+          and(eq(scimGroups.createdAt, new Date(after.createdAt)), sql`${scimGroups.id} > ${after.id}`),
+        )
+      : undefined;
+    const { rows } = await listScimGroups(ctx.tx, ctx.tenant.id, { where: and(filter, position), offset: 0, limit: params.count + 1 });
+    const { total } = await listScimGroups(ctx.tx, ctx.tenant.id, { where: filter, offset: 0, limit: 0 });
+    const page = rows.slice(0, params.count);
+    const last = page.at(-1);
+    const next = rows.length > params.count && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : undefined;
+    const body = listResponse(await render(ctx, page, params), total, 1, next ? { nextCursor: next } : {});
+    return { status: 200, body, summary: `Listed ${page.length} of ${total} groups` };
+  }
+  const orderBy = params.sortBy ? [sortOrder(params)(compileSortBy("Group", params.sortBy))] : undefined;
+  const { total, rows } = await listScimGroups(ctx.tx, ctx.tenant.id, {
+    where: filter,
+    orderBy,
+    offset: params.startIndex - 1,
+    limit: params.count,
+  });
+  const body = listResponse(await render(ctx, rows, params), total, params.startIndex);
+  return { status: 200, body, summary: `Listed ${rows.length} of ${total} groups${params.filter ? " (filtered)" : ""}` };
+}
+
+/** GET /Groups/{id}. */
+export async function getGroup(ctx: ScimContext, id: string): Promise<ScimResult> {
+  const row = await loadGroup(ctx, id);
+  if (notModified(ctx.headers, row.version)) return { status: 304, headers: { etag: etag(row.version) }, summary: "Not modified" };
+  const [body] = await render(ctx, [row], parseProjection(ctx.query));
+  return { status: 200, body, headers: { etag: etag(row.version) }, summary: `Read group ${row.displayName}` };
+}
+
+/** POST /Groups (Entra creates groups empty and adds members by PATCH; Okta AIW may send members here). */
+export async function createGroup(ctx: ScimContext, body: unknown): Promise<ScimResult> {
+  const { resource, columns, memberIds } = parseGroup(body);
+  const row = await insertScimGroup(ctx.tx, ctx.tenant.id, resource, columns);
+  const { added } = await applyMemberChanges(ctx, row, { replaceAll: false, add: memberIds ?? [], remove: [] });
+  return written(ctx, row, 201, `Created group ${row.displayName}${added ? ` with ${added} members` : ""}`);
+}
+
+/** PUT /Groups/{id}: the body states the whole group; members are changed by their difference only. */
+export async function replaceGroup(ctx: ScimContext, id: string, body: unknown): Promise<ScimResult> {
+  const current = await loadGroup(ctx, id, true);
+  checkIfMatch(ctx.headers, current.version);
+  const { resource, columns, memberIds } = parseGroup(body);
+  const row = await updateScimGroup(ctx.tx, ctx.tenant.id, id, resource, columns);
+  const currentIds = new Set(await listMemberIds(ctx.tx, id));
+  const wanted = new Set(memberIds ?? []);
+  const { added, removed } = await applyMemberChanges(ctx, row, {
+    replaceAll: false,
+    add: [...wanted].filter((m) => !currentIds.has(m)),
+    remove: [...currentIds].filter((m) => !wanted.has(m)),
+  });
+  return written(ctx, row, 200, `Replaced group ${row.displayName} (+${added} −${removed} members)`);
+}
+
+/**
+ * PATCH /Groups/{id}. Answers 204 (what Entra expects, and it spares reading a large member list) unless the
+ * request names `attributes`/`excludedAttributes`, in which case the resource comes back (RFC 7644 §3.5.2).
+ */
+export async function patchGroup(ctx: ScimContext, id: string, body: unknown): Promise<ScimResult> {
+  const operations = parsePatchRequest(body);
+  const current = await loadGroup(ctx, id, true);
+  checkIfMatch(ctx.headers, current.version);
+  const plan = planGroupPatch(current.resource, operations);
+  const attributesChanged = JSON.stringify(plan.resource) !== JSON.stringify(current.resource);
+  const row = attributesChanged
+    ? await updateScimGroup(ctx.tx, ctx.tenant.id, id, plan.resource, groupColumns(plan.resource))
+    : current;
+  const { added, removed } = await applyMemberChanges(ctx, row, plan.members);
+  // A members-only change still bumps version and lastModified.
+  const final = !attributesChanged && (added || removed) ? await touchScimGroup(ctx.tx, id) : row;
+  const summary = `Patched group ${final.displayName} (+${added} −${removed} members)`;
+  const projection = parseProjection(ctx.query);
+  if (projection.attributes.length || projection.excludedAttributes.length) return written(ctx, final, 200, summary);
+  return { status: 204, headers: { etag: etag(final.version) }, summary };
+}
+
+/** DELETE /Groups/{id}: its members are re-evaluated (the group may have granted their access or license). */
+export async function deleteGroup(ctx: ScimContext, id: string): Promise<ScimResult> {
+  const current = await loadGroup(ctx, id, true);
+  checkIfMatch(ctx.headers, current.version);
+  const memberIds = await listMemberIds(ctx.tx, id);
+  await deleteScimGroup(ctx.tx, ctx.tenant.id, id);
+  await syncScimUsers(ctx.tx, { tenant: ctx.tenant, scimUserIds: memberIds, cause: ctx.cause, fromIdp: true });
+  return { status: 204, summary: `Deleted group ${current.displayName} (${memberIds.length} members re-evaluated)` };
+}

@@ -1,0 +1,84 @@
+import { env } from "@/lib/env";
+import { NotFoundError, ValidationError } from "@/lib/errors";
+import type { ScimContext } from "./context";
+import { getResourceTypes, getSchemas, serviceProviderConfig } from "./discovery";
+import { createGroup, deleteGroup, getGroup, listGroups, patchGroup, replaceGroup } from "./groups";
+import { parseListParams } from "./list-params";
+import type { ScimResult } from "./responses";
+import { createUser, deleteUser, getUser, listUsers, patchUser, replaceUser } from "./users";
+
+export type Route = {
+  /** Writes take the tenant lock (serialising the tenant's writers) and may change access, seats and email. */
+  write: boolean;
+  run: (ctx: ScimContext, body: unknown) => Promise<ScimResult>;
+};
+
+export class MethodNotAllowedError extends Error {
+  constructor(readonly allowed: string[]) {
+    super(`Method not allowed here; use ${allowed.join(", ")}`);
+  }
+}
+
+const read = (run: Route["run"]): Route => ({ write: false, run });
+const write = (run: Route["run"]): Route => ({ write: true, run });
+
+const searchBody = (body: unknown) => {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new ValidationError("The request body must be a SearchRequest object", "invalidSyntax");
+  }
+  return body as Record<string, unknown>;
+};
+
+type Table = Record<string, Route>;
+
+function pick(table: Table, method: string): Route {
+  const route = table[method];
+  if (!route) throw new MethodNotAllowedError(Object.keys(table));
+  return route;
+}
+
+/**
+ * Maps a method and the path segments after /scim/v2 to a handler. Resource names match case-insensitively
+ * (`/users` works); ids are passed through as sent. Bulk is routed by lib/scim/bulk.ts on top of this.
+ */
+export function resolveRoute(method: string, segments: string[]): Route {
+  const [resource = "", id, extra] = segments;
+  const name = resource.toLowerCase();
+  const maxPageSize = env().scim.maxPageSize;
+  if (extra !== undefined) throw new NotFoundError(`No such endpoint: /${segments.join("/")}`);
+
+  if (name === "users" || name === "groups") {
+    const isUsers = name === "users";
+    if (id === undefined) {
+      return pick(
+        {
+          GET: read((ctx) => (isUsers ? listUsers : listGroups)(ctx, parseListParams(ctx.query, maxPageSize))),
+          POST: write((ctx, body) => (isUsers ? createUser : createGroup)(ctx, body)),
+        },
+        method,
+      );
+    }
+    if (id.toLowerCase() === ".search") {
+      // RFC 7644 §3.4.3: the same query as GET, in a body.
+      return pick(
+        { POST: read((ctx, body) => (isUsers ? listUsers : listGroups)(ctx, parseListParams(searchBody(body), maxPageSize))) },
+        method,
+      );
+    }
+    return pick(
+      {
+        GET: read((ctx) => (isUsers ? getUser : getGroup)(ctx, id)),
+        PUT: write((ctx, body) => (isUsers ? replaceUser : replaceGroup)(ctx, id, body)),
+        PATCH: write((ctx, body) => (isUsers ? patchUser : patchGroup)(ctx, id, body)),
+        DELETE: write((ctx) => (isUsers ? deleteUser : deleteGroup)(ctx, id)),
+      },
+      method,
+    );
+  }
+  if (name === "serviceproviderconfig" && id === undefined) {
+    return pick({ GET: read(async () => serviceProviderConfig()) }, method);
+  }
+  if (name === "resourcetypes") return pick({ GET: read(async () => getResourceTypes(id)) }, method);
+  if (name === "schemas") return pick({ GET: read(async () => getSchemas(id)) }, method);
+  throw new NotFoundError(`No such endpoint: /${segments.join("/")}`);
+}

@@ -1,0 +1,139 @@
+import { and, asc, desc, eq, gt, or, sql } from "drizzle-orm";
+import { scimUsers } from "@/db/schema";
+import {
+  deleteScimUser,
+  getScimUser,
+  getScimUserForUpdate,
+  insertScimUser,
+  listGroupsOfUsers,
+  listScimUsers,
+  updateScimUser,
+  type ScimUserRow,
+} from "@/db/queries/scim-users";
+import { adoptableScimUser, releaseScimUser, syncScimUsers } from "@/lib/provisioning/sync-users";
+import { NotFoundError, ValidationError } from "@/lib/errors";
+import { canonicalizeResource, userColumns, type JsonObject } from "./canonicalize";
+import { isResourceId, type ScimContext } from "./context";
+import { compileFilter, compileSortBy } from "./filter";
+import { decodeCursor, encodeCursor, parseListParams, parseProjection, type ListParams } from "./list-params";
+import { applyPatch, parsePatchRequest } from "./patch";
+import { checkIfMatch, notModified } from "./preconditions";
+import { includesAttribute, project, type Projection } from "./projection";
+import { etag, type ScimResult } from "./responses";
+import { listResponse, location, serializeUser } from "./serialize";
+
+/** RFC 7644 §3.4.2.3: ascending unless asked otherwise. */
+export const sortOrder = (params: ListParams) => (params.sortOrder === "descending" ? desc : asc);
+
+const notFound = (id: string) => new NotFoundError(`User ${id} not found`);
+
+async function loadUser(ctx: ScimContext, id: string, forUpdate = false): Promise<ScimUserRow> {
+  if (!isResourceId(id)) throw notFound(id);
+  const row = await (forUpdate ? getScimUserForUpdate : getScimUser)(ctx.tx, ctx.tenant.id, id);
+  if (!row) throw notFound(id);
+  return row;
+}
+
+async function render(ctx: ScimContext, rows: ScimUserRow[], projection: Projection): Promise<JsonObject[]> {
+  const groups = includesAttribute("User", projection, "groups")
+    ? await listGroupsOfUsers(ctx.tx, rows.map((r) => r.id))
+    : null;
+  return rows.map((row) => project("User", serializeUser(row, groups ? (groups.get(row.id) ?? []) : null), projection));
+}
+
+async function written(ctx: ScimContext, row: ScimUserRow, status: number, summary: string): Promise<ScimResult> {
+  const [body] = await render(ctx, [row], parseProjection(ctx.query));
+  return { status, body, headers: { etag: etag(row.version), location: location("Users", row.id) }, summary };
+}
+
+function parseUser(body: unknown) {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new ValidationError("The request body must be a User object", "invalidSyntax");
+  }
+  const resource = canonicalizeResource("User", body as JsonObject);
+  return { resource, columns: userColumns(resource) };
+}
+
+/** GET /Users: filter, sort, index paging (RFC 7644 §3.4.2) or cursor paging (RFC 9865). */
+export async function listUsers(ctx: ScimContext, params: ListParams): Promise<ScimResult> {
+  const filter = params.filter ? compileFilter("User", params.filter) : undefined;
+  if (params.cursor !== undefined) {
+    if (params.sortBy) throw new ValidationError("sortBy cannot be combined with cursor paging", "invalidValue");
+    const after = params.cursor ? decodeCursor(params.cursor) : null;
+    const position = after
+      ? or(
+          gt(scimUsers.createdAt, new Date(after.createdAt)),
+          and(eq(scimUsers.createdAt, new Date(after.createdAt)), sql`${scimUsers.id} > ${after.id}`),
+        )
+      : undefined;
+    const { rows } = await listScimUsers(ctx.tx, ctx.tenant.id, { where: and(filter, position), offset: 0, limit: params.count + 1 });
+    const { total } = await listScimUsers(ctx.tx, ctx.tenant.id, { where: filter, offset: 0, limit: 0 });
+    const page = rows.slice(0, params.count);
+    const last = page.at(-1);
+    const next = rows.length > params.count && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : undefined;
+    const body = listResponse(await render(ctx, page, params), total, 1, next ? { nextCursor: next } : {});
+    return { status: 200, body, summary: `Listed ${page.length} of ${total} users` };
+  }
+  const orderBy = params.sortBy ? [sortOrder(params)(compileSortBy("User", params.sortBy))] : undefined;
+  const { total, rows } = await listScimUsers(ctx.tx, ctx.tenant.id, {
+    where: filter,
+    orderBy,
+    offset: params.startIndex - 1,
+    limit: params.count,
+  });
+  const body = listResponse(await render(ctx, rows, params), total, params.startIndex);
+  return { status: 200, body, summary: `Listed ${rows.length} of ${total} users${params.filter ? " (filtered)" : ""}` };
+}
+
+/** GET /Users/{id}; deactivated users stay readable (only a DELETE makes a user disappear). */
+export async function getUser(ctx: ScimContext, id: string): Promise<ScimResult> {
+  const row = await loadUser(ctx, id);
+  if (notModified(ctx.headers, row.version)) return { status: 304, headers: { etag: etag(row.version) }, summary: "Not modified" };
+  const [body] = await render(ctx, [row], parseProjection(ctx.query));
+  return { status: 200, body, headers: { etag: etag(row.version) }, summary: `Read user ${row.userName}` };
+}
+
+/**
+ * POST /Users. A userName taken in this tenant is a 409 `uniqueness` — unless it belongs to a user left over
+ * from an earlier connection (after a disconnect), which is adopted instead of duplicated.
+ */
+export async function createUser(ctx: ScimContext, body: unknown): Promise<ScimResult> {
+  const { resource, columns } = parseUser(body);
+  const adoptable = await adoptableScimUser(ctx.tx, ctx.tenant.id, columns);
+  const row = adoptable
+    ? await updateScimUser(ctx.tx, ctx.tenant.id, adoptable.id, resource, columns)
+    : await insertScimUser(ctx.tx, ctx.tenant.id, resource, columns);
+  await syncScimUsers(ctx.tx, { tenant: ctx.tenant, scimUserIds: [row.id], cause: ctx.cause, fromIdp: true });
+  return written(ctx, row, 201, `${adoptable ? "Adopted" : "Created"} user ${row.userName}`);
+}
+
+/** PUT /Users/{id}: full replace (Okta sends every update, deactivation included, this way). */
+export async function replaceUser(ctx: ScimContext, id: string, body: unknown): Promise<ScimResult> {
+  const current = await loadUser(ctx, id, true);
+  checkIfMatch(ctx.headers, current.version);
+  const { resource, columns } = parseUser(body);
+  const row = await updateScimUser(ctx.tx, ctx.tenant.id, id, resource, columns);
+  await syncScimUsers(ctx.tx, { tenant: ctx.tenant, scimUserIds: [row.id], cause: ctx.cause, fromIdp: true });
+  return written(ctx, row, 200, `Replaced user ${row.userName}${row.active ? "" : " (inactive)"}`);
+}
+
+/** PATCH /Users/{id}: RFC 7644 §3.5.2 plus the IdP dialects handled in lib/scim/patch.ts. */
+export async function patchUser(ctx: ScimContext, id: string, body: unknown): Promise<ScimResult> {
+  const operations = parsePatchRequest(body);
+  const current = await loadUser(ctx, id, true);
+  checkIfMatch(ctx.headers, current.version);
+  const resource = applyPatch("User", { ...current.resource, active: current.active }, operations);
+  const row = await updateScimUser(ctx.tx, ctx.tenant.id, id, resource, userColumns(resource));
+  await syncScimUsers(ctx.tx, { tenant: ctx.tenant, scimUserIds: [row.id], cause: ctx.cause, fromIdp: true });
+  const change = current.active !== row.active ? (row.active ? " (reactivated)" : " (deactivated)") : "";
+  return written(ctx, row, 200, `Patched user ${row.userName}${change}`);
+}
+
+/** DELETE /Users/{id}: the Sally user loses access at once and keeps a deactivated record. */
+export async function deleteUser(ctx: ScimContext, id: string): Promise<ScimResult> {
+  const current = await loadUser(ctx, id, true);
+  checkIfMatch(ctx.headers, current.version);
+  await releaseScimUser(ctx.tx, { tenant: ctx.tenant, scimUserId: id, cause: ctx.cause });
+  await deleteScimUser(ctx.tx, ctx.tenant.id, id);
+  return { status: 204, summary: `Deleted user ${current.userName}` };
+}
