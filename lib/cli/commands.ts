@@ -6,7 +6,12 @@ import { listGroupsWithMemberCounts } from "@/db/queries/scim-groups";
 import { getTenantBySlug, listTenants } from "@/db/queries/tenants";
 import { listUsersWithUserName } from "@/db/queries/users";
 import { NotFoundError, ValidationError } from "@/lib/errors";
+import { listMailbox } from "@/db/queries/mailbox";
+import { listPurchases } from "@/db/queries/purchases";
 import { disconnectScim } from "@/lib/provisioning/disconnect-scim";
+import { describeGroupMapping, groupIdsByName, previewGroupMapping, saveGroupMapping } from "@/lib/provisioning/group-mapping";
+import type { MappingPreview } from "@/lib/provisioning/preview";
+import { removeUser } from "@/lib/provisioning/remove-user";
 import { connectScim, rotateScimToken, scimTenantUrl } from "@/lib/provisioning/scim-connection";
 import { createTenant } from "@/lib/tenants/create-tenant";
 import { parseOptions, parsePairs, required, type OptionSpec } from "./args";
@@ -174,6 +179,64 @@ export const commands: Command[] = [
     },
   },
 ];
+
+const euros = (cents: number) => Math.round(cents) / 100;
+
+/** `on|off` (and friends) → boolean. */
+function onOff(value: unknown, name: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  const v = String(value).toLowerCase();
+  if (["on", "true", "yes", "1"].includes(v)) return true;
+  if (["off", "false", "no", "0"].includes(v)) return false;
+  throw new ValidationError(`${name} must be on or off`);
+}
+
+function previewRows(preview: MappingPreview) {
+  return [
+    ...preview.gainAccess.map((c) => ({ change: "gains access", ...flat(c) })),
+    ...preview.loseAccess.map((c) => ({ change: "loses access", ...flat(c) })),
+    ...preview.change.map((c) => ({ change: "changes", ...flat(c) })),
+  ];
+}
+
+const flat = (c: MappingPreview["change"][number]) => ({
+  email: c.email,
+  from: `${c.from.role}/${c.from.license}`,
+  to: `${c.to.role}/${c.to.license}`,
+});
+
+async function mappingSet(db: Db, v: Record<string, string | boolean | string[] | undefined>): Promise<CommandResult> {
+  const tenant = await tenantOf(db, v);
+  const current = await describeGroupMapping(db, tenant.id);
+  const licenses = ((v.license as string[] | undefined) ?? []).map((pair) => {
+    const [tier, group] = [pair.slice(0, pair.indexOf("=")).trim().toLowerCase(), pair.slice(pair.indexOf("=") + 1).trim()];
+    if (!pair.includes("=") || !group) throw new ValidationError(`--license expects TIER=GROUP, got "${pair}"`);
+    if (!(licenseTiers as readonly string[]).includes(tier)) throw new ValidationError(`unknown tier "${tier}"; tiers are ${licenseTiers.join(", ")}`);
+    return { tier: tier as (typeof licenseTiers)[number], group };
+  });
+  const userGroup = v["user-group"] as string | undefined;
+  const adminGroup = v["admin-group"] as string | undefined;
+  const ids = await groupIdsByName(db, tenant.id, [userGroup, adminGroup, ...licenses.map((l) => l.group)].filter((n): n is string => !!n));
+  const id = (name: string | undefined, fallback: string | null) => (name === undefined ? fallback : name === "" ? null : ids.get(name.toLowerCase())!);
+  const mapping = {
+    userGroupId: id(userGroup, current.mapping.userGroupId),
+    adminGroupId: id(adminGroup, current.mapping.adminGroupId),
+    licenseGroups: v.license
+      ? licenses.map((l) => ({ groupId: ids.get(l.group.toLowerCase())!, tier: l.tier }))
+      : [...current.mapping.licenseGroups].map(([groupId, tier]) => ({ groupId, tier })),
+    inviteOnProvision: onOff(v.invite, "--invite") ?? current.invite,
+  };
+  const apply = v.apply === true;
+  const preview = apply
+    ? (await saveGroupMapping(db, { tenantId: tenant.id, mapping, actor: ACTOR })).preview
+    : await previewGroupMapping(db, tenant.id, mapping);
+  const cost = `seats to buy: ${licenseTiers.map((t) => `${t} ${preview.seatsToBuy[t]}`).join(", ")} (total ${euros(preview.costCents.total).toFixed(2)} EUR)`;
+  return {
+    data: { applied: apply, preview },
+    rows: previewRows(preview),
+    message: `${apply ? "Applied" : "Preview (nothing saved; add --apply)"}: ${cost}`,
+  };
+}
 
 /** Finds the command named by the first words of argv; returns it with the remaining arguments. */
 export function findCommand(argv: string[]): { command: Command; rest: string[] } | null {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveLicense, resolveRole, resolveStatus, type Mapping } from "./access";
+import { keepsManualAdmin, resolveLicense, resolveRole, resolveStatus, type Mapping } from "./access";
 
 const mapping: Mapping = {
   adminGroupId: "admins",
@@ -48,5 +48,17 @@ describe("resolveStatus", () => {
     ["admin", true, "active"],
   ] as const)("%s, signed in before %s → %s", (role, signedIn, status) => {
     expect(resolveStatus(role, signedIn)).toBe(status);
+  });
+});
+
+describe("keepsManualAdmin: setting up SCIM cannot lock out the admin", () => {
+  it.each([
+    ["manual", "admin", true, unmapped, true],
+    ["manual", "admin", true, mapping, false],
+    ["manual", "admin", false, unmapped, false],
+    ["manual", "user", true, unmapped, false],
+    ["scim", "admin", true, unmapped, false],
+  ] as const)("%s %s, active=%s → %s", (source, role, active, m, kept) => {
+    expect(keepsManualAdmin({ source, role }, active, m)).toBe(kept);
   });
 });

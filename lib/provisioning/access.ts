@@ -36,6 +36,22 @@ export function resolveLicense(input: AccessInput, role: UserRole, mapping: Mapp
   return lowest === null ? "none" : licenseTiers[lowest];
 }
 
+export type Access = { role: UserRole; license: UserLicense };
+
+/** Role and license together, as every writer and the preview compute them. */
+export function resolveAccess(input: AccessInput, mapping: Mapping): Access {
+  const role = resolveRole(input, mapping);
+  return { role, license: resolveLicense(input, role, mapping) };
+}
+
+/**
+ * Setting up SCIM must not lock out the admin doing it: a manually created admin whom the IdP provisions too
+ * stays a manual admin until the tenant maps an admin group; from then on only groups grant access.
+ */
+export function keepsManualAdmin(user: { source: "manual" | "scim"; role: UserRole }, active: boolean, mapping: Mapping): boolean {
+  return user.source === "manual" && user.role === "admin" && active && !mapping.adminGroupId;
+}
+
 /** Without access a user is deactivated; with access, invited until their first sign-in, then active. */
 export function resolveStatus(role: UserRole, hasSignedIn: boolean): UserStatus {
   if (role === "none") return "deactivated";

@@ -12,7 +12,8 @@ import { buyMissingSeats } from "@/lib/billing/purchase-seats";
 import { enqueueEmail } from "@/lib/email/outbox";
 import { invitationEmail } from "@/lib/email/templates";
 import { ConflictError } from "@/lib/errors";
-import { resolveLicense, resolveRole, resolveStatus, type Mapping } from "./access";
+import { keepsManualAdmin, resolveAccess, resolveStatus, type Mapping } from "./access";
+import type { UserLicense } from "@/db/schema";
 
 type SyncInput = {
   tenant: Tenant;
@@ -97,13 +98,11 @@ type ApplyInput = {
 };
 
 async function applyRules(tx: DbOrTx, { tenant, mapping, row, email, linked, groupIds }: ApplyInput) {
-  let role = resolveRole({ active: row.active, groupIds }, mapping);
-  // Setting up SCIM must not lock out the admin doing it: a manual admin linked by email keeps admin
-  // until the tenant has mapped an admin group (from then on only groups grant access).
-  if (role === "none" && linked?.source === "manual" && linked.role === "admin" && !mapping.adminGroupId && row.active) {
-    role = "admin";
+  if (linked && keepsManualAdmin(linked, row.active, mapping)) {
+    await tx.update(users).set({ scimUserId: row.id, updatedAt: sql`now()` }).where(eq(users.id, linked.id));
+    return;
   }
-  const license = resolveLicense({ active: row.active, groupIds }, role, mapping);
+  const { role, license } = resolveAccess({ active: row.active, groupIds }, mapping);
   const status = resolveStatus(role, linked?.firstSignInAt != null);
   const hadAccess = linked ? linked.role !== "none" : false;
   const invite = role !== "none" && !hadAccess && !linked?.invitedAt && tenant.inviteOnProvision;
@@ -128,13 +127,13 @@ async function applyRules(tx: DbOrTx, { tenant, mapping, row, email, linked, gro
     if (isUniqueViolation(error)) throw new ConflictError(`Another user of this tenant already has the email ${email}`);
     throw error;
   }
-  if (invite && role !== "none") await queueInvitation(tx, { tenant, userId, email, role, license, locale: values.locale });
+  if (invite) await queueInvitation(tx, { tenant, userId, email, role, license, locale: values.locale });
   if (hadAccess && role === "none") await deleteSessionsByEmail(tx, email);
 }
 
 async function queueInvitation(
   tx: DbOrTx,
-  input: { tenant: Tenant; userId: string; email: string; role: "admin" | "user"; license: ReturnType<typeof resolveLicense>; locale: Locale | null },
+  input: { tenant: Tenant; userId: string; email: string; role: "admin" | "user"; license: UserLicense; locale: Locale | null },
 ) {
   const url = await createSignInLink(tx, input.email);
   const rendered = invitationEmail(input.locale ?? input.tenant.locale, {

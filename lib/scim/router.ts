@@ -1,5 +1,5 @@
 import { after } from "next/server";
-import { getDatabase, type Db } from "@/db";
+import { getDatabase, type Database, type Db } from "@/db";
 import { touchConnection } from "@/db/queries/scim-connections";
 import { lockTenant } from "@/db/queries/tenants";
 import { recordActivity } from "@/lib/activity";
@@ -27,12 +27,17 @@ const bulkRoute: Route = { write: true, run: runBulk };
  * run the handler in one transaction (writes serialised per tenant), answer in SCIM form, log the request to
  * the tenant's activity, and drain the email outbox after the response.
  */
-export async function handleScimRequest(request: Request, segments: string[]): Promise<Response> {
+export async function handleScimRequest(
+  request: Request,
+  segments: string[],
+  /** Tests pass their own database, and leave draining the outbox to themselves. */
+  options: { database?: Database; drainOutbox?: boolean } = {},
+): Promise<Response> {
   const started = performance.now();
   const method = request.method.toUpperCase();
   const url = new URL(request.url);
   const path = `/${segments.join("/")}`;
-  const { db } = await getDatabase();
+  const { db } = options.database ?? (await getDatabase());
 
   const auth = await authenticate(db, request.headers.get("authorization"));
   if (!auth) return toResponse(unauthorized());
@@ -76,7 +81,7 @@ export async function handleScimRequest(request: Request, segments: string[]): P
     durationMs,
     summary: result.summary ?? `${method} ${path}`,
   }).catch((error: unknown) => console.error("activity log failed:", error));
-  if (method !== "GET") scheduleDrain(db);
+  if (method !== "GET" && options.drainOutbox !== false) scheduleDrain(db);
   return toResponse(result);
 }
 
@@ -86,10 +91,5 @@ function scheduleDrain(db: Db): void {
     () => undefined,
     (error: unknown) => console.error("outbox drain failed:", error),
   );
-  try {
-    after(drain);
-  } catch {
-    // Outside a Next request scope (tests, the CLI): drain in the background instead.
-    void drain();
-  }
+  after(drain);
 }

@@ -1,0 +1,160 @@
+import { and, eq, inArray, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx } from "@/db";
+import { licenseTiers, scimGroupMembers, scimGroups, scimUsers, seats, tenants, users } from "@/db/schema";
+import { getMapping, listMappingRows, replaceMappings, toMapping } from "@/db/queries/mappings";
+import { lockTenant, getTenantById } from "@/db/queries/tenants";
+import { recordActivity } from "@/lib/activity";
+import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
+import type { Mapping } from "./access";
+import { previewMapping, type MappingPreview, type SeatOffer } from "./preview";
+import { syncScimUsers } from "./sync-users";
+
+export const groupMappingSchema = z
+  .object({
+    userGroupId: z.uuid().nullable(),
+    adminGroupId: z.uuid().nullable(),
+    licenseGroups: z.array(z.object({ groupId: z.uuid(), tier: z.enum(licenseTiers) })),
+    inviteOnProvision: z.boolean(),
+  })
+  .refine((m) => new Set(m.licenseGroups.map((l) => l.groupId)).size === m.licenseGroups.length, {
+    message: "A group can grant only one license tier",
+  });
+
+export type GroupMappingInput = z.infer<typeof groupMappingSchema>;
+
+function parse(input: GroupMappingInput): GroupMappingInput {
+  const parsed = groupMappingSchema.safeParse(input);
+  if (!parsed.success) throw new ValidationError(parsed.error.issues[0].message);
+  return parsed.data;
+}
+
+const toRules = (m: GroupMappingInput): Mapping => ({
+  adminGroupId: m.adminGroupId,
+  userGroupId: m.userGroupId,
+  licenseGroups: new Map(m.licenseGroups.map((l) => [l.groupId, l.tier])),
+});
+
+async function requireOwnGroups(tx: DbOrTx, tenantId: string, m: GroupMappingInput) {
+  const ids = [...new Set([m.userGroupId, m.adminGroupId, ...m.licenseGroups.map((l) => l.groupId)].filter((id): id is string => !!id))];
+  if (ids.length === 0) return;
+  const found = await tx.select({ id: scimGroups.id }).from(scimGroups).where(and(eq(scimGroups.tenantId, tenantId), inArray(scimGroups.id, ids)));
+  if (found.length !== ids.length) throw new NotFoundError("A mapped group does not exist (was it deleted in the IdP?)");
+}
+
+/** Everything the preview needs about a tenant: its users with their SCIM groups, and its seats. */
+async function loadPreviewState(tx: DbOrTx, tenantId: string) {
+  const rows = await tx
+    .select({ email: users.email, role: users.role, license: users.license, source: users.source, scimUserId: users.scimUserId, active: scimUsers.active })
+    .from(users)
+    .leftJoin(scimUsers, eq(scimUsers.id, users.scimUserId))
+    .where(eq(users.tenantId, tenantId));
+  const memberships = await tx
+    .select({ userId: scimGroupMembers.userId, groupId: scimGroupMembers.groupId })
+    .from(scimGroupMembers)
+    .where(eq(scimGroupMembers.tenantId, tenantId));
+  const groupsOf = new Map<string, Set<string>>();
+  for (const m of memberships) groupsOf.set(m.userId, (groupsOf.get(m.userId) ?? new Set()).add(m.groupId));
+  const seatRows = await tx.select().from(seats).where(eq(seats.tenantId, tenantId));
+  const offer = Object.fromEntries(
+    licenseTiers.map((tier) => {
+      const row = seatRows.find((s) => s.tier === tier);
+      return [tier, { quantity: row?.quantity ?? 0, unitPriceCents: row?.unitPriceCents ?? 0 }];
+    }),
+  ) as SeatOffer;
+  const previewUsers = rows.map((r) => ({
+    email: r.email,
+    role: r.role,
+    license: r.license,
+    managedByIdp: r.source === "scim" && r.scimUserId !== null,
+    active: r.active ?? false,
+    groupIds: groupsOf.get(r.scimUserId ?? "") ?? new Set<string>(),
+  }));
+  return { users: previewUsers, offer };
+}
+
+/** What saving `input` would change, without changing anything (the admin UI and `scim mapping set` show it). */
+export async function previewGroupMapping(db: DbOrTx, tenantId: string, input: GroupMappingInput): Promise<MappingPreview> {
+  const mapping = parse(input);
+  const state = await loadPreviewState(db, tenantId);
+  return previewMapping(state.users, toRules(mapping), state.offer);
+}
+
+/**
+ * Saves a tenant's group mapping and invite setting in one transaction and applies it to the affected users
+ * only — the members of every group whose grant changed — buying any seats that are now missing.
+ */
+export async function saveGroupMapping(db: DbOrTx, input: { tenantId: string; mapping: GroupMappingInput; actor: string }) {
+  const mapping = parse(input.mapping);
+  return db.transaction(async (tx) => {
+    await lockTenant(tx, input.tenantId);
+    await requireOwnGroups(tx, input.tenantId, mapping);
+    const before = await getMapping(tx, input.tenantId);
+    const state = await loadPreviewState(tx, input.tenantId);
+    const preview = previewMapping(state.users, toRules(mapping), state.offer);
+    await replaceMappings(tx, input.tenantId, [
+      ...new Set([mapping.userGroupId, mapping.adminGroupId, ...mapping.licenseGroups.map((l) => l.groupId)]),
+    ]
+      .filter((id): id is string => !!id)
+      .map((groupId) => ({
+        groupId,
+        role: groupId === mapping.adminGroupId ? ("admin" as const) : groupId === mapping.userGroupId ? ("user" as const) : null,
+        licenseTier: mapping.licenseGroups.find((l) => l.groupId === groupId)?.tier ?? null,
+      })));
+    const [tenant] = await tx.update(tenants).set({ inviteOnProvision: mapping.inviteOnProvision }).where(eq(tenants.id, input.tenantId)).returning();
+    if (!tenant) throw new NotFoundError("tenant not found");
+    const changedGroups = changedGroupIds(before, toRules(mapping));
+    const affected = changedGroups.length
+      ? await tx.selectDistinct({ id: scimGroupMembers.userId }).from(scimGroupMembers).where(inArray(scimGroupMembers.groupId, changedGroups))
+      : [];
+    await syncScimUsers(tx, { tenant, scimUserIds: affected.map((a) => a.id), cause: `admin save by ${input.actor}` });
+    await recordActivity(tx, {
+      tenantId: input.tenantId,
+      actor: input.actor,
+      summary: `Group mapping saved: ${preview.gainAccess.length} gain access, ${preview.loseAccess.length} lose it, ${preview.change.length} change; invitations ${mapping.inviteOnProvision ? "on" : "off"}`,
+    });
+    return { preview, affectedUsers: affected.length };
+  });
+}
+
+/** Groups whose grant (role or tier) differs between two mappings: only their members need re-evaluating. */
+export function changedGroupIds(before: Mapping, after: Mapping): string[] {
+  const grant = (m: Mapping, id: string) =>
+    `${m.adminGroupId === id ? "admin" : m.userGroupId === id ? "user" : ""}:${m.licenseGroups.get(id) ?? ""}`;
+  const ids = new Set([before.adminGroupId, before.userGroupId, after.adminGroupId, after.userGroupId, ...before.licenseGroups.keys(), ...after.licenseGroups.keys()]);
+  return [...ids].filter((id): id is string => !!id && grant(before, id) !== grant(after, id));
+}
+
+/** The current mapping by group display name, for `scim mapping show` and the admin screen. */
+export async function describeGroupMapping(db: DbOrTx, tenantId: string) {
+  const tenant = await getTenantById(db, tenantId);
+  if (!tenant) throw new NotFoundError("tenant not found");
+  const rows = await listMappingRows(db, tenantId);
+  const mapping = toMapping(rows);
+  const name = (id: string | null) => rows.find((r) => r.groupId === id)?.displayName ?? null;
+  return {
+    userGroup: name(mapping.userGroupId),
+    adminGroup: name(mapping.adminGroupId),
+    licenses: Object.fromEntries(licenseTiers.map((tier) => [tier, rows.filter((r) => r.licenseTier === tier).map((r) => r.displayName)])),
+    invite: tenant.inviteOnProvision,
+    mapping,
+  };
+}
+
+/** Resolves IdP group display names to ids within a tenant (case-insensitive); unknown or ambiguous → error. */
+export async function groupIdsByName(db: DbOrTx, tenantId: string, names: string[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(names.map((n) => n.toLowerCase()))];
+  if (wanted.length === 0) return new Map();
+  const rows = await db
+    .select({ id: scimGroups.id, displayName: scimGroups.displayName })
+    .from(scimGroups)
+    .where(and(eq(scimGroups.tenantId, tenantId), or(...wanted.map((n) => sql`lower(${scimGroups.displayName}) = ${n}`))));
+  const byName = new Map<string, string>();
+  for (const name of wanted) {
+    const matches = rows.filter((r) => r.displayName.toLowerCase() === name);
+    if (matches.length === 0) throw new NotFoundError(`no IdP group named "${name}" has been provisioned yet`);
+    if (matches.length > 1) throw new ConflictError(`several IdP groups are named "${name}"`);
+    byName.set(name, matches[0].id);
+  }
+  return byName;
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import type { Mapping } from "./access";
+import { previewMapping, type PreviewUser, type SeatOffer } from "./preview";
+
+const seats: SeatOffer = {
+  starter: { quantity: 1, unitPriceCents: 800 },
+  team: { quantity: 0, unitPriceCents: 1500 },
+  enterprise: { quantity: 5, unitPriceCents: 3000 },
+};
+
+const user = (email: string, groups: string[], extra: Partial<PreviewUser> = {}): PreviewUser => ({
+  email,
+  role: "none",
+  license: "none",
+  managedByIdp: true,
+  active: true,
+  groupIds: new Set(groups),
+  ...extra,
+});
+
+const mapping = (m: Partial<Mapping> & { licenses?: [string, "starter" | "team" | "enterprise"][] }): Mapping => ({
+  adminGroupId: m.adminGroupId ?? null,
+  userGroupId: m.userGroupId ?? null,
+  licenseGroups: new Map(m.licenses ?? []),
+});
+
+describe("previewMapping", () => {
+  it("lists who gains access, with the lowest tier, and the seats to buy with their cost", () => {
+    const users = [user("a@x", ["staff", "start"]), user("b@x", ["staff", "start", "ent"]), user("c@x", ["staff", "team"]), user("d@x", ["ent"])];
+    const preview = previewMapping(users, mapping({ userGroupId: "staff", licenses: [["start", "starter"], ["team", "team"], ["ent", "enterprise"]] }), seats);
+    expect(preview.gainAccess.map((c) => [c.email, c.to.role, c.to.license])).toEqual([
+      ["a@x", "user", "starter"],
+      ["b@x", "user", "starter"],
+      ["c@x", "user", "team"],
+    ]);
+    expect(preview.loseAccess).toEqual([]);
+    expect(preview.seatsToBuy).toEqual({ starter: 1, team: 1, enterprise: 0 });
+    expect(preview.costCents).toEqual({ starter: 800, team: 1500, enterprise: 0, total: 2300 });
+  });
+
+  it("lists who loses access and who changes role or license; freed seats are reused before buying", () => {
+    const users = [
+      user("admin@x", ["admins", "ent"], { role: "admin", license: "enterprise" }),
+      user("gone@x", ["old"], { role: "user", license: "starter" }),
+      user("up@x", ["staff", "start"], { role: "user", license: "team" }),
+    ];
+    const preview = previewMapping(users, mapping({ userGroupId: "staff", licenses: [["start", "starter"]] }), seats);
+    expect(preview.loseAccess.map((c) => c.email)).toEqual(["admin@x", "gone@x"]);
+    expect(preview.change).toEqual([{ email: "up@x", from: { role: "user", license: "team" }, to: { role: "user", license: "starter" } }]);
+    expect(preview.seatsToBuy).toEqual({ starter: 0, team: 0, enterprise: 0 });
+    expect(preview.costCents.total).toBe(0);
+  });
+
+  it("leaves manual users and inactive users as the rules say", () => {
+    const users = [
+      user("manual@x", ["staff"], { managedByIdp: false, role: "admin", license: "team" }),
+      user("inactive@x", ["staff", "team"], { active: false }),
+    ];
+    const preview = previewMapping(users, mapping({ userGroupId: "staff", licenses: [["team", "team"]] }), seats);
+    expect(preview.gainAccess).toEqual([]);
+    expect(preview.change).toEqual([]);
+    // The manual admin holds a team seat the tenant does not own yet.
+    expect(preview.seatsToBuy.team).toBe(1);
+  });
+});
