@@ -178,6 +178,72 @@ export const commands: Command[] = [
       return { data: rows, rows, columns: ["at", "actor", "method", "path", "status", "durationMs", "summary"] };
     },
   },
+  {
+    name: "scim mapping set",
+    usage: "scim mapping set --tenant SLUG [--user-group NAME] [--admin-group NAME] [--license TIER=GROUP ...] [--invite on|off] [--apply]",
+    options: {
+      tenant: { type: "string" },
+      "user-group": { type: "string" },
+      "admin-group": { type: "string" },
+      license: { type: "string", multiple: true },
+      invite: { type: "string" },
+      apply: { type: "boolean" },
+    },
+    run: (db, v) => mappingSet(db, v),
+  },
+  {
+    name: "scim mapping show",
+    usage: "scim mapping show --tenant SLUG",
+    options: { tenant: { type: "string" } },
+    async run(db, v) {
+      const tenant = await tenantOf(db, v);
+      const { mapping: _ids, ...shown } = await describeGroupMapping(db, tenant.id);
+      return { data: shown, rows: [{ ...shown, licenses: licenseTiers.map((t) => `${t}=${shown.licenses[t].join("|") || "-"}`).join(" ") }] };
+    },
+  },
+  {
+    name: "purchases list",
+    usage: "purchases list --tenant SLUG",
+    options: { tenant: { type: "string" } },
+    async run(db, v) {
+      const tenant = await tenantOf(db, v);
+      const rows = (await listPurchases(db, tenant.id)).map((p) => ({
+        tier: p.tier,
+        quantity: p.quantity,
+        unitPrice: euros(p.unitPriceCents),
+        total: euros(p.totalCents),
+        createdAt: p.createdAt,
+        reason: p.reason,
+      }));
+      return { data: rows, rows };
+    },
+  },
+  {
+    name: "mail list",
+    usage: "mail list --tenant SLUG",
+    options: { tenant: { type: "string" } },
+    async run(db, v) {
+      const tenant = await tenantOf(db, v);
+      const rows = (await listMailbox(db, { tenantId: tenant.id, limit: 1000 })).map((m) => ({
+        to: m.to,
+        subject: m.subject,
+        kind: m.kind,
+        createdAt: m.createdAt,
+        links: m.links,
+      }));
+      return { data: rows, rows, columns: ["createdAt", "kind", "to", "subject"] };
+    },
+  },
+  {
+    name: "users remove",
+    usage: "users remove --tenant SLUG --email EMAIL",
+    options: { tenant: { type: "string" }, email: { type: "string" } },
+    async run(db, v) {
+      const tenant = await tenantOf(db, v);
+      const { email } = await removeUser(db, { tenantId: tenant.id, email: required(v, "email"), actor: ACTOR });
+      return { data: { removed: email }, message: `Removed ${email}.` };
+    },
+  },
 ];
 
 const euros = (cents: number) => Math.round(cents) / 100;
