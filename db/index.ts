@@ -73,8 +73,13 @@ async function openPglite(dir: string): Promise<Database> {
  * Two PGlite handles on one folder silently lose writes (see STACK-NOTES), so a process takes `<dir>.lock`
  * holding its pid; a live holder is refused, a dead one taken over. Released on exit and on SIGINT/SIGTERM.
  */
+const heldHolder = globalThis as { __sallyPgliteDirs?: Set<string> };
+/** Folders this process holds: a second handle in the same process is refused just like one in another. */
+const heldDirs = (heldHolder.__sallyPgliteDirs ??= new Set());
+
 function lockDataDir(dir: string): () => void {
   fs.mkdirSync(path.dirname(dir), { recursive: true });
+  if (heldDirs.has(dir)) throw new DataDirInUseError(dir, process.pid);
   const lockFile = `${dir}.lock`;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -91,10 +96,12 @@ function lockDataDir(dir: string): () => void {
       fs.rmSync(lockFile, { force: true });
     }
   }
+  heldDirs.add(dir);
   let released = false;
   const release = () => {
     if (released) return;
     released = true;
+    heldDirs.delete(dir);
     try {
       if (fs.readFileSync(lockFile, "utf8").trim() === String(process.pid)) fs.rmSync(lockFile, { force: true });
     } catch {
