@@ -35,11 +35,9 @@ async function viaServer(argv: string[], cause: DataDirInUseError): Promise<Comm
 
 runCli(async () => {
   const argv = process.argv.slice(2);
-  if (argv.length === 0 || argv[0] === "help" || argv.includes("--help") || !findCommand(argv)) {
-    if (argv.length && !argv.includes("--help") && argv[0] !== "help") throw new AppError(`unknown command "${argv.join(" ")}"\n\n${usage()}`);
-    console.log(usage());
-    return;
-  }
+  if (argv.length === 0 || argv[0] === "help" || argv.includes("--help")) return console.log(usage());
+  // Fail on an unknown command before opening (and perhaps migrating) a database.
+  if (!findCommand(argv)) throw new AppError(`unknown command "${argv.join(" ")}"\n\n${usage()}`);
   const { databaseUrl, pgliteDir } = env();
   let database;
   try {
