@@ -316,7 +316,7 @@ export function findCommand(argv: string[]): { command: Command; rest: string[] 
 /** Runs a command on an open database (in this process, or in the server via the bridge). */
 export async function executeCommand(db: Db, argv: string[]): Promise<CommandResult & { json: boolean }> {
   const found = findCommand(argv);
-  if (!found) throw new ValidationError(`unknown command "${argv.join(" ")}"\n\n${usage()}`);
+  if (!found) throw new ValidationError(`unknown command "${argv.join(" ")}" (see: npm run -s sally -- help)`);
   const values = parseOptions(found.rest, found.command.options);
   const result = await found.command.run(db, values);
   return { ...result, json: values.json === true };

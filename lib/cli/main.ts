@@ -37,7 +37,7 @@ runCli(async () => {
   const argv = process.argv.slice(2);
   if (argv.length === 0 || argv[0] === "help" || argv.includes("--help")) return console.log(usage());
   // Fail on an unknown command before opening (and perhaps migrating) a database.
-  if (!findCommand(argv)) throw new AppError(`unknown command "${argv.join(" ")}"\n\n${usage()}`);
+  if (!findCommand(argv)) throw new AppError(`unknown command "${argv.join(" ")}" (see: npm run -s sally -- help)`);
   const { databaseUrl, pgliteDir } = env();
   let database;
   try {

@@ -3,9 +3,20 @@ import type { ScimUserRow } from "@/db/queries/scim-users";
 import { scimTenantUrl } from "@/lib/provisioning/scim-connection";
 import type { JsonObject } from "./canonicalize";
 import { etag } from "./responses";
-import { SCHEMA, enterpriseUserSchema } from "./schemas";
+import { SCHEMA } from "./schemas";
 
 export const location = (kind: "Users" | "Groups", id: string) => `${scimTenantUrl()}/${kind}/${id}`;
+
+/**
+ * RFC 7643 §3: `schemas` names the core schema and every extension the resource carries — ours (stored under its
+ * URN) and unknown ones kept as sent (an Entra custom extension), whether the IdP listed them or a PATCH added them.
+ */
+function schemasOf(core: string, sent: unknown, attributes: JsonObject): string[] {
+  const listed = Array.isArray(sent) ? sent.filter((s): s is string => typeof s === "string") : [];
+  const carried = Object.keys(attributes).filter((key) => /^urn:/i.test(key));
+  const present = [...listed, ...carried].filter((s) => s !== core && typeof attributes[s] === "object" && attributes[s] !== null);
+  return [core, ...new Set(present)];
+}
 
 function meta(resourceType: "User" | "Group", row: { id: string; createdAt: Date; updatedAt: Date; version: number }) {
   return {
@@ -22,11 +33,9 @@ function meta(resourceType: "User" | "Group", row: { id: string; createdAt: Date
  * `groups`, `meta`, and `schemas` naming exactly the schemas present (RFC 7643 §3).
  */
 export function serializeUser(row: ScimUserRow, groups: { id: string; displayName: string }[] | null): JsonObject {
-  const { schemas: _sent, ...attributes } = row.resource;
-  const schemas: string[] = [SCHEMA.user];
-  if (attributes[enterpriseUserSchema.id] !== undefined) schemas.push(enterpriseUserSchema.id);
+  const { schemas: sent, ...attributes } = row.resource;
   return {
-    schemas,
+    schemas: schemasOf(SCHEMA.user, sent, attributes),
     id: row.id,
     ...attributes,
     active: row.active,
@@ -40,9 +49,8 @@ export function serializeUser(row: ScimUserRow, groups: { id: string; displayNam
 /** A stored Group with its members (when read) as `{value, display, $ref, type}`. */
 export function serializeGroup(row: ScimGroupRow, members: Member[] | null): JsonObject {
   const { schemas: sent, ...attributes } = row.resource;
-  const extra = Array.isArray(sent) ? (sent as string[]).filter((s) => s !== SCHEMA.group && attributes[s] !== undefined) : [];
   return {
-    schemas: [SCHEMA.group, ...extra],
+    schemas: schemasOf(SCHEMA.group, sent, attributes),
     id: row.id,
     ...attributes,
     ...(members

@@ -15,7 +15,7 @@ import { NotFoundError, ValidationError } from "@/lib/errors";
 import { canonicalizeResource, userColumns, type JsonObject } from "./canonicalize";
 import { isResourceId, type ScimContext } from "./context";
 import { compileFilter, compileSortBy } from "./filter";
-import { decodeCursor, encodeCursor, parseListParams, parseProjection, type ListParams } from "./list-params";
+import { decodeCursor, encodeCursor, parseProjection, type ListParams } from "./list-params";
 import { applyPatch, parsePatchRequest } from "./patch";
 import { checkIfMatch, notModified } from "./preconditions";
 import { includesAttribute, project, type Projection } from "./projection";
