@@ -143,3 +143,18 @@ export async function listGroupsWithMemberCounts(db: DbOrTx, tenantId: string) {
     .where(eq(scimGroups.tenantId, tenantId))
     .orderBy(sql`lower(${scimGroups.displayName})`, asc(scimGroups.id));
 }
+
+/** Direct group ids per user: of the given users, or of every user of a tenant. */
+export async function listGroupIdsByUser(
+  db: DbOrTx,
+  of: { userIds: string[] } | { tenantId: string },
+): Promise<Map<string, Set<string>>> {
+  const byUser = new Map<string, Set<string>>();
+  if ("userIds" in of && of.userIds.length === 0) return byUser;
+  const rows = await db
+    .select({ userId: scimGroupMembers.userId, groupId: scimGroupMembers.groupId })
+    .from(scimGroupMembers)
+    .where("userIds" in of ? inArray(scimGroupMembers.userId, of.userIds) : eq(scimGroupMembers.tenantId, of.tenantId));
+  for (const { userId, groupId } of rows) byUser.set(userId, (byUser.get(userId) ?? new Set()).add(groupId));
+  return byUser;
+}

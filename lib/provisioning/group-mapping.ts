@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { DbOrTx } from "@/db";
 import { licenseTiers, scimGroupMembers, scimGroups, scimUsers, seats, tenants, users } from "@/db/schema";
 import { getMapping, listMappingRows, replaceMappings, toMapping } from "@/db/queries/mappings";
+import { listGroupIdsByUser } from "@/db/queries/scim-groups";
 import { lockTenant, getTenantById } from "@/db/queries/tenants";
 import { recordActivity } from "@/lib/activity";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
@@ -49,12 +50,7 @@ async function loadPreviewState(tx: DbOrTx, tenantId: string) {
     .from(users)
     .leftJoin(scimUsers, eq(scimUsers.id, users.scimUserId))
     .where(eq(users.tenantId, tenantId));
-  const memberships = await tx
-    .select({ userId: scimGroupMembers.userId, groupId: scimGroupMembers.groupId })
-    .from(scimGroupMembers)
-    .where(eq(scimGroupMembers.tenantId, tenantId));
-  const groupsOf = new Map<string, Set<string>>();
-  for (const m of memberships) groupsOf.set(m.userId, (groupsOf.get(m.userId) ?? new Set()).add(m.groupId));
+  const groupsOf = await listGroupIdsByUser(tx, { tenantId });
   const seatRows = await tx.select().from(seats).where(eq(seats.tenantId, tenantId));
   const offer = Object.fromEntries(
     licenseTiers.map((tier) => {

@@ -1,9 +1,10 @@
 import { and, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { scimGroupMembers, scimUsers, users } from "@/db/schema";
+import { scimUsers, users } from "@/db/schema";
 import type { Locale } from "@/db/schema";
 import { isUniqueViolation } from "@/db/errors";
 import { getMapping } from "@/db/queries/mappings";
+import { listGroupIdsByUser } from "@/db/queries/scim-groups";
 import type { ScimUserColumns } from "@/db/queries/scim-users";
 import type { Tenant } from "@/db/queries/tenants";
 import { deleteSessionsByEmail } from "@/db/queries/users";
@@ -59,12 +60,7 @@ export async function syncScimUsers(tx: DbOrTx, input: SyncInput): Promise<void>
   const { tenant } = input;
   const mapping = await getMapping(tx, tenant.id);
   const rows = await tx.select().from(scimUsers).where(and(eq(scimUsers.tenantId, tenant.id), inArray(scimUsers.id, ids)));
-  const memberships = await tx
-    .select({ userId: scimGroupMembers.userId, groupId: scimGroupMembers.groupId })
-    .from(scimGroupMembers)
-    .where(inArray(scimGroupMembers.userId, ids));
-  const groupsOf = new Map<string, Set<string>>();
-  for (const m of memberships) groupsOf.set(m.userId, (groupsOf.get(m.userId) ?? new Set()).add(m.groupId));
+  const groupsOf = await listGroupIdsByUser(tx, { userIds: ids });
 
   const emails = rows.map((r) => (r.email ?? r.userName).toLowerCase());
   const existing = await tx

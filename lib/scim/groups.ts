@@ -1,4 +1,3 @@
-import { and, eq, gt, or, sql } from "drizzle-orm";
 import { scimGroups } from "@/db/schema";
 import {
   addMembers,
@@ -19,14 +18,13 @@ import { syncScimUsers } from "@/lib/provisioning/sync-users";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { canonicalizeResource, groupColumns, type JsonObject } from "./canonicalize";
 import { isResourceId, type ScimContext } from "./context";
-import { compileFilter, compileSortBy } from "./filter";
-import { decodeCursor, encodeCursor, parseProjection, type ListParams } from "./list-params";
+import { parseProjection, type ListParams } from "./list-params";
+import { listResources } from "./list";
 import { parsePatchRequest, planGroupPatch, type MemberChanges } from "./patch";
 import { checkIfMatch, notModified } from "./preconditions";
 import { includesAttribute, project, type Projection } from "./projection";
 import { etag, type ScimResult } from "./responses";
-import { listResponse, location, serializeGroup } from "./serialize";
-import { sortOrder } from "./users";
+import { location, serializeGroup } from "./serialize";
 
 const notFound = (id: string) => new NotFoundError(`Group ${id} not found`);
 
@@ -104,35 +102,15 @@ async function applyMemberChanges(ctx: ScimContext, group: ScimGroupRow, changes
   return { added: joined.length, removed: left.length };
 }
 
-/** GET /Groups. */
+/** GET /Groups: filter, sort, index or cursor paging; members are read only when returned. */
 export async function listGroups(ctx: ScimContext, params: ListParams): Promise<ScimResult> {
-  const filter = params.filter ? compileFilter("Group", params.filter) : undefined;
-  if (params.cursor !== undefined) {
-    if (params.sortBy) throw new ValidationError("sortBy cannot be combined with cursor paging", "invalidValue");
-    const after = params.cursor ? decodeCursor(params.cursor) : null;
-    const position = after
-      ? or(
-          gt(scimGroups.createdAt, new Date(after.createdAt)),
-          and(eq(scimGroups.createdAt, new Date(after.createdAt)), sql`${scimGroups.id} > ${after.id}`),
-        )
-      : undefined;
-    const { rows } = await listScimGroups(ctx.tx, ctx.tenant.id, { where: and(filter, position), offset: 0, limit: params.count + 1 });
-    const { total } = await listScimGroups(ctx.tx, ctx.tenant.id, { where: filter, offset: 0, limit: 0 });
-    const page = rows.slice(0, params.count);
-    const last = page.at(-1);
-    const next = rows.length > params.count && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : undefined;
-    const body = listResponse(await render(ctx, page, params), total, 1, next ? { nextCursor: next } : {});
-    return { status: 200, body, summary: `Listed ${page.length} of ${total} groups` };
-  }
-  const orderBy = params.sortBy ? [sortOrder(params)(compileSortBy("Group", params.sortBy))] : undefined;
-  const { total, rows } = await listScimGroups(ctx.tx, ctx.tenant.id, {
-    where: filter,
-    orderBy,
-    offset: params.startIndex - 1,
-    limit: params.count,
+  return listResources(ctx, params, {
+    kind: "Group",
+    noun: "groups",
+    columns: { createdAt: scimGroups.createdAt, id: scimGroups.id },
+    query: (c, query) => listScimGroups(c.tx, c.tenant.id, query),
+    render,
   });
-  const body = listResponse(await render(ctx, rows, params), total, params.startIndex);
-  return { status: 200, body, summary: `Listed ${rows.length} of ${total} groups${params.filter ? " (filtered)" : ""}` };
 }
 
 /** GET /Groups/{id}. */

@@ -1,4 +1,3 @@
-import { and, asc, desc, eq, gt, or, sql } from "drizzle-orm";
 import { scimUsers } from "@/db/schema";
 import {
   deleteScimUser,
@@ -14,16 +13,13 @@ import { adoptableScimUser, releaseScimUser, syncScimUsers } from "@/lib/provisi
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { canonicalizeResource, userColumns, type JsonObject } from "./canonicalize";
 import { isResourceId, type ScimContext } from "./context";
-import { compileFilter, compileSortBy } from "./filter";
-import { decodeCursor, encodeCursor, parseProjection, type ListParams } from "./list-params";
+import { parseProjection, type ListParams } from "./list-params";
+import { listResources } from "./list";
 import { applyPatch, parsePatchRequest } from "./patch";
 import { checkIfMatch, notModified } from "./preconditions";
 import { includesAttribute, project, type Projection } from "./projection";
 import { etag, type ScimResult } from "./responses";
-import { listResponse, location, serializeUser } from "./serialize";
-
-/** RFC 7644 §3.4.2.3: ascending unless asked otherwise. */
-export const sortOrder = (params: ListParams) => (params.sortOrder === "descending" ? desc : asc);
+import { location, serializeUser } from "./serialize";
 
 const notFound = (id: string) => new NotFoundError(`User ${id} not found`);
 
@@ -54,35 +50,15 @@ function parseUser(body: unknown) {
   return { resource, columns: userColumns(resource) };
 }
 
-/** GET /Users: filter, sort, index paging (RFC 7644 §3.4.2) or cursor paging (RFC 9865). */
+/** GET /Users: filter, sort, index or cursor paging. */
 export async function listUsers(ctx: ScimContext, params: ListParams): Promise<ScimResult> {
-  const filter = params.filter ? compileFilter("User", params.filter) : undefined;
-  if (params.cursor !== undefined) {
-    if (params.sortBy) throw new ValidationError("sortBy cannot be combined with cursor paging", "invalidValue");
-    const after = params.cursor ? decodeCursor(params.cursor) : null;
-    const position = after
-      ? or(
-          gt(scimUsers.createdAt, new Date(after.createdAt)),
-          and(eq(scimUsers.createdAt, new Date(after.createdAt)), sql`${scimUsers.id} > ${after.id}`),
-        )
-      : undefined;
-    const { rows } = await listScimUsers(ctx.tx, ctx.tenant.id, { where: and(filter, position), offset: 0, limit: params.count + 1 });
-    const { total } = await listScimUsers(ctx.tx, ctx.tenant.id, { where: filter, offset: 0, limit: 0 });
-    const page = rows.slice(0, params.count);
-    const last = page.at(-1);
-    const next = rows.length > params.count && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : undefined;
-    const body = listResponse(await render(ctx, page, params), total, 1, next ? { nextCursor: next } : {});
-    return { status: 200, body, summary: `Listed ${page.length} of ${total} users` };
-  }
-  const orderBy = params.sortBy ? [sortOrder(params)(compileSortBy("User", params.sortBy))] : undefined;
-  const { total, rows } = await listScimUsers(ctx.tx, ctx.tenant.id, {
-    where: filter,
-    orderBy,
-    offset: params.startIndex - 1,
-    limit: params.count,
+  return listResources(ctx, params, {
+    kind: "User",
+    noun: "users",
+    columns: { createdAt: scimUsers.createdAt, id: scimUsers.id },
+    query: (c, query) => listScimUsers(c.tx, c.tenant.id, query),
+    render,
   });
-  const body = listResponse(await render(ctx, rows, params), total, params.startIndex);
-  return { status: 200, body, summary: `Listed ${rows.length} of ${total} users${params.filter ? " (filtered)" : ""}` };
 }
 
 /** GET /Users/{id}; deactivated users stay readable (only a DELETE makes a user disappear). */

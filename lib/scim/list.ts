@@ -1,0 +1,52 @@
+import { and, asc, desc, eq, gt, or, sql, type SQL } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import type { ListQuery } from "@/db/queries/scim-users";
+import { ValidationError } from "@/lib/errors";
+import type { JsonObject } from "./canonicalize";
+import type { ScimContext } from "./context";
+import { compileFilter, compileSortBy } from "./filter";
+import { decodeCursor, encodeCursor, type ListParams } from "./list-params";
+import type { ScimResult } from "./responses";
+import type { ResourceKind } from "./schemas";
+import { listResponse } from "./serialize";
+
+type Row = { id: string; createdAt: Date };
+
+/** How one resource type is listed: its keyset columns, its query, and how a page of rows is rendered. */
+export type Listing<R extends Row> = {
+  kind: ResourceKind;
+  noun: string;
+  columns: { createdAt: AnyPgColumn; id: AnyPgColumn };
+  query: (ctx: ScimContext, query: ListQuery) => Promise<{ total: number; rows: R[] }>;
+  render: (ctx: ScimContext, rows: R[], params: ListParams) => Promise<JsonObject[]>;
+};
+
+/**
+ * A list request: filter and sort compiled to SQL, then index paging (RFC 7644 §3.4.2.4: startIndex/count in a
+ * stable order, created-then-id after any sortBy) or, when `cursor` is present, keyset cursor paging (RFC 9865).
+ */
+export async function listResources<R extends Row>(ctx: ScimContext, params: ListParams, listing: Listing<R>): Promise<ScimResult> {
+  const filter = params.filter ? compileFilter(listing.kind, params.filter) : undefined;
+  const summary = (shown: number, total: number) =>
+    `Listed ${shown} of ${total} ${listing.noun}${params.filter ? " (filtered)" : ""}`;
+  if (params.cursor !== undefined) {
+    if (params.sortBy) throw new ValidationError("sortBy cannot be combined with cursor paging", "invalidValue");
+    const after = params.cursor ? decodeCursor(params.cursor) : null;
+    const { createdAt, id } = listing.columns;
+    const position: SQL | undefined = after
+      ? or(gt(createdAt, new Date(after.createdAt)), and(eq(createdAt, new Date(after.createdAt)), sql`${id} > ${after.id}`))
+      : undefined;
+    const { rows } = await listing.query(ctx, { where: and(filter, position), offset: 0, limit: params.count + 1 });
+    const { total } = await listing.query(ctx, { where: filter, offset: 0, limit: 0 });
+    const page = rows.slice(0, params.count);
+    const last = page.at(-1);
+    const next = rows.length > params.count && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : undefined;
+    const body = listResponse(await listing.render(ctx, page, params), total, 1, next ? { nextCursor: next } : {});
+    return { status: 200, body, summary: summary(page.length, total) };
+  }
+  const direction = params.sortOrder === "descending" ? desc : asc;
+  const orderBy = params.sortBy ? [direction(compileSortBy(listing.kind, params.sortBy))] : undefined;
+  const { total, rows } = await listing.query(ctx, { where: filter, orderBy, offset: params.startIndex - 1, limit: params.count });
+  const body = listResponse(await listing.render(ctx, rows, params), total, params.startIndex);
+  return { status: 200, body, summary: summary(rows.length, total) };
+}
