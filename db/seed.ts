@@ -19,7 +19,7 @@ runCli(async () => {
       adminEmail: DEMO_ADMIN_EMAIL,
       locale: "en",
       seats: { starter: 5, team: 3, enterprise: 2 },
-    });
+    }, "seed");
     console.log(`Seeded demo tenant "Acme"; sign in as ${DEMO_ADMIN_EMAIL} (the link arrives at /dev/mailbox).`);
   } finally {
     await database.close();

@@ -1,6 +1,7 @@
 import { and, asc, eq, ne, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { authSessions, authUsers, scimUsers, tenants, users } from "@/db/schema";
+import { resolveStatus } from "@/lib/provisioning/access";
 
 export type User = typeof users.$inferSelect;
 
@@ -31,16 +32,19 @@ export async function getUserByEmail(db: DbOrTx, tenantId: string, email: string
   return row;
 }
 
-/** Marks a user's first sign-in: `invited` becomes `active`. */
+/** Marks a user's first sign-in: from now on their status is resolved as signed in (`invited` → `active`). */
 export async function markSignedIn(db: DbOrTx, email: string): Promise<void> {
-  await db
-    .update(users)
-    .set({
-      firstSignInAt: sql`coalesce(${users.firstSignInAt}, now())`,
-      status: sql`case when ${users.status} = 'invited' then 'active'::user_status else ${users.status} end`,
-      updatedAt: sql`now()`,
-    })
-    .where(sql`lower(${users.email}) = lower(${email})`);
+  const rows = await db.select().from(users).where(sql`lower(${users.email}) = lower(${email})`);
+  for (const user of rows) {
+    await db
+      .update(users)
+      .set({
+        firstSignInAt: user.firstSignInAt ?? sql`now()`,
+        status: resolveStatus(user.role, true),
+        updatedAt: sql`now()`,
+      })
+      .where(eq(users.id, user.id));
+  }
 }
 
 /** Ends every session of the sign-in identity behind `email`: the user is signed out everywhere at once. */

@@ -1,24 +1,22 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { licenseTiers, seatPurchases, seats, users } from "@/db/schema";
-import type { LicenseTier } from "@/db/schema";
 import { lockTenant, type Tenant } from "@/db/queries/tenants";
 import { enqueueEmail } from "@/lib/email/outbox";
 import { receiptEmail } from "@/lib/email/templates";
 import { env } from "@/lib/env";
-import { resolveSeatShortfall, zeroSeats, type SeatCounts } from "@/lib/provisioning/seats";
+import { countSeatsHeld, resolveSeatShortfall, zeroSeats, type SeatCounts } from "@/lib/provisioning/seats";
 
 export type SeatPurchase = typeof seatPurchases.$inferSelect;
 
+/** Seats held per tier, counted by the one rule in countSeatsHeld over (role, license) groups. */
 async function seatsHeld(tx: DbOrTx, tenantId: string): Promise<SeatCounts> {
-  const rows = await tx
-    .select({ license: users.license, n: sql<number>`count(*)::int` })
+  const groups = await tx
+    .select({ role: users.role, license: users.license, count: sql<number>`count(*)::int` })
     .from(users)
-    .where(and(eq(users.tenantId, tenantId), ne(users.role, "none"), ne(users.license, "none")))
-    .groupBy(users.license);
-  const held = zeroSeats();
-  for (const row of rows) held[row.license as LicenseTier] = row.n;
-  return held;
+    .where(eq(users.tenantId, tenantId))
+    .groupBy(users.role, users.license);
+  return countSeatsHeld(groups);
 }
 
 /**

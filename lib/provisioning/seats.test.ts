@@ -13,6 +13,16 @@ describe("countSeatsHeld", () => {
       ]),
     ).toEqual({ starter: 1, team: 2, enterprise: 0 });
   });
+
+  it("takes grouped counts", () => {
+    expect(
+      countSeatsHeld([
+        { role: "user", license: "team", count: 4 },
+        { role: "none", license: "team", count: 7 },
+        { role: "admin", license: "enterprise", count: 2 },
+      ]),
+    ).toEqual({ starter: 0, team: 4, enterprise: 2 });
+  });
 });
 
 describe("resolveSeatShortfall", () => {

@@ -5,10 +5,10 @@ export type SeatCounts = Record<LicenseTier, number>;
 
 export const zeroSeats = (): SeatCounts => ({ starter: 0, team: 0, enterprise: 0 });
 
-/** Seats in use per tier: only users with access hold one. */
-export function countSeatsHeld(users: Iterable<{ role: UserRole; license: UserLicense }>): SeatCounts {
+/** Seats in use per tier: only users with access hold one. Rows may stand for `count` users each. */
+export function countSeatsHeld(users: Iterable<{ role: UserRole; license: UserLicense; count?: number }>): SeatCounts {
   const held = zeroSeats();
-  for (const user of users) if (user.role !== "none" && user.license !== "none") held[user.license]++;
+  for (const user of users) if (user.role !== "none" && user.license !== "none") held[user.license] += user.count ?? 1;
   return held;
 }
 

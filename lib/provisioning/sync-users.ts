@@ -101,7 +101,8 @@ async function applyRules(tx: DbOrTx, { tenant, mapping, row, email, linked, gro
   const { role, license } = resolveAccess({ active: row.active, groupIds }, mapping);
   const status = resolveStatus(role, linked?.firstSignInAt != null);
   const hadAccess = linked ? linked.role !== "none" : false;
-  const invite = role !== "none" && !hadAccess && !linked?.invitedAt && tenant.inviteOnProvision;
+  // An invitation needs somewhere to go: a userName such as "jdoe" with no email gets none.
+  const invite = role !== "none" && !hadAccess && !linked?.invitedAt && tenant.inviteOnProvision && email.includes("@");
   const values = {
     email,
     name: nameOf(row),

@@ -29,7 +29,7 @@ export const createTenantSchema = z.object({
 export type CreateTenantInput = z.input<typeof createTenantSchema>;
 
 /** Creates a tenant with its first admin (a manual user) and its seats per tier, in one transaction. */
-export async function createTenant(db: DbOrTx, input: CreateTenantInput) {
+export async function createTenant(db: DbOrTx, input: CreateTenantInput, actor = "cli") {
   const parsed = createTenantSchema.safeParse(input);
   if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => i.message).join("; "));
   const { name, slug, adminEmail, locale } = parsed.data;
@@ -56,7 +56,7 @@ export async function createTenant(db: DbOrTx, input: CreateTenantInput) {
       source: "manual",
       license: "none",
     });
-    await recordActivity(tx, { tenantId: tenant.id, actor: "cli", summary: `Tenant created with admin ${adminEmail}` });
+    await recordActivity(tx, { tenantId: tenant.id, actor, summary: `Tenant created with admin ${adminEmail}` });
     return tenant;
   });
 }
