@@ -5,6 +5,7 @@ import { getLiveConnection } from "@/db/queries/scim-connections";
 import { listGroupsWithMemberCounts } from "@/db/queries/scim-groups";
 import { getTenantBySlug, listTenants } from "@/db/queries/tenants";
 import { listUsersWithUserName } from "@/db/queries/users";
+import { drainOutbox } from "@/lib/email/outbox";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { listMailbox } from "@/db/queries/mailbox";
 import { listPurchases } from "@/db/queries/purchases";
@@ -319,6 +320,8 @@ export async function executeCommand(db: Db, argv: string[]): Promise<CommandRes
   if (!found) throw new ValidationError(`unknown command "${argv.join(" ")}" (see: npm run -s sally -- help)`);
   const values = parseOptions(found.rest, found.command.options);
   const result = await found.command.run(db, values);
+  // The command's transaction has committed: deliver what it queued (invitations, receipts) right away.
+  await drainOutbox(db);
   return { ...result, json: values.json === true };
 }
 
