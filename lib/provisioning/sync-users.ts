@@ -73,15 +73,18 @@ export async function syncScimUsers(tx: DbOrTx, input: SyncInput): Promise<void>
       ),
     );
 
+  let takesSeat = false;
   for (const row of rows) {
     const email = row.email ?? row.userName;
     const linked =
       existing.find((u) => u.scimUserId === row.id) ??
       existing.find((u) => u.scimUserId === null && u.email.toLowerCase() === email.toLowerCase());
     if (linked?.source === "manual" && linked.scimUserId !== null && !input.fromIdp) continue;
-    await applyRules(tx, { tenant, mapping, row, email, linked, groupIds: groupsOf.get(row.id) ?? new Set() });
+    const outcome = await applyRules(tx, { tenant, mapping, row, email, linked, groupIds: groupsOf.get(row.id) ?? new Set() });
+    takesSeat ||= outcome.takesSeat;
   }
-  await buyMissingSeats(tx, tenant, input.cause);
+  // A shortfall can only appear when someone starts holding a seat; otherwise the tenant-wide count is skipped.
+  if (takesSeat) await buyMissingSeats(tx, tenant, input.cause);
 }
 
 type ApplyInput = {
@@ -93,10 +96,11 @@ type ApplyInput = {
   groupIds: Set<string>;
 };
 
-async function applyRules(tx: DbOrTx, { tenant, mapping, row, email, linked, groupIds }: ApplyInput) {
+/** Writes one user's access; says whether they now hold a seat they did not hold before. */
+async function applyRules(tx: DbOrTx, { tenant, mapping, row, email, linked, groupIds }: ApplyInput): Promise<{ takesSeat: boolean }> {
   if (linked && keepsManualAdmin(linked, row.active, mapping)) {
     await tx.update(users).set({ scimUserId: row.id, updatedAt: sql`now()` }).where(eq(users.id, linked.id));
-    return;
+    return { takesSeat: false };
   }
   const { role, license } = resolveAccess({ active: row.active, groupIds }, mapping);
   const status = resolveStatus(role, linked?.firstSignInAt != null);
@@ -126,6 +130,9 @@ async function applyRules(tx: DbOrTx, { tenant, mapping, row, email, linked, gro
   }
   if (invite) await queueInvitation(tx, { tenant, userId, email, role, license, locale: values.locale });
   if (hadAccess && role === "none") await deleteSessionsByEmail(tx, email);
+  const heldBefore = linked && linked.role !== "none" ? linked.license : "none";
+  const heldNow = role !== "none" ? license : "none";
+  return { takesSeat: heldNow !== "none" && heldNow !== heldBefore };
 }
 
 async function queueInvitation(
