@@ -14,8 +14,14 @@ import { RateLimiter } from "./rate-limit";
 import { scimError, toResponse, type ScimResult } from "./responses";
 import { resolveRoute, type Route } from "./routes";
 
-const limiterHolder = globalThis as { __sallyScimLimiter?: RateLimiter };
-const limiter = () => (limiterHolder.__sallyScimLimiter ??= new RateLimiter(env().scim.rateLimitPerMinute));
+// One limiter per process (Next evaluates this module more than once), per configured rate.
+const limiters = ((globalThis as { __sallyScimLimiters?: Map<number, RateLimiter> }).__sallyScimLimiters ??= new Map());
+function limiter(): RateLimiter {
+  const perMinute = env().scim.rateLimitPerMinute;
+  let found = limiters.get(perMinute);
+  if (!found) limiters.set(perMinute, (found = new RateLimiter(perMinute)));
+  return found;
+}
 
 const unauthorized = (): ScimResult =>
   scimError(401, "Missing, unknown or revoked bearer token", undefined, { "www-authenticate": 'Bearer realm="Sally SCIM"' });
