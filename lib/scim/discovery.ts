@@ -53,7 +53,6 @@ export function serviceProviderConfig(): ScimResult {
     status: 200,
     body: {
       schemas: [SCHEMA.serviceProviderConfig],
-      documentationUri: "https://github.com/sally/sally-scim#readme",
       patch: { supported: true },
       bulk: { supported: true, maxOperations: maxBulkOperations, maxPayloadSize: maxPayloadBytes },
       filter: { supported: true, maxResults: maxPageSize },
