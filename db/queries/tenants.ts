@@ -25,7 +25,9 @@ export async function listSeats(db: DbOrTx, tenantId: string) {
 /**
  * Serialises writers of one tenant for the rest of the transaction (a row lock on the tenant), so rules that
  * count seats see every committed change of concurrent requests, across processes sharing one database.
+ * Returns the tenant as of the lock: settings read before it (e.g. the invite setting) may be stale.
  */
-export async function lockTenant(tx: DbOrTx, tenantId: string): Promise<void> {
-  await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId)).for("update");
+export async function lockTenant(tx: DbOrTx, tenantId: string): Promise<Tenant> {
+  const [row] = await tx.select().from(tenants).where(eq(tenants.id, tenantId)).for("update");
+  return row;
 }

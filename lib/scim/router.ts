@@ -59,11 +59,11 @@ export async function handleScimRequest(
       if (route === bulkRoute && method !== "POST") return scimError(405, "Use POST for /Bulk", undefined, { allow: "POST" });
       const body = ["POST", "PUT", "PATCH"].includes(method) ? await readJsonBody(request, env().scim.maxPayloadBytes) : undefined;
       return await db.transaction(async (tx) => {
-        if (route.write) await lockTenant(tx, tenant.id);
+        const current = route.write ? await lockTenant(tx, tenant.id) : tenant;
         await touchConnection(tx, connection.id);
         const ctx: ScimContext = {
           tx,
-          tenant,
+          tenant: current,
           query: Object.fromEntries(url.searchParams),
           headers: request.headers,
           cause: `SCIM ${method} ${path}`,
