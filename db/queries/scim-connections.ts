@@ -40,7 +40,7 @@ export async function revokeConnection(db: DbOrTx, id: string) {
   await db.update(scimConnections).set({ revokedAt: sql`now()` }).where(eq(scimConnections.id, id));
 }
 
-/** Records use at most once a minute per connection, so the hot path does not write on every request. */
+/** Records use at most once a minute per connection (callers skip it when their copy is fresh), so the hot path does not write on every request. */
 export async function touchConnection(db: DbOrTx, id: string) {
   await db
     .update(scimConnections)

@@ -60,7 +60,9 @@ export async function handleScimRequest(
       const body = ["POST", "PUT", "PATCH"].includes(method) ? await readJsonBody(request, env().scim.maxPayloadBytes) : undefined;
       return await db.transaction(async (tx) => {
         const current = route.write ? await lockTenant(tx, tenant.id) : tenant;
-        await touchConnection(tx, connection.id);
+        if (!connection.lastUsedAt || Date.now() - connection.lastUsedAt.getTime() > 60_000) {
+          await touchConnection(tx, connection.id);
+        }
         const ctx: ScimContext = {
           tx,
           tenant: current,
