@@ -19,7 +19,7 @@ import { NotFoundError, ValidationError } from "@/lib/errors";
 import { canonicalizeResource, groupColumns, type JsonObject } from "./canonicalize";
 import { isResourceId, type ScimContext } from "./context";
 import { parseProjection, type ListParams } from "./list-params";
-import { listResources } from "./list";
+import { listResources, type Listing } from "./list";
 import { parsePatchRequest, planGroupPatch, type MemberChanges } from "./patch";
 import { checkIfMatch, notModified } from "./preconditions";
 import { includesAttribute, project, type Projection } from "./projection";
@@ -102,15 +102,18 @@ async function applyMemberChanges(ctx: ScimContext, group: ScimGroupRow, changes
   return { added: joined.length, removed: left.length };
 }
 
+/** How Groups are listed, by GET /Groups, POST /Groups/.search and a root /.search. */
+export const groupListing: Listing<ScimGroupRow> = {
+  kind: "Group",
+  noun: "groups",
+  columns: { createdAt: scimGroups.createdAt, id: scimGroups.id },
+  query: (ctx, query) => listScimGroups(ctx.tx, ctx.tenant.id, query),
+  render,
+};
+
 /** GET /Groups: filter, sort, index or cursor paging; members are read only when returned. */
 export async function listGroups(ctx: ScimContext, params: ListParams): Promise<ScimResult> {
-  return listResources(ctx, params, {
-    kind: "Group",
-    noun: "groups",
-    columns: { createdAt: scimGroups.createdAt, id: scimGroups.id },
-    query: (c, query) => listScimGroups(c.tx, c.tenant.id, query),
-    render,
-  });
+  return listResources(ctx, params, groupListing);
 }
 
 /** GET /Groups/{id}. */

@@ -50,3 +50,42 @@ export async function listResources<R extends Row>(ctx: ScimContext, params: Lis
   const body = listResponse(await listing.render(ctx, rows, params), total, params.startIndex);
   return { status: 200, body, summary: summary(rows.length, total) };
 }
+
+/** One resource type's part of a root search, its row type hidden: query and render in one step. */
+export type SearchPart = {
+  kind: ResourceKind;
+  run: (ctx: ScimContext, query: ListQuery, params: ListParams) => Promise<{ total: number; resources: JsonObject[] }>;
+};
+
+export function searchPart<R extends Row>(listing: Listing<R>): SearchPart {
+  return {
+    kind: listing.kind,
+    run: async (ctx, query, params) => {
+      const { total, rows } = await listing.query(ctx, query);
+      return { total, resources: await listing.render(ctx, rows, params) };
+    },
+  };
+}
+
+/**
+ * POST /.search at the root (RFC 7644 §3.4.3): the filter runs against every resource type (an attribute a type
+ * does not have matches none of it) and the results are paged as one list, Users first. Cursor paging and sortBy
+ * have no meaning across types here and are refused.
+ */
+export async function searchAcross(ctx: ScimContext, params: ListParams, parts: SearchPart[]): Promise<ScimResult> {
+  if (params.cursor !== undefined || params.sortBy) {
+    throw new ValidationError("A search across resource types supports neither cursor nor sortBy; search /Users or /Groups", "invalidValue");
+  }
+  let skip = params.startIndex - 1;
+  let total = 0;
+  const resources: JsonObject[] = [];
+  for (const part of parts) {
+    const where = params.filter ? compileFilter(part.kind, params.filter) : undefined;
+    const page = await part.run(ctx, { where, offset: skip, limit: params.count - resources.length }, params);
+    total += page.total;
+    resources.push(...page.resources);
+    skip = Math.max(0, skip - page.total);
+  }
+  const body = listResponse(resources, total, params.startIndex);
+  return { status: 200, body, summary: `Searched all resource types: ${resources.length} of ${total}` };
+}

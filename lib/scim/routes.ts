@@ -2,10 +2,11 @@ import { env } from "@/lib/env";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import type { ScimContext } from "./context";
 import { getResourceTypes, getSchemas, serviceProviderConfig } from "./discovery";
-import { createGroup, deleteGroup, getGroup, listGroups, patchGroup, replaceGroup } from "./groups";
+import { createGroup, deleteGroup, getGroup, groupListing, listGroups, patchGroup, replaceGroup } from "./groups";
+import { searchAcross, searchPart } from "./list";
 import { parseListParams } from "./list-params";
 import type { ScimResult } from "./responses";
-import { createUser, deleteUser, getUser, listUsers, patchUser, replaceUser } from "./users";
+import { createUser, deleteUser, getUser, listUsers, patchUser, replaceUser, userListing } from "./users";
 
 export type Route = {
   /** Writes take the tenant lock (serialising the tenant's writers) and may change access, seats and email. */
@@ -72,6 +73,12 @@ export function resolveRoute(method: string, segments: string[]): Route {
         PATCH: write((ctx, body) => (isUsers ? patchUser : patchGroup)(ctx, id, body)),
         DELETE: write((ctx) => (isUsers ? deleteUser : deleteGroup)(ctx, id)),
       },
+      method,
+    );
+  }
+  if (name === ".search" && id === undefined) {
+    return pick(
+      { POST: read((ctx, body) => searchAcross(ctx, parseListParams(searchBody(body), maxPageSize), [searchPart(userListing), searchPart(groupListing)])) },
       method,
     );
   }

@@ -14,7 +14,7 @@ import { NotFoundError, ValidationError } from "@/lib/errors";
 import { canonicalizeResource, userColumns, type JsonObject } from "./canonicalize";
 import { isResourceId, type ScimContext } from "./context";
 import { parseProjection, type ListParams } from "./list-params";
-import { listResources } from "./list";
+import { listResources, type Listing } from "./list";
 import { applyPatch, parsePatchRequest } from "./patch";
 import { checkIfMatch, notModified } from "./preconditions";
 import { includesAttribute, project, type Projection } from "./projection";
@@ -50,15 +50,18 @@ function parseUser(body: unknown) {
   return { resource, columns: userColumns(resource) };
 }
 
+/** How Users are listed, by GET /Users, POST /Users/.search and a root /.search. */
+export const userListing: Listing<ScimUserRow> = {
+  kind: "User",
+  noun: "users",
+  columns: { createdAt: scimUsers.createdAt, id: scimUsers.id },
+  query: (ctx, query) => listScimUsers(ctx.tx, ctx.tenant.id, query),
+  render,
+};
+
 /** GET /Users: filter, sort, index or cursor paging. */
 export async function listUsers(ctx: ScimContext, params: ListParams): Promise<ScimResult> {
-  return listResources(ctx, params, {
-    kind: "User",
-    noun: "users",
-    columns: { createdAt: scimUsers.createdAt, id: scimUsers.id },
-    query: (c, query) => listScimUsers(c.tx, c.tenant.id, query),
-    render,
-  });
+  return listResources(ctx, params, userListing);
 }
 
 /** GET /Users/{id}; deactivated users stay readable (only a DELETE makes a user disappear). */
