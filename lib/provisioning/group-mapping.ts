@@ -20,6 +20,9 @@ export const groupMappingSchema = z
   })
   .refine((m) => new Set(m.licenseGroups.map((l) => l.groupId)).size === m.licenseGroups.length, {
     message: "A group can grant only one license tier",
+  })
+  .refine((m) => !m.userGroupId || m.userGroupId !== m.adminGroupId, {
+    message: "The administrators group and the users group must be different groups",
   });
 
 export type GroupMappingInput = z.infer<typeof groupMappingSchema>;
