@@ -1,4 +1,4 @@
-import { desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { mailbox } from "@/db/schema";
 
@@ -13,9 +13,10 @@ export async function listMailbox(
     .select()
     .from(mailbox)
     .where(
-      sql`true ${filter.tenantId ? sql`and ${eq(mailbox.tenantId, filter.tenantId)}` : sql``} ${
-        filter.to ? sql`and lower(${mailbox.to}) = lower(${filter.to})` : sql``
-      }`,
+      and(
+        filter.tenantId ? eq(mailbox.tenantId, filter.tenantId) : undefined,
+        filter.to ? sql`lower(${mailbox.to}) = lower(${filter.to})` : undefined,
+      ),
     )
     .orderBy(desc(mailbox.createdAt))
     .limit(filter.limit ?? 100);
