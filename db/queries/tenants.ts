@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { seats, tenants } from "@/db/schema";
+import { licenseTiers, seats, tenants } from "@/db/schema";
+import type { SeatOffer } from "@/lib/provisioning/preview";
 
 export type Tenant = typeof tenants.$inferSelect;
 
@@ -20,6 +21,17 @@ export async function listTenants(db: DbOrTx): Promise<Tenant[]> {
 
 export async function listSeats(db: DbOrTx, tenantId: string) {
   return db.select().from(seats).where(eq(seats.tenantId, tenantId)).orderBy(seats.tier);
+}
+
+/** Seats owned and the price of one more, per tier (a tier without a row owns none). */
+export async function getSeatOffer(db: DbOrTx, tenantId: string): Promise<SeatOffer> {
+  const rows = await listSeats(db, tenantId);
+  return Object.fromEntries(
+    licenseTiers.map((tier) => {
+      const row = rows.find((s) => s.tier === tier);
+      return [tier, { quantity: row?.quantity ?? 0, unitPriceCents: row?.unitPriceCents ?? 0 }];
+    }),
+  ) as SeatOffer;
 }
 
 /**

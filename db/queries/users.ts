@@ -20,10 +20,6 @@ export async function getSignInUserByEmail(db: DbOrTx, email: string) {
   return row;
 }
 
-export async function listUsers(db: DbOrTx, tenantId: string): Promise<User[]> {
-  return db.select().from(users).where(eq(users.tenantId, tenantId)).orderBy(sql`lower(${users.email})`);
-}
-
 export async function getUserByEmail(db: DbOrTx, tenantId: string, email: string): Promise<User | undefined> {
   const [row] = await db
     .select()

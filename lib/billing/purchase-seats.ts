@@ -1,7 +1,7 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { licenseTiers, seatPurchases, seats, users } from "@/db/schema";
-import { lockTenant, type Tenant } from "@/db/queries/tenants";
+import { getSeatOffer, lockTenant, type Tenant } from "@/db/queries/tenants";
 import { enqueueEmail } from "@/lib/email/outbox";
 import { receiptEmail } from "@/lib/email/templates";
 import { env } from "@/lib/env";
@@ -27,14 +27,14 @@ async function seatsHeld(tx: DbOrTx, tenantId: string): Promise<SeatCounts> {
  */
 export async function buyMissingSeats(tx: DbOrTx, tenant: Tenant, reason: string): Promise<SeatPurchase[]> {
   await lockTenant(tx, tenant.id);
-  const owned = await tx.select().from(seats).where(eq(seats.tenantId, tenant.id));
-  const ownedCounts = zeroSeats();
-  for (const row of owned) ownedCounts[row.tier] = row.quantity;
-  const short = resolveSeatShortfall(await seatsHeld(tx, tenant.id), ownedCounts);
+  const offer = await getSeatOffer(tx, tenant.id);
+  const owned = zeroSeats();
+  for (const tier of licenseTiers) owned[tier] = offer[tier].quantity;
+  const short = resolveSeatShortfall(await seatsHeld(tx, tenant.id), owned);
   const purchases: SeatPurchase[] = [];
   for (const tier of licenseTiers) {
     if (short[tier] === 0) continue;
-    const unitPriceCents = owned.find((s) => s.tier === tier)?.unitPriceCents ?? 0;
+    const { unitPriceCents } = offer[tier];
     const [purchase] = await tx
       .insert(seatPurchases)
       .values({ tenantId: tenant.id, tier, quantity: short[tier], unitPriceCents, totalCents: unitPriceCents * short[tier], reason })

@@ -1,14 +1,14 @@
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db";
-import { licenseTiers, scimGroupMembers, scimGroups, scimUsers, seats, tenants, users } from "@/db/schema";
+import { licenseTiers, scimGroupMembers, scimGroups, scimUsers, tenants, users } from "@/db/schema";
 import { getMapping, listMappingRows, replaceMappings, toMapping } from "@/db/queries/mappings";
 import { listGroupIdsByUser } from "@/db/queries/scim-groups";
-import { lockTenant, getTenantById } from "@/db/queries/tenants";
+import { getSeatOffer, getTenantById, lockTenant } from "@/db/queries/tenants";
 import { recordActivity } from "@/lib/activity";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import type { Mapping } from "./access";
-import { previewMapping, type MappingPreview, type SeatOffer } from "./preview";
+import { previewMapping, type MappingPreview } from "./preview";
 import { syncScimUsers } from "./sync-users";
 
 export const groupMappingSchema = z
@@ -54,13 +54,7 @@ async function loadPreviewState(tx: DbOrTx, tenantId: string) {
     .leftJoin(scimUsers, eq(scimUsers.id, users.scimUserId))
     .where(eq(users.tenantId, tenantId));
   const groupsOf = await listGroupIdsByUser(tx, { tenantId });
-  const seatRows = await tx.select().from(seats).where(eq(seats.tenantId, tenantId));
-  const offer = Object.fromEntries(
-    licenseTiers.map((tier) => {
-      const row = seatRows.find((s) => s.tier === tier);
-      return [tier, { quantity: row?.quantity ?? 0, unitPriceCents: row?.unitPriceCents ?? 0 }];
-    }),
-  ) as SeatOffer;
+  const offer = await getSeatOffer(tx, tenantId);
   const previewUsers = rows.map((r) => ({
     email: r.email,
     role: r.role,

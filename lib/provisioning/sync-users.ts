@@ -28,6 +28,12 @@ type SyncInput = {
   fromIdp?: boolean;
 };
 
+/**
+ * A user the IdP provisioned that is manually managed now (after a disconnect, or a manual admin kept through
+ * setup): only the IdP itself takes them back. adoptableScimUser's query states the same condition in SQL.
+ */
+const isDetached = (user: { source: "manual" | "scim"; scimUserId: string | null }) => user.source === "manual" && user.scimUserId !== null;
+
 /** `preferredLanguage`/`locale` such as "de-DE" or "en_US" → the UI language, if we speak it. */
 export function localeOf(resource: Record<string, unknown>): Locale | null {
   for (const key of ["preferredLanguage", "locale"]) {
@@ -79,7 +85,7 @@ export async function syncScimUsers(tx: DbOrTx, input: SyncInput): Promise<void>
     const linked =
       existing.find((u) => u.scimUserId === row.id) ??
       existing.find((u) => u.scimUserId === null && u.email.toLowerCase() === email.toLowerCase());
-    if (linked?.source === "manual" && linked.scimUserId !== null && !input.fromIdp) continue;
+    if (linked && isDetached(linked) && !input.fromIdp) continue;
     const outcome = await applyRules(tx, { tenant, mapping, row, email, linked, groupIds: groupsOf.get(row.id) ?? new Set() });
     takesSeat ||= outcome.takesSeat;
   }
@@ -155,9 +161,11 @@ async function queueInvitation(
  * session ended) and stays as a deactivated record the admin can remove.
  */
 export async function releaseScimUser(tx: DbOrTx, input: { tenant: Tenant; scimUserId: string; cause: string }) {
+  // Deleted: the rules with no groups and not active give no access.
+  const { role, license } = resolveAccess({ active: false, groupIds: new Set() }, { adminGroupId: null, userGroupId: null, licenseGroups: new Map() });
   const [user] = await tx
     .update(users)
-    .set({ role: "none", license: "none", status: "deactivated", scimUserId: null, updatedAt: sql`now()` })
+    .set({ role, license, status: resolveStatus(role, false), scimUserId: null, updatedAt: sql`now()` })
     .where(and(eq(users.tenantId, input.tenant.id), eq(users.scimUserId, input.scimUserId)))
     .returning();
   if (user) await deleteSessionsByEmail(tx, user.email);
@@ -168,6 +176,7 @@ export async function releaseScimUser(tx: DbOrTx, input: { tenant: Tenant; scimU
  * should adopt rather than duplicate: matched by externalId, then by userName.
  */
 export async function adoptableScimUser(tx: DbOrTx, tenantId: string, columns: ScimUserColumns) {
+  // isDetached, in SQL.
   const detached = and(eq(scimUsers.tenantId, tenantId), eq(users.source, "manual"), isNotNull(users.scimUserId));
   const find = async (match: ReturnType<typeof eq>) => {
     const [row] = await tx

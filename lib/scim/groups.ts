@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { scimGroups } from "@/db/schema";
 import {
   addMembers,
@@ -157,7 +158,7 @@ export async function patchGroup(ctx: ScimContext, id: string, body: unknown): P
   const current = await loadGroup(ctx, id, true);
   checkIfMatch(ctx.headers, current.version);
   const plan = planGroupPatch(current.resource, operations);
-  const attributesChanged = JSON.stringify(plan.resource) !== JSON.stringify(current.resource);
+  const attributesChanged = !isDeepStrictEqual(plan.resource, current.resource);
   const row = attributesChanged
     ? await updateScimGroup(ctx.tx, ctx.tenant.id, id, plan.resource, groupColumns(plan.resource))
     : current;

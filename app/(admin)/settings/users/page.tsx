@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db";
-import { listUsers } from "@/db/queries/users";
+import { listUsersWithUserName } from "@/db/queries/users";
 import { listSeats } from "@/db/queries/tenants";
 import { requireAdmin } from "@/lib/auth/session";
+import { countSeatsHeld } from "@/lib/provisioning/seats";
 import { Card } from "@/components/ui/card";
 import { LicenseBadge, RoleBadge, StatusBadge } from "@/components/user-badges";
 
@@ -11,8 +12,8 @@ export const metadata: Metadata = { title: "Users" };
 export default async function UsersPage() {
   const { tenant } = await requireAdmin();
   const db = await getDb();
-  const [members, seats] = await Promise.all([listUsers(db, tenant.id), listSeats(db, tenant.id)]);
-  const used = (tier: string) => members.filter((m) => m.license === tier && m.role !== "none").length;
+  const [members, seats] = await Promise.all([listUsersWithUserName(db, tenant.id), listSeats(db, tenant.id)]);
+  const held = countSeatsHeld(members);
   return (
     <div className="space-y-6">
       <div>
@@ -24,7 +25,7 @@ export default async function UsersPage() {
           <Card key={s.tier}>
             <p className="text-sm capitalize text-gray-500">{s.tier} seats</p>
             <p className="text-2xl font-semibold">
-              {used(s.tier)} <span className="text-base font-normal text-gray-500">/ {s.quantity}</span>
+              {held[s.tier]} <span className="text-base font-normal text-gray-500">/ {s.quantity}</span>
             </p>
           </Card>
         ))}
