@@ -5,16 +5,21 @@ export const E2E_AUTH_SECRET = "e2e-only-secret-not-for-production-0123456789";
 
 export type E2EServer = { name: "pglite" | "postgres"; port: number; databaseUrl: string; pgliteDir: string };
 
+// Several checkouts may run their suites on one machine at once: E2E_PORT_BASE moves the ports (PGlite on the
+// base, PostgreSQL on base + 10) and E2E_DB_SUFFIX the PostgreSQL database name.
+const portBase = Number(process.env.E2E_PORT_BASE ?? 4320);
+const dbSuffix = (process.env.E2E_DB_SUFFIX ?? "").replace(/\W/g, "");
+
 function e2eDatabaseUrl(base: string): string {
   const url = new URL(base);
-  url.pathname = "/sally_e2e";
+  url.pathname = `/sally_e2e${dbSuffix}`;
   return url.toString();
 }
 
 export const servers: E2EServer[] = [
-  { name: "pglite", port: 4320, databaseUrl: "", pgliteDir: ".data/e2e/pglite" },
+  { name: "pglite", port: portBase, databaseUrl: "", pgliteDir: ".data/e2e/pglite" },
   ...(process.env.DATABASE_URL
-    ? [{ name: "postgres" as const, port: 4330, databaseUrl: e2eDatabaseUrl(process.env.DATABASE_URL), pgliteDir: ".data/e2e/unused" }]
+    ? [{ name: "postgres" as const, port: portBase + 10, databaseUrl: e2eDatabaseUrl(process.env.DATABASE_URL), pgliteDir: ".data/e2e/unused" }]
     : []),
 ];
 
