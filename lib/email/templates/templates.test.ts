@@ -1,7 +1,10 @@
+import { createElement } from "react";
 import { describe, expect, it } from "vitest";
 import type { LicenseTier, Locale, UserLicense } from "@/db/schema";
 import { extractLinks } from "@/lib/email/send-email";
 import { invitationEmail, receiptEmail, signInEmail, type RenderedEmail } from "./index";
+import { InvitationEmail } from "./invitation";
+import { renderParts } from "./render";
 import { emailTranslator } from "./translator";
 
 // Intl puts a no-break space between amount and sign in German ("8,00 €"); compare with plain spaces.
@@ -134,5 +137,30 @@ describe("every email", () => {
     const t = emailTranslator("en");
     expect(() => t("invitation.subject" as never)).toThrow(/tenant/);
     expect(() => t("missing.key" as never)).toThrow();
+  });
+});
+
+describe("rendering once per content", () => {
+  // Emails that differ only in their link share one React render; the link is put in afterwards.
+  const input = { tenantName: "Acme & Co", role: "user" as const, license: "team" as const };
+  const tricky = `https://sally.example/api/auth/callback/email?token=t1&email=o'neil%40acme.example&x="<>"`;
+
+  it.each<Locale>(["en", "de"])("in %s gives exactly what a fresh render of that link gives", async (locale) => {
+    await invitationEmail(locale, { ...input, url: "https://sally.example/warm-the-cache" });
+    const cached = await invitationEmail(locale, { ...input, url: tricky });
+    const fresh = await renderParts(createElement(InvitationEmail, { locale, ...input, url: tricky, validDays: 7 }));
+    expect(cached.html).toBe(fresh.html);
+    expect(cached.text).toBe(fresh.text);
+  });
+
+  it("never lets one recipient's link into another's email", async () => {
+    const [first, second] = await Promise.all(
+      ["https://sally.example/l/first", "https://sally.example/l/second"].map((url) => invitationEmail("en", { ...input, url })),
+    );
+    expect(extractLinks(first.text)).toEqual(["https://sally.example/l/first"]);
+    expect(extractLinks(second.text)).toEqual(["https://sally.example/l/second"]);
+    expect(first.html).not.toContain("second");
+    expect(second.html).not.toContain("first");
+    expect(`${first.html}${second.html}`).not.toContain("link.invalid");
   });
 });
