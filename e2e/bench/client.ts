@@ -23,9 +23,20 @@ export class ScimClient {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
   }
 
-  request(method: string, path: string, body?: unknown): Promise<Answer> {
-    const url = new URL(`${this.tenantUrl}/${path}`);
+  async request(method: string, path: string, body?: unknown): Promise<Answer> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    try {
+      return await this.send(method, path, payload);
+    } catch (error) {
+      // A kept-alive socket the server closed while idle (Next.js closes them after 5 s) fails on reuse; HTTP
+      // clients retry such a request once on a new connection (Node.js docs, "agent.keepAlive" / reusedSocket).
+      if ((error as { reusedSocket?: boolean }).reusedSocket) return this.send(method, path, payload);
+      throw error;
+    }
+  }
+
+  private send(method: string, path: string, payload: string | undefined): Promise<Answer> {
+    const url = new URL(`${this.tenantUrl}/${path}`);
     return new Promise((resolve, reject) => {
       const req = http.request(
         url,
@@ -47,7 +58,10 @@ export class ScimClient {
         },
       );
       req.on("timeout", () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)));
-      req.on("error", reject);
+      req.on("error", (error: NodeJS.ErrnoException) => {
+        const stale = req.reusedSocket && (error.code === "ECONNRESET" || error.message === "socket hang up");
+        reject(Object.assign(error, { reusedSocket: stale }));
+      });
       req.end(payload);
     });
   }

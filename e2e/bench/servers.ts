@@ -1,7 +1,6 @@
 // Builds, databases and server processes of a run: the product (`next start` of --app-dir), the bare node:http
 // baseline and the one-route Next.js baseline.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import postgres from "postgres";
@@ -10,7 +9,7 @@ const run = promisify(execFile);
 
 /** Where the bench keeps its copy of the baseline Next.js app and its build (git-ignored). */
 export const benchDataDir = (repo: string) => path.join(repo, ".data", "bench");
-export const baselineNextDir = (repo: string) => path.join(benchDataDir(repo), "baseline", "next-app");
+export const baselineNextDir = (repo: string) => path.join(repo, "e2e", "bench", "baseline", "next-app");
 
 /** A secret only bench servers and their CLI calls share. */
 export const BENCH_AUTH_SECRET = "bench-only-secret-not-for-production-0123456789";
@@ -52,15 +51,13 @@ export async function buildProduct(appDir: string): Promise<void> {
   await step(`next build of ${appDir}`, process.execPath, [nextBin(appDir), "build"], appDir, { ...process.env, NEXT_TELEMETRY_DISABLED: "1" });
 }
 
-/** Copies the baseline app (and the logic it imports) under .data/bench and builds it with this repo's Next.js. */
+/**
+ * Builds the baseline app in place with this repo's Next.js. With webpack: Turbopack (16.4.5) takes the
+ * instrumentation.ts of the enclosing repository (the product's) into an app nested in it, whatever its root.
+ * The server that runs the build (`next start`) is the same either way.
+ */
 export async function buildBaselineNext(repo: string): Promise<void> {
-  const target = path.join(benchDataDir(repo), "baseline");
-  const source = path.join(repo, "e2e", "bench", "baseline");
-  fs.mkdirSync(target, { recursive: true });
-  fs.copyFileSync(path.join(source, "logic.ts"), path.join(target, "logic.ts"));
-  fs.rmSync(path.join(target, "next-app", "app"), { recursive: true, force: true });
-  fs.cpSync(path.join(source, "next-app"), path.join(target, "next-app"), { recursive: true });
-  await step("next build of the Next.js baseline", process.execPath, [nextBin(repo), "build"], baselineNextDir(repo), {
+  await step("next build of the Next.js baseline", process.execPath, [nextBin(repo), "build", "--webpack"], baselineNextDir(repo), {
     ...process.env,
     NEXT_TELEMETRY_DISABLED: "1",
   });

@@ -196,8 +196,8 @@ export async function handleScim(sql: Sql, token: string, req: MiniRequest): Pro
       const verb = op.op?.toLowerCase();
       if ((verb !== "replace" && verb !== "add") || typeof op.path !== "string") return error(400, "only Replace/Add with a path", "invalidSyntax");
       if (op.path === "active") active = asBool(op.value);
-      params.push(jsonPath(op.path), op.path === "active" ? asBool(op.value) : op.value);
-      expression = `jsonb_set(${expression}, $${params.length - 1}::text[], $${params.length}::jsonb, true)`;
+      params.push(jsonPath(op.path), JSON.stringify(op.path === "active" ? asBool(op.value) : op.value));
+      expression = `jsonb_set(${expression}, $${params.length - 1}::text[], $${params.length}::text::jsonb, true)`;
     }
     params.push(active);
     const rows = await sql.unsafe<Row[]>(

@@ -1,5 +1,4 @@
-// Baseline (b): the baselines' SCIM behind one Next.js route handler, built with the repo's Next.js. The bench
-// copies this app (and ../logic.ts) under .data/bench/ and builds it there.
+// Baseline (b): the baselines' SCIM behind one Next.js route handler, built in place with the repo's Next.js.
 import postgres, { type Sql } from "postgres";
 import { createBaselineSchema, handleScim } from "../../../../../logic";
 
