@@ -43,10 +43,15 @@ type ProductCorrectness = {
 
 type TargetRun = { name: string; phases: PhaseRun[]; peakRssMiB: number | null; correctness: unknown };
 
-function mappingArgs(): string[] {
+/**
+ * The group mapping the admin saves. The admin group is mapped once it has members: a save that would leave the
+ * tenant without an administrator who can sign in is refused, and until an admin group is mapped the tenant's
+ * first (manual) admin keeps admin.
+ */
+function mappingArgs({ admins = true } = {}): string[] {
   return [
     "--user-group", MAPPED_GROUPS.users,
-    "--admin-group", MAPPED_GROUPS.admins,
+    ...(admins ? ["--admin-group", MAPPED_GROUPS.admins] : []),
     "--license", `starter=${MAPPED_GROUPS.starter}`,
     "--license", `team=${MAPPED_GROUPS.team}`,
     "--license", `enterprise=${MAPPED_GROUPS.enterprise}`,
@@ -54,10 +59,13 @@ function mappingArgs(): string[] {
   ];
 }
 
-async function runPhases(target: Target, client: ScimClient, workload: Workload, options: BenchOptions, between?: Record<string, () => Promise<void>>) {
+type Hooks = { between?: Record<string, () => Promise<void>>; afterPhase?: Record<string, () => Promise<void>> };
+
+async function runPhases(target: Target, client: ScimClient, workload: Workload, options: BenchOptions, hooks: Hooks = {}) {
   const phases: PhaseRun[] = [];
   for (const phase of workload.phases.filter((p) => (options.phases as string[]).includes(p.name))) {
-    phases.push(await measurePhase(target, client, phase, { concurrency: options.concurrency, phaseSeconds: options.phaseSeconds, between }));
+    phases.push(await measurePhase(target, client, phase, { concurrency: options.concurrency, phaseSeconds: options.phaseSeconds, between: hooks.between }));
+    await hooks.afterPhase?.[phase.name]?.();
   }
   return phases;
 }
@@ -140,9 +148,14 @@ async function runProduct(options: BenchOptions, workload: Workload, driver: "po
     const { tenantUrl, token } = data as { tenantUrl: string; token: string };
     const client = new ScimClient(tenantUrl.replace(/\/+$/, ""), token, options.concurrency);
     const target: Target = { name, pid: server.pid, postgres: driver === "postgres" ? { admin, database } : undefined };
-    // The admin maps the groups once the IdP has created them, before the memberships arrive (not measured).
-    const between = { members: async () => void (await cli(options.appDir, env, ["scim", "mapping", "set", "--tenant", TENANT_SLUG, ...mappingArgs(), "--apply"])) };
-    const phases = await runPhases(target, client, workload, options, between);
+    // The admin maps the groups once the IdP has created them, before the memberships arrive, and the admin
+    // group once it has members (neither is measured).
+    const saveMapping = (admins: boolean) => async () =>
+      void (await cli(options.appDir, env, ["scim", "mapping", "set", "--tenant", TENANT_SLUG, ...mappingArgs({ admins }), "--apply"]));
+    const phases = await runPhases(target, client, workload, options, {
+      between: { members: saveMapping(false) },
+      afterPhase: { provision: saveMapping(true) },
+    });
     let correctness: ProductCorrectness;
     let probes: ProbeResults | null = null;
     if (driver === "postgres") {

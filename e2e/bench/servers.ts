@@ -63,6 +63,15 @@ export async function buildBaselineNext(repo: string): Promise<void> {
   });
 }
 
+/** Servers started and not yet stopped: an interrupted run (Ctrl-C) stops them before it exits. */
+const running = new Set<ChildProcess>();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    for (const child of running) child.kill("SIGTERM");
+    process.exit(130);
+  });
+}
+
 export type Server = { name: string; pid: number; url: string; child: ChildProcess; stderr: () => string; stop: () => Promise<void> };
 
 async function waitHealthy(url: string, child: ChildProcess, stderr: () => string, timeoutMs = 120_000): Promise<void> {
@@ -83,6 +92,8 @@ async function waitHealthy(url: string, child: ChildProcess, stderr: () => strin
 /** Starts a server process and waits for GET /api/health (which touches the database). */
 export async function startServer(name: string, command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, port: number): Promise<Server> {
   const child = spawn(command, args, { cwd, env, stdio: ["ignore", "ignore", "pipe"] });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   let err = "";
   child.stderr!.on("data", (c: Buffer) => {
     err = (err + c.toString("utf8")).slice(-8000);
