@@ -26,7 +26,7 @@ import {
   type Server,
 } from "./servers";
 import { formatNumber, formatRatioTable, ratioRows, requestsPerSecond, textTable } from "./stats";
-import { MAPPED_GROUPS, TIERS, buildWorkload, type Workload } from "./workload";
+import { MAPPED_GROUPS, TIERS, buildWorkload, expectedEnd, type Workload } from "./workload";
 
 type Query = <T>(text: string, params?: unknown[]) => Promise<T[]>;
 
@@ -122,7 +122,7 @@ function pgQuery(sql: Sql): Query {
 }
 
 /** The product on PostgreSQL or PGlite: tenant and token through the CLI, phases, correctness, probes. */
-async function runProduct(options: BenchOptions, workload: Workload, driver: "postgres" | "pglite", admin: Sql): Promise<TargetRun & { probes: ProbeResults | null }> {
+async function runProduct(options: BenchOptions, workload: Workload, expected: Workload, driver: "postgres" | "pglite", admin: Sql): Promise<TargetRun & { probes: ProbeResults | null }> {
   const repo = process.cwd();
   const port = options.portBase + (driver === "postgres" ? 0 : 3);
   const database = "sally_bench";
@@ -161,7 +161,7 @@ async function runProduct(options: BenchOptions, workload: Workload, driver: "po
     if (driver === "postgres") {
       const sql = postgres(databaseUrl(options.databaseUrl, database), { max: 2, onnotice: () => {} });
       try {
-        correctness = await checkProduct(pgQuery(sql), workload, phases);
+        correctness = await checkProduct(pgQuery(sql), expected, phases);
         if (options.probes) probes = await runProbes({
             sql,
             client,
@@ -180,7 +180,7 @@ async function runProduct(options: BenchOptions, workload: Workload, driver: "po
       const { PGlite } = await import("@electric-sql/pglite");
       const db = new PGlite(pgliteDir);
       try {
-        correctness = await checkProduct(async <T>(text: string, params: unknown[] = []) => (await db.query<T>(text, params)).rows, workload, phases);
+        correctness = await checkProduct(async <T>(text: string, params: unknown[] = []) => (await db.query<T>(text, params)).rows, expected, phases);
       } finally {
         await db.close();
       }
@@ -195,7 +195,7 @@ async function runProduct(options: BenchOptions, workload: Workload, driver: "po
   }
 }
 
-async function runBaseline(options: BenchOptions, workload: Workload, kind: "node:http" | "next", admin: Sql): Promise<TargetRun> {
+async function runBaseline(options: BenchOptions, workload: Workload, expected: Workload, kind: "node:http" | "next", admin: Sql): Promise<TargetRun> {
   const repo = process.cwd();
   const database = kind === "next" ? "sally_bench_next" : "sally_bench_node";
   await recreateDatabase(options.databaseUrl, database);
@@ -213,7 +213,7 @@ async function runBaseline(options: BenchOptions, workload: Workload, kind: "nod
     let memberships;
     try {
       memberships = compareMemberships(
-        workload,
+        expected,
         await sql<MembershipRow[]>`select g.display_name as "group", u.user_name as "user" from b_members m join b_groups g on g.id = m.group_id join b_users u on u.id = m.user_id`,
       );
     } finally {
@@ -269,6 +269,7 @@ async function main(): Promise<void> {
   const repo = process.cwd();
   if (!fs.existsSync(path.join(repo, "e2e", "bench", "main.ts"))) throw new Error("run the bench from the repository root (npm run bench)");
   const workload = buildWorkload({ users: options.users, groups: options.groups, seed: options.seed });
+  const expected = expectedEnd(workload, options.phases);
   const started = new Date();
   const loadBefore = os.loadavg();
   process.stderr.write(
@@ -282,13 +283,13 @@ async function main(): Promise<void> {
   const admin = postgres(databaseUrl(options.databaseUrl, "postgres"), { max: 1, onnotice: () => {} });
   const databases = ["sally_bench", "sally_bench_node", "sally_bench_next"];
   try {
-    const product = await runProduct(options, workload, "postgres", admin);
+    const product = await runProduct(options, workload, expected, "postgres", admin);
     const baselines: TargetRun[] = [];
     if (options.baselines) {
-      baselines.push(await runBaseline(options, workload, "node:http", admin));
-      baselines.push(await runBaseline(options, workload, "next", admin));
+      baselines.push(await runBaseline(options, workload, expected, "node:http", admin));
+      baselines.push(await runBaseline(options, workload, expected, "next", admin));
     }
-    const pglite = options.pglite ? await runProduct(options, workload, "pglite", admin) : null;
+    const pglite = options.pglite ? await runProduct(options, workload, expected, "pglite", admin) : null;
 
     const baselineNames = baselines.map((b) => (b.name.startsWith("Next") ? "next" : "node"));
     const ratios = ratioRows(product.phases, baselines.map((b) => b.phases));

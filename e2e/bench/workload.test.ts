@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAPPED_GROUPS, MAPPED_GROUP_COUNT, SCIM_ENTERPRISE, buildWorkload, chunk, entraUserBody, stepCount, tierOf, type Step } from "./workload";
+import { MAPPED_GROUPS, MAPPED_GROUP_COUNT, SCIM_ENTERPRISE, buildWorkload, chunk, entraUserBody, expectedEnd, stepCount, tierOf, type Step } from "./workload";
 
 const steps = (w: ReturnType<typeof buildWorkload>, phase: string, stage?: string): Step[] =>
   w.phases
@@ -95,6 +95,14 @@ describe("buildWorkload", () => {
     expect(list).toHaveLength(10 + 10 + 1);
     expect(list[9]).toMatchObject({ path: "Users?startIndex=901&count=100", expect: { status: [200], total: 1000, resources: 100 } });
     expect(list[20]).toMatchObject({ path: "Groups?excludedAttributes=members&startIndex=1&count=100", expect: { total: 20, resources: 20 } });
+  });
+
+  it("expects the provisioned state when churn does not run", () => {
+    const withoutChurn = expectedEnd(w, ["provision", "lookup"]);
+    expect(withoutChurn.deactivated.size).toBe(0);
+    expect(withoutChurn.finalMembers).toBe(w.provisionedMembers);
+    expect(w.provisionedMembers).not.toEqual(w.finalMembers);
+    expect(expectedEnd(w, ["provision", "churn"])).toBe(w);
   });
 
   it("counts the requests of a phase", () => {

@@ -57,6 +57,8 @@ export type Workload = {
   phases: Phase[];
   /** Members of every group (user indexes) once every phase has run. */
   finalMembers: Map<number, Set<number>>;
+  /** Members of every group after provisioning, before churn. */
+  provisionedMembers: Map<number, Set<number>>;
   /** Users deactivated in the churn phase. */
   deactivated: Set<number>;
   /** Holders per tier after provisioning, the most the run ever reaches. */
@@ -186,6 +188,7 @@ export function buildWorkload({ users: userCount, groups: groupCount, seed }: Wo
     externalId: fakeGuid(random),
   }));
   const members = initialMembers(users, groupCount);
+  const provisionedMembers = new Map([...members].map(([g, ids]) => [g, new Set(ids)]));
 
   const peakHolders: Record<Tier, number> = { starter: 0, team: 0, enterprise: 0 };
   for (const u of users) peakHolders[u.tier]++;
@@ -307,6 +310,7 @@ export function buildWorkload({ users: userCount, groups: groupCount, seed }: Wo
     peakHolders,
     deactivated,
     finalMembers: new Map([...members].map(([g, ids]) => [g, new Set(ids)])),
+    provisionedMembers,
     phases: [
       {
         name: "provision",
@@ -325,3 +329,8 @@ export function buildWorkload({ users: userCount, groups: groupCount, seed }: Wo
 
 /** The number of requests a phase sends. */
 export const stepCount = (phase: Phase) => phase.stages.reduce((n, s) => n + s.tasks.reduce((m, t) => m + t.length, 0), 0);
+
+/** What the database should hold after the phases run: without churn, the state provisioning leaves. */
+export function expectedEnd(workload: Workload, phases: readonly string[]): Workload {
+  return phases.includes("churn") ? workload : { ...workload, finalMembers: workload.provisionedMembers, deactivated: new Set() };
+}
