@@ -131,7 +131,8 @@ export async function runCycle(options: CycleOptions): Promise<{ counts: CycleCo
         delete ids.users[u.key];
       }
       delete pushed.users[u.key];
-      for (const g of Object.keys(pushed.groups)) pushed.groups[g] = pushed.groups[g].filter((k) => k !== u.key);
+      // A deleted user's memberships go with it on the server; Okta's deactivated user is removed from its groups below.
+      if (dialect.deletesUsers) for (const g of Object.keys(pushed.groups)) pushed.groups[g] = pushed.groups[g].filter((k) => k !== u.key);
     });
 
     if (!dialect.sendsManager) return;

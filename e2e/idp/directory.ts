@@ -118,9 +118,9 @@ export function generateDirectory(options: { seed: number; users: number; groups
   return { seed: options.seed, domain: options.domain, users, groups, nextUser: options.users + 1, runs: 0 };
 }
 
-export type ChangeCounts = Record<"renamed" | "retitled" | "movedGroups" | "hired" | "left" | "deactivated" | "deleted" | "groupsDeleted", number>;
+export type ChangeCounts = Record<"renamed" | "retitled" | "movedGroups" | "projectChanges" | "hired" | "left" | "deactivated" | "deleted" | "groupsDeleted", number>;
 
-const emptyCounts = (): ChangeCounts => ({ renamed: 0, retitled: 0, movedGroups: 0, hired: 0, left: 0, deactivated: 0, deleted: 0, groupsDeleted: 0 });
+const emptyCounts = (): ChangeCounts => ({ renamed: 0, retitled: 0, movedGroups: 0, projectChanges: 0, hired: 0, left: 0, deactivated: 0, deleted: 0, groupsDeleted: 0 });
 const share = (n: number, percent: number) => Math.max(1, Math.round((n * percent) / 100));
 const live = (d: Directory) => d.users.filter((u) => !u.deleted);
 const activeUsers = (d: Directory) => d.users.filter((u) => u.active && !u.deleted);
@@ -135,7 +135,8 @@ function moveBetween(d: Directory, userKey: string, from: string, to: string): v
 
 /**
  * A few weeks of HR, a realistic few percent of the directory: marriages (new family name, half of them with a new
- * address), new titles and departments, license group moves, new hires and leavers (disabled, not deleted).
+ * address), new titles and departments, license group moves, project staffing, new hires and leavers (disabled, not
+ * deleted).
  */
 export function applyIncrementalChanges(directory: Directory): { directory: Directory; counts: ChangeCounts } {
   const d: Directory = structuredClone(directory);
@@ -170,6 +171,15 @@ export function applyIncrementalChanges(directory: Directory): { directory: Dire
     if (starters.has(user.key)) moveBetween(d, user.key, SALLY_GROUPS.starter, SALLY_GROUPS.team);
     else moveBetween(d, user.key, SALLY_GROUPS.team, SALLY_GROUPS.starter);
     counts.movedGroups++;
+  }
+  // Project staffing: one person rolls off a project and another joins it.
+  const projectGroups = d.groups.filter((g) => !g.deleted && g.displayName.startsWith("Project ") && g.memberKeys.length > 0);
+  for (const group of rng.sample(projectGroups, Math.min(projectGroups.length, share(projectGroups.length, 20)))) {
+    const leaving = rng.pick(group.memberKeys);
+    const joining = rng.pick(activeUsers(d).filter((u) => !group.memberKeys.includes(u.key)));
+    group.memberKeys = group.memberKeys.filter((k) => k !== leaving);
+    if (joining) group.memberKeys.push(joining.key);
+    counts.projectChanges++;
   }
   for (let i = share(n, 2); i > 0; i--) {
     const department = rng.pick(departmentNames);

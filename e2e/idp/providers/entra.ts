@@ -94,9 +94,10 @@ export const entra: Dialect = {
 
   // A reference attribute, sent after the users exist; removed by replacing it with "".
   async setManager(client, id, managerId) {
+    const [add, replace] = compliant(client) ? ["add", "replace"] : ["Add", "Replace"];
     const op = managerId
-      ? { op: "Add", path: "manager", value: [{ $ref: client.ref(`Users/${managerId}`), value: managerId }] }
-      : { op: "Replace", path: "manager", value: "" };
+      ? { op: add, path: "manager", value: [{ $ref: client.ref(`Users/${managerId}`), value: managerId }] }
+      : { op: replace, path: "manager", value: "" };
     await patch(client, `Users/${id}`, patchOp(op));
   },
 
@@ -111,7 +112,7 @@ export const entra: Dialect = {
   async updateMembers(client, id, _group, add, remove) {
     const refs = (members: Member[]) => members.map((m) => ({ $ref: null, value: m.id }));
     for (const chunk of batches(add, MEMBERS_PER_PATCH)) {
-      await patch(client, `Groups/${id}`, patchOp({ op: "Add", path: "members", value: refs(chunk) }));
+      await patch(client, `Groups/${id}`, patchOp({ op: compliant(client) ? "add" : "Add", path: "members", value: refs(chunk) }));
     }
     for (const chunk of batches(remove, MEMBERS_PER_PATCH)) {
       // Default: `path: "members"` with the members as value (azure-docs#30826); with the flag, a value filter each.
