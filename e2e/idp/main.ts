@@ -24,7 +24,8 @@ async function main(argv: string[]): Promise<number> {
   } else {
     options = command.options;
   }
-  const summary: Summary = await simulate(options, { progress: options.json ? undefined : (stats) => createProgress(stats) });
+  // Progress goes to stderr, so `--json` keeps stdout to the summary alone.
+  const summary: Summary = await simulate(options, { progress: (stats) => createProgress(stats) });
   if (options.json) console.log(JSON.stringify(summary, null, 2));
   else console.log(formatSummary(summary));
   if (command.kind === "demo" && !options.json) console.log(`\n${demoNextSteps(rotated)}`);
