@@ -33,14 +33,17 @@ export const displayNameOf = (u: Pick<DirectoryUser, "givenName" | "familyName">
 
 const languageOfSite: Record<string, string> = { Zürich: "de-CH", München: "de-DE", Kraków: "pl-PL", Malmö: "sv-SE", Besançon: "fr-FR", Lisboa: "pt-PT", Reykjavík: "is-IS", İstanbul: "tr-TR", Tromsø: "nb-NO" };
 
+/** Sally's groups, then departments, then projects and sites taking turns, so a small directory has some of each. */
 function groupNames(count: number): string[] {
-  const names: string[] = [
-    ...Object.values(SALLY_GROUPS),
-    ...departmentNames.map((d) => `Department ${d}`),
-    ...sites.map((s) => `Site ${s}`),
-  ];
-  for (let round = 1; names.length < count; round++) {
-    for (const p of projects) names.push(round === 1 ? `Project ${p}` : `Project ${p} ${round}`);
+  const names: string[] = [...Object.values(SALLY_GROUPS), ...departmentNames.map((d) => `Department ${d}`)];
+  const rest = [...sites.map((s) => `Site ${s}`)];
+  const extra: string[] = [];
+  for (let round = 1; names.length + extra.length < count + rest.length; round++) {
+    for (const p of projects) extra.push(round === 1 ? `Project ${p}` : `Project ${p} ${round}`);
+  }
+  while (names.length < count && (extra.length || rest.length)) {
+    if (extra.length) names.push(extra.shift()!);
+    if (rest.length && names.length < count) names.push(rest.shift()!);
   }
   return names.slice(0, count);
 }
