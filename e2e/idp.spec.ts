@@ -60,7 +60,7 @@ for (const provider of providers) {
     const { slug } = tenant;
     const stateFile = testInfo.outputPath("idp-state.json");
     const idp = (scenario: string) =>
-      simulate(["--provider", provider, "--url", tenant.tenantUrl, "--token", tenant.token, "--users", String(USERS), "--groups", String(GROUPS), "--seed", "5", "--domain", `${slug}.example`, "--concurrency", "3", "--scenario", scenario, "--state", stateFile]);
+      test.step(`simulator: ${provider} ${scenario}`, () => simulate(["--provider", provider, "--url", tenant.tenantUrl, "--token", tenant.token, "--users", String(USERS), "--groups", String(GROUPS), "--seed", "5", "--domain", `${slug}.example`, "--concurrency", "3", "--scenario", scenario, "--state", stateFile]));
     const state = () => JSON.parse(fs.readFileSync(stateFile, "utf8")) as SimulatorState;
     const users = async () => new Map(((await cli("users", "list", "--tenant", slug)) as UserRow[]).filter((u) => u.source === "scim" || u.status === "deactivated").map((u) => [u.email, u]));
     const purchases = async () => (await cli("purchases", "list", "--tenant", slug)) as Purchase[];

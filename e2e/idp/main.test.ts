@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it, vi } from "vitest";
 import { startRecordingServer, type RecordingServer } from "./testing/recording-server";
 
 const execFileAsync = promisify(execFile);
@@ -29,6 +29,9 @@ async function idp(...args: string[]): Promise<{ code: number; stdout: string; s
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 }
+
+// Each case starts the simulator as its own process (tsx), which takes seconds on a busy machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 const base = () => ["--url", server.url, "--users", "12", "--groups", "6", "--state", path.join(dir, "s.json")];
 
