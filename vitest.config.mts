@@ -5,8 +5,8 @@ export default defineConfig({
   test: {
     environment: "node",
     include: ["**/*.test.ts"],
-    // e2e/ is Playwright's, except the benchmark's pure parts (percentiles, ratios, workload), unit-tested here.
-    exclude: ["node_modules/**", "e2e/!(bench)/**", "e2e/*.*", ".next/**", ".data/**"],
+    // e2e/ is Playwright's, except the pure, unit-tested parts of the benchmark and the IdP simulator.
+    exclude: ["node_modules/**", "e2e/!(bench|idp)/**", "e2e/*.*", ".next/**", ".data/**"],
     globalSetup: ["./db/testing/global-setup.ts"],
     // PGlite boots in seconds, not milliseconds; db tests on PostgreSQL create a database per file.
     testTimeout: 60_000,
