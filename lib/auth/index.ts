@@ -5,10 +5,12 @@ import { getDb } from "@/db";
 import { authAccounts, authSessions, authUsers, authVerificationTokens } from "@/db/schema";
 import { getSignInUserByEmail, markSignedIn } from "@/db/queries/users";
 import { env } from "@/lib/env";
+import { SIGN_IN_LINK_MINUTES } from "./link-lifetime";
+import { appOrigin, sameOriginRedirect } from "./origin";
 import { sendSignInLink } from "./send-sign-in-link";
 
-/** Sign-in links are valid for a day and work once (next-auth deletes the verification token on use). */
-const LINK_MAX_AGE_SECONDS = 24 * 60 * 60;
+/** Sign-in links work once (next-auth deletes the verification token on use) and expire soon. */
+const LINK_MAX_AGE_SECONDS = SIGN_IN_LINK_MINUTES * 60;
 
 const magicLink: EmailConfig = {
   id: "email",
@@ -27,6 +29,10 @@ const magicLink: EmailConfig = {
  */
 export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
   const db = await getDb();
+  // next-auth builds every URL it answers with (sign-in links, redirects after sign-in) from AUTH_URL when set,
+  // and otherwise from the request, whose URL under `next start` always says localhost. Pinning it to APP_URL's
+  // origin keeps the session cookie on the origin users actually browse.
+  process.env.AUTH_URL = appOrigin();
   return {
     adapter: DrizzleAdapter(db, {
       usersTable: authUsers,
@@ -35,7 +41,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
       verificationTokensTable: authVerificationTokens,
     }),
     secret: env().authSecret,
-    // Links follow the host the user came from; the SCIM tenant URL uses APP_URL instead.
+    // The Host header is never used for URLs: AUTH_URL (above) is.
     trustHost: true,
     session: { strategy: "database" },
     providers: [magicLink],
@@ -47,6 +53,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
     },
     pages: { signIn: "/sign-in", verifyRequest: "/sign-in/check-email", error: "/sign-in" },
     callbacks: {
+      // Only to APP_URL's origin, whatever callbackUrl a request carries (no open redirect).
+      redirect: ({ url }) => sameOriginRedirect(url),
       // Only Sally users with access complete a sign-in. The request step always "succeeds" so nobody can probe
       // which addresses exist; sendSignInLink simply sends nothing to an address without access.
       async signIn({ user, email }) {

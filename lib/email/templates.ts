@@ -1,4 +1,5 @@
 import type { LicenseTier, Locale } from "@/db/schema";
+import { INVITATION_LINK_DAYS, SIGN_IN_LINK_MINUTES } from "@/lib/auth/link-lifetime";
 
 export type RenderedEmail = { subject: string; text: string; html: string };
 
@@ -22,12 +23,12 @@ function render(paragraphs: string[], subject: string, action?: { label: string;
 export function signInEmail(locale: Locale, url: string): RenderedEmail {
   return locale === "de"
     ? render(
-        ["Hallo,", "mit dem folgenden Link melden Sie sich bei Sally an. Er ist 24 Stunden gültig und nur einmal verwendbar."],
+        ["Hallo,", `mit dem folgenden Link melden Sie sich bei Sally an. Er ist ${SIGN_IN_LINK_MINUTES} Minuten gültig und nur einmal verwendbar.`],
         "Ihr Anmeldelink für Sally",
         { label: "Bei Sally anmelden", url },
       )
     : render(
-        ["Hello,", "use the link below to sign in to Sally. It is valid for 24 hours and works once."],
+        ["Hello,", `use the link below to sign in to Sally. It is valid for ${SIGN_IN_LINK_MINUTES} minutes and works once.`],
         "Your sign-in link for Sally",
         { label: "Sign in to Sally", url },
       );
@@ -51,7 +52,7 @@ export function invitationEmail(
         [
           "Hallo,",
           `${input.tenantName} hat Ihnen Zugang zu Sally gegeben (${input.role === "admin" ? "Administrator" : "Benutzer"}, Lizenz: ${license}).`,
-          "Mit dem folgenden Link melden Sie sich an.",
+          `Mit dem folgenden Link melden Sie sich an. Er ist ${INVITATION_LINK_DAYS} Tage gültig und nur einmal verwendbar.`,
         ],
         `Einladung zu Sally von ${input.tenantName}`,
         { label: "Einladung annehmen", url: input.url },
@@ -60,7 +61,7 @@ export function invitationEmail(
         [
           "Hello,",
           `${input.tenantName} has given you access to Sally (${input.role === "admin" ? "administrator" : "user"}, license: ${license}).`,
-          "Use the link below to sign in.",
+          `Use the link below to sign in. It is valid for ${INVITATION_LINK_DAYS} days and works once.`,
         ],
         `You're invited to Sally by ${input.tenantName}`,
         { label: "Accept invitation", url: input.url },
