@@ -1,6 +1,6 @@
 import http from "node:http";
 import { expect, test } from "@playwright/test";
-import { startFakeResend } from "../fake-resend.mjs";
+import type { FakeResend } from "../fake-resend.mjs";
 import { createOpsDatabase, Instance, opsCli, opsPort, type InstanceOptions, type OpsDatabase, skipUnlessPostgres } from "./instances";
 import { SimulatedIdp } from "./idp";
 import { createGroups, expectedEnd, INITIAL_SEATS, invitationsDelivered, MAPPING_ARGS, snapshot, syncCycle } from "./scenario";
@@ -10,7 +10,7 @@ import { createGroups, expectedEnd, INITIAL_SEATS, invitationsDelivered, MAPPING
 test.describe.configure({ mode: "serial" });
 
 let database: OpsDatabase;
-let fake: Awaited<ReturnType<typeof startFakeResend>>;
+let fake: FakeResend;
 let instances: Instance[];
 let options: InstanceOptions;
 
@@ -18,6 +18,8 @@ test.beforeAll(async ({}, info) => {
   skipUnlessPostgres(info);
   test.setTimeout(240_000);
   database = await createOpsDatabase("crash");
+  // Imported when used: the module has a top-level await for its command-line use, which require() refuses.
+  const { startFakeResend } = await import("../fake-resend.mjs");
   fake = await startFakeResend(opsPort(11));
   const env = { RESEND_API_KEY: "re_test_crash", RESEND_BASE_URL: fake.url, MAILBOX_ENABLED: "0" };
   instances = [new Instance({ port: opsPort(12), databaseUrl: database.url, env }), new Instance({ port: opsPort(13), databaseUrl: database.url, env })];

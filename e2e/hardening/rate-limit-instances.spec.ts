@@ -24,7 +24,7 @@ test.afterAll(async () => {
 });
 
 test("the per-tenant rate limit holds across two instances, with 429 and an integer Retry-After", async () => {
-  test.setTimeout(120_000);
+  test.setTimeout(300_000);
   const options = instances[0].options;
   const tenant = async (slug: string) => {
     await opsCli(options, "tenant", "create", "--name", slug, "--slug", slug, "--admin", `admin@${slug}.example`);

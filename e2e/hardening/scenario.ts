@@ -69,12 +69,13 @@ export function expectedEnd() {
     role: !access(i) ? "none" : i <= 2 ? "admin" : "user",
     license: !access(i) ? "none" : i <= 11 ? "team" : "starter",
   }));
+  const names = (indexes: number[]) => indexes.map((i) => `u${i}`);
   const members = {
-    "Sally Users": range(0, 15),
-    "Sally Admins": [0, 1, 2],
-    Team: range(0, 11),
-    Starter: range(12, 19),
-    "Project A (renamed)": range(4, 23),
+    "Sally Users": names(range(0, 15)),
+    "Sally Admins": names([0, 1, 2]),
+    Team: names(range(0, 11)),
+    Starter: names(range(12, 19)),
+    "Project A (renamed)": names(range(4, 23)),
   };
   // Peak demand (after phase 2): team 0..11 = 12 against 4 seats, starter 12..19 = 8 against 2.
   return { users, members, purchased: { team: 8, starter: 6 }, invited: range(0, 19).map((i) => `u${i}`) };

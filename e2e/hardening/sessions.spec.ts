@@ -59,7 +59,7 @@ async function requestLink(page: Page, origin: string, slug: string, email: stri
 }
 
 test("with APP_URL on 127.0.0.1, a sign-in begun on localhost links and redirects to 127.0.0.1 and signs in", async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(300_000);
   const { slug, admin } = await tenantWithMember();
   const link = await requestLink(page, otherOrigin(), slug, admin);
   expect(new URL(link).origin).toBe(appOrigin());
@@ -78,7 +78,7 @@ test("with APP_URL on 127.0.0.1, a sign-in begun on localhost links and redirect
 });
 
 test("a callbackUrl to another origin is not followed", async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(300_000);
   const { slug, admin } = await tenantWithMember();
   const link = new URL(await requestLink(page, appOrigin(), slug, admin));
   for (const evil of ["https://evil.example/x", "//evil.example/x", `${otherOrigin()}/me`]) {
@@ -95,7 +95,7 @@ test("a callbackUrl to another origin is not followed", async ({ page }) => {
 });
 
 test("sign-in links live 15 minutes and work once; the email says so", async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(300_000);
   const { slug, member } = await tenantWithMember();
   const asked = Date.now();
   const link = await requestLink(page, appOrigin(), slug, member);
@@ -120,7 +120,7 @@ test("sign-in links live 15 minutes and work once; the email says so", async ({ 
 });
 
 test("a signed-in member deactivated over SCIM is signed out on the next page load", async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(300_000);
   const { slug, idp, member, memberId } = await tenantWithMember();
   await page.goto(await requestLink(page, appOrigin(), slug, member));
   await expect(page).toHaveURL(`${appOrigin()}/me`);
