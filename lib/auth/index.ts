@@ -6,7 +6,7 @@ import { authAccounts, authSessions, authUsers, authVerificationTokens } from "@
 import { getSignInUserByEmail, markSignedIn } from "@/db/queries/users";
 import { env } from "@/lib/env";
 import { SIGN_IN_LINK_MINUTES } from "./link-lifetime";
-import { appOrigin, sameOriginRedirect } from "./origin";
+import { appOrigin, onAppOrigin, sameOriginRedirect } from "./origin";
 import { sendSignInLink } from "./send-sign-in-link";
 
 /** Sign-in links work once (next-auth deletes the verification token on use) and expire soon. */
@@ -27,11 +27,11 @@ const magicLink: EmailConfig = {
  * next-auth with database sessions (so deprovisioning can end every session of a user at once) and the
  * email magic link as the only provider. The config is lazy so the database is opened and migrated first.
  */
-export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
+const nextAuth = NextAuth(async () => {
   const db = await getDb();
-  // next-auth builds every URL it answers with (sign-in links, redirects after sign-in) from AUTH_URL when set,
-  // and otherwise from the request, whose URL under `next start` always says localhost. Pinning it to APP_URL's
-  // origin keeps the session cookie on the origin users actually browse.
+  // next-auth builds the URLs of sign-in links and server-side sign-in from AUTH_URL when set, and otherwise from
+  // the request, whose URL under `next start` always says localhost. Pinning it to APP_URL's origin keeps the
+  // session cookie on the origin users actually browse. (Its route handlers need more: see `handlers` below.)
   process.env.AUTH_URL = appOrigin();
   return {
     adapter: DrizzleAdapter(db, {
@@ -69,3 +69,16 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
     },
   };
 });
+
+export const { auth, signIn, signOut } = nextAuth;
+
+/**
+ * next-auth's route handlers, with every redirect they answer moved onto APP_URL's origin. They rebuild the
+ * request URL from AUTH_URL as a NextRequest, and NextRequest rewrites a loopback host (127.0.0.1, [::1]) to
+ * `localhost`, so with APP_URL=http://127.0.0.1:PORT their error and sign-in redirects would leave the origin
+ * that holds the session cookie.
+ */
+export const handlers = {
+  GET: onAppOrigin(nextAuth.handlers.GET),
+  POST: onAppOrigin(nextAuth.handlers.POST),
+};

@@ -19,3 +19,34 @@ export function sameOriginRedirect(target: string, origin = appOrigin()): string
   }
   return url.origin === origin ? url.toString() : home;
 }
+
+/**
+ * Moves an absolute `Location` onto `origin`, keeping its path and query (and a `callbackUrl` in that query):
+ * the app only ever redirects to its own pages, so another origin in a Location is a wrongly derived host.
+ */
+export function pinLocation(location: string, origin = appOrigin()): string {
+  let url: URL;
+  try {
+    url = new URL(location, `${origin}/`);
+  } catch {
+    return `${origin}/`;
+  }
+  const pinned = new URL(`${url.pathname}${url.search}${url.hash}`, `${origin}/`);
+  const callbackUrl = pinned.searchParams.get("callbackUrl");
+  if (callbackUrl) pinned.searchParams.set("callbackUrl", sameOriginRedirect(callbackUrl, origin));
+  return pinned.toString();
+}
+
+type Handler<R extends Request> = (request: R) => Promise<Response>;
+
+/** Wraps a route handler so any redirect it answers stays on APP_URL's origin. */
+export function onAppOrigin<R extends Request>(handler: Handler<R>): Handler<R> {
+  return async (request) => {
+    const response = await handler(request);
+    const location = response.headers.get("location");
+    if (!location) return response;
+    const headers = new Headers(response.headers);
+    headers.set("location", pinLocation(location));
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  };
+}
