@@ -5,18 +5,17 @@ import { getDb } from "@/db";
 import { authAccounts, authSessions, authUsers, authVerificationTokens } from "@/db/schema";
 import { getSignInUserByEmail, markSignedIn } from "@/db/queries/users";
 import { env } from "@/lib/env";
-import { SIGN_IN_LINK_MINUTES } from "./link-lifetime";
 import { appOrigin, onAppOrigin, sameOriginRedirect } from "./origin";
 import { sendSignInLink } from "./send-sign-in-link";
+import { SIGN_IN_LINK_MAX_AGE_SECONDS } from "./sign-in-link";
 
-/** Sign-in links work once (next-auth deletes the verification token on use) and expire soon. */
-const LINK_MAX_AGE_SECONDS = SIGN_IN_LINK_MINUTES * 60;
 
 const magicLink: EmailConfig = {
   id: "email",
   type: "email",
   name: "Email",
-  maxAge: LINK_MAX_AGE_SECONDS,
+  // Valid for a day and works once: next-auth deletes the verification token on use.
+  maxAge: SIGN_IN_LINK_MAX_AGE_SECONDS,
   options: {},
   sendVerificationRequest: async ({ identifier, url, token }) => {
     await sendSignInLink(await getDb(), { email: identifier, url, token });
