@@ -111,6 +111,9 @@ function lockDataDir(dir: string): () => void {
   process.once("exit", release);
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
+      // Under `next start` Next's own handler finishes the requests in flight, then exits (releasing on "exit");
+      // exiting here would cut them off. Without such a handler (the CLI), exit now.
+      if (process.listenerCount(signal) > 0) return;
       release();
       process.exit(signal === "SIGINT" ? 130 : 143);
     });

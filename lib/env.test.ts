@@ -21,6 +21,14 @@ describe("parseEnv", () => {
     expect(env.appUrl).toBe("https://sally.example");
   });
 
+  it("keeps the activity log 90 days and sent emails 30 by default; 0 keeps forever", () => {
+    expect(parseEnv({ AUTH_SECRET: "x".repeat(32) }).retention).toEqual({ activityDays: 90, outboxDays: 30 });
+    expect(parseEnv({ AUTH_SECRET: "x".repeat(32), ACTIVITY_RETENTION_DAYS: "0", OUTBOX_RETENTION_DAYS: "7" }).retention).toEqual({
+      activityDays: 0,
+      outboxDays: 7,
+    });
+  });
+
   it("keeps the dev mailbox off in production unless enabled", () => {
     const base = { NODE_ENV: "production", AUTH_SECRET: "x".repeat(32) } as const;
     expect(parseEnv(base).mailboxEnabled).toBe(false);
@@ -33,6 +41,8 @@ describe("parseEnv", () => {
     [{ SCIM_MAX_PAGE_SIZE: "lots" }, /SCIM_MAX_PAGE_SIZE/],
     [{ MAILBOX_ENABLED: "maybe" }, /MAILBOX_ENABLED must be 1\/0/],
     [{ AUTH_SECRET: "short" }, /AUTH_SECRET must be at least 16/],
+    [{ ACTIVITY_RETENTION_DAYS: "-1" }, /ACTIVITY_RETENTION_DAYS/],
+    [{ OUTBOX_RETENTION_DAYS: "a month" }, /OUTBOX_RETENTION_DAYS/],
   ])("rejects %o with one readable message", (vars, message) => {
     expect(() => parseEnv({ AUTH_SECRET: "x".repeat(32), ...vars })).toThrow(ConfigError);
     expect(() => parseEnv({ AUTH_SECRET: "x".repeat(32), ...vars })).toThrow(message);

@@ -9,6 +9,8 @@ const flag = z
   .transform((v) => ["1", "true", "on", "yes"].includes(v));
 
 const positiveInt = z.coerce.number().int().positive();
+/** Days to keep; 0 keeps forever. */
+const retentionDays = z.coerce.number().int().min(0).max(36_500);
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -24,6 +26,8 @@ const envSchema = z.object({
   SCIM_MAX_PAYLOAD_BYTES: positiveInt.default(1_048_576),
   SCIM_MAX_PAGE_SIZE: positiveInt.default(200),
   SCIM_MAX_BULK_OPERATIONS: positiveInt.default(1000),
+  ACTIVITY_RETENTION_DAYS: retentionDays.default(90),
+  OUTBOX_RETENTION_DAYS: retentionDays.default(30),
 });
 
 export type Env = {
@@ -38,6 +42,8 @@ export type Env = {
   mailboxEnabled: boolean;
   seedDemo: boolean;
   scim: { rateLimitPerMinute: number; maxPayloadBytes: number; maxPageSize: number; maxBulkOperations: number };
+  /** Days the activity log and delivered emails are kept (0: forever); pruned in the background. */
+  retention: { activityDays: number; outboxDays: number };
 };
 
 /** Where generated local secrets live: git-ignored, beside the PGlite folder. */
@@ -86,6 +92,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       maxPageSize: e.SCIM_MAX_PAGE_SIZE,
       maxBulkOperations: e.SCIM_MAX_BULK_OPERATIONS,
     },
+    retention: { activityDays: e.ACTIVITY_RETENTION_DAYS, outboxDays: e.OUTBOX_RETENTION_DAYS },
   };
 }
 

@@ -1,25 +1,43 @@
-import { getDatabase } from "@/db";
+import { getDatabase, type Db } from "@/db";
 import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { drainOutbox } from "@/lib/email/outbox";
+import { pruneOldRows } from "@/lib/retention";
 
 /** Backstop for emails whose after-response drain failed or was cut off (a retry, a crash). */
 const DRAIN_INTERVAL_MS = 15_000;
+/** Retention runs a minute after start, then hourly: old rows are few per run, and each run is batched. */
+const PRUNE_FIRST_MS = 60_000;
+const PRUNE_INTERVAL_MS = 60 * 60_000;
 
 /**
  * Validates the environment and opens (and migrates) the database when the server starts. A configuration
  * problem prints one line and stops the process instead of failing on the first request with a stack trace.
+ * Then keeps two background jobs going: the outbox drain and the retention pruning.
  */
 export async function startServer(): Promise<void> {
   try {
     env();
     const { db } = await getDatabase();
-    const timer = setInterval(() => {
-      drainOutbox(db).catch((error: unknown) => console.error("outbox drain failed:", error));
-    }, DRAIN_INTERVAL_MS);
-    timer.unref();
+    every(DRAIN_INTERVAL_MS, DRAIN_INTERVAL_MS, "outbox drain", () => drainOutbox(db));
+    every(PRUNE_FIRST_MS, PRUNE_INTERVAL_MS, "retention", () => prune(db));
   } catch (error) {
     console.error(`Sally cannot start: ${error instanceof AppError ? error.message : String(error)}`);
     process.exit(1);
   }
+}
+
+async function prune(db: Db): Promise<void> {
+  const pruned = await pruneOldRows(db, env().retention);
+  if (pruned.activity + pruned.outbox + pruned.mailbox > 0) console.log("retention pruned:", JSON.stringify(pruned));
+}
+
+/** Runs `job` after `firstMs`, then every `intervalMs`, never overlapping itself; timers do not keep the process up. */
+function every(firstMs: number, intervalMs: number, name: string, job: () => Promise<unknown>): void {
+  const run = () => {
+    job()
+      .catch((error: unknown) => console.error(`${name} failed:`, error))
+      .finally(() => setTimeout(run, intervalMs).unref());
+  };
+  setTimeout(run, firstMs).unref();
 }

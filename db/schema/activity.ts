@@ -21,5 +21,6 @@ export const activityLog = pgTable(
     durationMs: integer("duration_ms"),
     summary: text("summary").notNull(),
   },
-  (t) => [index("activity_log_tenant_at_idx").on(t.tenantId, t.at)],
+  // The second index serves retention: lib/retention.ts deletes the oldest entries across tenants in batches.
+  (t) => [index("activity_log_tenant_at_idx").on(t.tenantId, t.at), index("activity_log_at_idx").on(t.at)],
 );

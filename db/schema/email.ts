@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { emailKindEnum, outboxStatusEnum } from "./enums";
 import { tenants } from "./tenants";
@@ -29,6 +30,8 @@ export const emailOutbox = pgTable(
   (t) => [
     uniqueIndex("email_outbox_idempotency_key").on(t.idempotencyKey),
     index("email_outbox_due_idx").on(t.status, t.nextAttemptAt),
+    // Retention (lib/retention.ts) deletes delivered and failed messages by age; pending ones are never pruned.
+    index("email_outbox_done_created_idx").on(t.createdAt).where(sql`${t.status} <> 'pending'`),
   ],
 );
 
@@ -47,5 +50,9 @@ export const mailbox = pgTable(
     idempotencyKey: text("idempotency_key").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("mailbox_idempotency_key").on(t.idempotencyKey), index("mailbox_to_idx").on(t.to)],
+  (t) => [
+    uniqueIndex("mailbox_idempotency_key").on(t.idempotencyKey),
+    index("mailbox_to_idx").on(t.to),
+    index("mailbox_created_idx").on(t.createdAt),
+  ],
 );

@@ -5,3 +5,4 @@ export * from "./scim";
 export * from "./activity";
 export * from "./email";
 export * from "./auth";
+export * from "./rate-limits";

@@ -5,8 +5,10 @@ import { getDb } from "@/db";
 import { authAccounts, authSessions, authUsers, authVerificationTokens } from "@/db/schema";
 import { getSignInUserByEmail, markSignedIn } from "@/db/queries/users";
 import { env } from "@/lib/env";
+import { appOrigin, onAppOrigin, sameOriginRedirect } from "./origin";
 import { sendSignInLink } from "./send-sign-in-link";
 import { SIGN_IN_LINK_MAX_AGE_SECONDS } from "./sign-in-link";
+
 
 const magicLink: EmailConfig = {
   id: "email",
@@ -24,8 +26,12 @@ const magicLink: EmailConfig = {
  * next-auth with database sessions (so deprovisioning can end every session of a user at once) and the
  * email magic link as the only provider. The config is lazy so the database is opened and migrated first.
  */
-export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
+const nextAuth = NextAuth(async () => {
   const db = await getDb();
+  // next-auth builds the URLs of sign-in links and server-side sign-in from AUTH_URL when set, and otherwise from
+  // the request, whose URL under `next start` always says localhost. Pinning it to APP_URL's origin keeps the
+  // session cookie on the origin users actually browse. (Its route handlers need more: see `handlers` below.)
+  process.env.AUTH_URL = appOrigin();
   return {
     adapter: DrizzleAdapter(db, {
       usersTable: authUsers,
@@ -34,7 +40,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
       verificationTokensTable: authVerificationTokens,
     }),
     secret: env().authSecret,
-    // Links follow the host the user came from; the SCIM tenant URL uses APP_URL instead.
+    // The Host header is never used for URLs: AUTH_URL (above) is.
     trustHost: true,
     session: { strategy: "database" },
     providers: [magicLink],
@@ -46,6 +52,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
     },
     pages: { signIn: "/sign-in", verifyRequest: "/sign-in/check-email", error: "/sign-in" },
     callbacks: {
+      // Only to APP_URL's origin, whatever callbackUrl a request carries (no open redirect).
+      redirect: ({ url }) => sameOriginRedirect(url),
       // Only Sally users with access complete a sign-in. The request step always "succeeds" so nobody can probe
       // which addresses exist; sendSignInLink simply sends nothing to an address without access.
       async signIn({ user, email }) {
@@ -60,3 +68,16 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
     },
   };
 });
+
+export const { auth, signIn, signOut } = nextAuth;
+
+/**
+ * next-auth's route handlers, with every redirect they answer moved onto APP_URL's origin. They rebuild the
+ * request URL from AUTH_URL as a NextRequest, and NextRequest rewrites a loopback host (127.0.0.1, [::1]) to
+ * `localhost`, so with APP_URL=http://127.0.0.1:PORT their error and sign-in redirects would leave the origin
+ * that holds the session cookie.
+ */
+export const handlers = {
+  GET: onAppOrigin(nextAuth.handlers.GET),
+  POST: onAppOrigin(nextAuth.handlers.POST),
+};

@@ -2,10 +2,10 @@ import { createHash, randomBytes } from "node:crypto";
 import type { DbOrTx } from "@/db";
 import { authVerificationTokens } from "@/db/schema";
 import { env } from "@/lib/env";
+import { INVITATION_LINK_DAYS, SIGN_IN_LINK_MINUTES } from "./link-lifetime";
 
-/** Invitation links stay valid for a week; a sign-in link asked for on the sign-in page, a day. */
-export const INVITATION_LINK_MAX_AGE_SECONDS = 7 * 24 * 60 * 60;
-export const SIGN_IN_LINK_MAX_AGE_SECONDS = 24 * 60 * 60;
+export const INVITATION_LINK_MAX_AGE_SECONDS = INVITATION_LINK_DAYS * 24 * 60 * 60;
+export const SIGN_IN_LINK_MAX_AGE_SECONDS = SIGN_IN_LINK_MINUTES * 60;
 
 /**
  * Creates a one-time sign-in link for `email` the way next-auth's email provider does (a verification token

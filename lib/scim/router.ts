@@ -10,18 +10,9 @@ import { PayloadTooLargeError, UnsupportedMediaTypeError, readJsonBody } from ".
 import { runBulk } from "./bulk";
 import type { ScimContext } from "./context";
 import { errorResult } from "./errors";
-import { RateLimiter } from "./rate-limit";
+import { takeRateLimitToken } from "./rate-limit";
 import { scimError, toResponse, type ScimResult } from "./responses";
 import { resolveRoute, type Route } from "./routes";
-
-// One limiter per process (Next evaluates this module more than once), per configured rate.
-const limiters = ((globalThis as { __sallyScimLimiters?: Map<number, RateLimiter> }).__sallyScimLimiters ??= new Map());
-function limiter(): RateLimiter {
-  const perMinute = env().scim.rateLimitPerMinute;
-  let found = limiters.get(perMinute);
-  if (!found) limiters.set(perMinute, (found = new RateLimiter(perMinute)));
-  return found;
-}
 
 const unauthorized = (): ScimResult =>
   scimError(401, "Missing, unknown or revoked bearer token", undefined, { "www-authenticate": 'Bearer realm="Sally SCIM"' });
@@ -50,7 +41,7 @@ export async function handleScimRequest(
   const { tenant, connection } = auth;
 
   const result = await (async (): Promise<ScimResult> => {
-    const wait = limiter().take(tenant.id);
+    const wait = await takeRateLimitToken(db, tenant.id, env().scim.rateLimitPerMinute);
     if (wait > 0) {
       return scimError(429, `Too many requests; retry in ${wait} s`, undefined, { "retry-after": String(wait) });
     }

@@ -10,7 +10,7 @@ const loadRenderer = () => import("./render");
 /** The magic sign-in link next-auth asks us to deliver. */
 export async function signInEmail(locale: Locale, url: string): Promise<RenderedEmail> {
   const { renderSignInEmail } = await loadRenderer();
-  return renderSignInEmail({ locale, url, validHours: SIGN_IN_LINK_MAX_AGE_SECONDS / 3600 });
+  return renderSignInEmail({ locale, url, validMinutes: SIGN_IN_LINK_MAX_AGE_SECONDS / 60 });
 }
 
 /** The invitation a user gets the first time IdP groups grant them access. */

@@ -2,7 +2,7 @@ import type { Locale } from "@/db/schema";
 import { EmailLayout, Paragraph } from "./layout";
 import { emailTranslator } from "./translator";
 
-export type SignInEmailProps = { locale: Locale; url: string; validHours: number };
+export type SignInEmailProps = { locale: Locale; url: string; validMinutes: number };
 
 export function signInSubject(props: SignInEmailProps): string {
   return emailTranslator(props.locale)("signIn.subject");
@@ -18,7 +18,7 @@ export function SignInEmail(props: SignInEmailProps) {
       action={{ label: t("signIn.action"), url: props.url }}
       footer={t("signIn.notYou")}
     >
-      <Paragraph>{t("signIn.body", { hours: props.validHours })}</Paragraph>
+      <Paragraph>{t("signIn.body", { minutes: props.validMinutes })}</Paragraph>
     </EmailLayout>
   );
 }

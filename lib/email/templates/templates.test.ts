@@ -45,8 +45,8 @@ const url = "https://sally.example/api/auth/callback/email?callbackUrl=https%3A%
 
 describe("sign-in email", () => {
   it.each<[Locale, string, string, string]>([
-    ["en", "Your sign-in link for Sally", "It is valid for 24 hours and works once.", "Sign in to Sally"],
-    ["de", "Dein Anmeldelink für Sally", "Mit dem folgenden Link meldest du dich bei Sally an. Er ist 24 Stunden gültig", "Bei Sally anmelden"],
+    ["en", "Your sign-in link for Sally", "It is valid for 15 minutes and works once.", "Sign in to Sally"],
+    ["de", "Dein Anmeldelink für Sally", "Mit dem folgenden Link meldest du dich bei Sally an. Er ist 15 Minuten gültig", "Bei Sally anmelden"],
   ])("in %s: subject, validity, button and the one link", async (locale, subject, body, button) => {
     const email = await signInEmail(locale, url);
     expect(email.subject).toBe(subject);

@@ -1,0 +1,120 @@
+// Production instances of the app that a hardening test starts, stops and kills itself, on a PostgreSQL database
+// of its own (sally_ops*), next to the suite's servers. Ports: E2E_PORT_BASE + 1..9 and + 11..19 (the suite's
+// own servers sit on + 0 and + 10).
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { promisify } from "node:util";
+import { test, type TestInfo } from "@playwright/test";
+import postgres from "postgres";
+import { E2E_AUTH_SECRET, type E2EServer } from "../servers";
+
+const run = promisify(execFile);
+const portBase = Number(process.env.E2E_PORT_BASE ?? 4320);
+const dbSuffix = (process.env.E2E_DB_SUFFIX ?? "").replace(/\W/g, "");
+
+/** A port of this checkout's range; `offset` 1..9 or 11..19. */
+export const opsPort = (offset: number) => portBase + offset;
+
+/** Several instances share one database, which embedded PGlite cannot: these tests run in the PostgreSQL project. */
+export function skipUnlessPostgres(info: TestInfo): void {
+  test.skip((info.project.metadata.server as E2EServer).name !== "postgres", "several instances need PostgreSQL");
+}
+
+export type OpsDatabase = { url: string; sql: postgres.Sql; drop: () => Promise<void> };
+
+/** A fresh, empty PostgreSQL database for one test file (migrated by the first instance that opens it). */
+export async function createOpsDatabase(label: string): Promise<OpsDatabase> {
+  const base = process.env.DATABASE_URL;
+  if (!base) throw new Error("DATABASE_URL is not set");
+  const name = `sally_ops${dbSuffix}_${label}`.toLowerCase();
+  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists ${name} with (force)`);
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const sql = postgres(url.toString(), { max: 4, onnotice: () => {} });
+  return {
+    url: url.toString(),
+    sql,
+    drop: async () => {
+      await sql.end({ timeout: 5 });
+      const cleanup = postgres(base, { max: 1, onnotice: () => {} });
+      await cleanup.unsafe(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    },
+  };
+}
+
+export type InstanceOptions = { port: number; databaseUrl: string; env?: Record<string, string> };
+
+export function instanceEnv(options: InstanceOptions): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    DATABASE_URL: options.databaseUrl,
+    APP_URL: `http://127.0.0.1:${options.port}`,
+    AUTH_SECRET: E2E_AUTH_SECRET,
+    MAILBOX_ENABLED: "1",
+    SEED_DEMO: "0",
+    RESEND_API_KEY: "",
+    ...options.env,
+  };
+}
+
+/** One `next start` process. */
+export class Instance {
+  private child: ChildProcess | undefined;
+  /** Everything the process wrote to stdout and stderr, for assertions on logs. */
+  output = "";
+  exits = 0;
+
+  constructor(readonly options: InstanceOptions) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.options.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async start(): Promise<this> {
+    const child: ChildProcess = spawn("node_modules/.bin/next", ["start", "-H", "127.0.0.1", "-p", String(this.options.port)], {
+      env: instanceEnv(this.options),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.child = child;
+    child.stdout!.on("data", (chunk) => (this.output += String(chunk)));
+    child.stderr!.on("data", (chunk) => (this.output += String(chunk)));
+    child.once("exit", () => this.exits++);
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`instance on ${this.url} exited (${child.exitCode}):\n${this.output}`);
+      const ok = await fetch(`${this.url}/api/health`).then((r) => r.ok, () => false);
+      if (ok) return this;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`instance on ${this.url} did not become healthy:\n${this.output}`);
+  }
+
+  /** Sends `signal` and waits for the process to exit; resolves with its exit code or signal. */
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<number | string | null> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | string | null>((resolve) => child.once("exit", (code, sig) => resolve(code ?? sig)));
+    child.kill(signal);
+    return exited;
+  }
+}
+
+/** Runs `npm run sally -- … --json` against the instances' database. */
+export async function opsCli(options: InstanceOptions, ...args: string[]): Promise<any> {
+  try {
+    const { stdout } = await run("node_modules/.bin/tsx", ["lib/cli/main.ts", ...args, "--json"], { env: instanceEnv(options) });
+    return JSON.parse(stdout);
+  } catch (error) {
+    const e = error as { stderr?: string };
+    throw new Error(`sally ${args.join(" ")} failed: ${e.stderr?.trim()}`);
+  }
+}

@@ -1,0 +1,105 @@
+import { expect, test } from "@playwright/test";
+import type { FakeResend } from "../fake-resend.mjs";
+import { createOpsDatabase, Instance, opsCli, opsPort, type InstanceOptions, type OpsDatabase, skipUnlessPostgres } from "./instances";
+import { SimulatedIdp } from "./idp";
+import { createGroups, expectedEnd, INITIAL_SEATS, invitationsDelivered, MAPPING_ARGS, snapshot, syncCycle } from "./scenario";
+
+// Two production instances on one PostgreSQL database, three IdPs (one per tenant) spreading their requests over
+// both at once. Needs PostgreSQL: embedded PGlite allows one process per database.
+test.describe.configure({ mode: "serial" });
+
+const TENANTS = 3;
+let database: OpsDatabase;
+let fake: FakeResend;
+let instances: Instance[];
+let options: InstanceOptions;
+
+test.beforeAll(async ({}, info) => {
+  skipUnlessPostgres(info);
+  test.setTimeout(240_000);
+  database = await createOpsDatabase("many");
+  // Imported when used: the module has a top-level await for its command-line use, which require() refuses.
+  const { startFakeResend } = await import("../fake-resend.mjs");
+  fake = await startFakeResend(opsPort(1));
+  const env = { RESEND_API_KEY: "re_test_many", RESEND_BASE_URL: fake.url, MAILBOX_ENABLED: "0" };
+  instances = [new Instance({ port: opsPort(2), databaseUrl: database.url, env }), new Instance({ port: opsPort(3), databaseUrl: database.url, env })];
+  // Started one after the other: the first migrates (under its advisory lock), the second finds it done.
+  for (const instance of instances) await instance.start();
+  options = instances[0].options;
+});
+
+test.afterAll(async () => {
+  await Promise.all(instances?.map((i) => i.stop("SIGKILL")) ?? []);
+  await fake?.close();
+  await database?.drop();
+});
+
+test("IdPs syncing through two instances at once lose and double nothing, buy exactly the shortfall, invite once", async () => {
+  test.setTimeout(300_000);
+  const urls = () => instances.map((i) => i.url);
+  const tenants = await Promise.all(
+    Array.from({ length: TENANTS }, async (_, n) => {
+      const slug = `many-${n}-${Date.now().toString(36)}`;
+      await opsCli(options, "tenant", "create", "--name", `Many ${n}`, "--slug", slug, "--admin", `admin@${slug}.example`, "--seats", INITIAL_SEATS);
+      const { token } = await opsCli(options, "scim", "connect", "--tenant", slug, "--provider", "okta");
+      return { slug, domain: `${slug}.example`, token, idp: new SimulatedIdp(token, urls) };
+    }),
+  );
+  await Promise.all(
+    tenants.map(async (t) => {
+      const groups = await createGroups(t.idp);
+      await opsCli(options, "scim", "mapping", "set", "--tenant", t.slug, ...MAPPING_ARGS);
+      await syncCycle(t.idp, t.domain, groups);
+    }),
+  );
+
+  const expected = expectedEnd();
+  for (const t of tenants) {
+    const state = await snapshot(database.sql, t.slug);
+    expect(state.users).toEqual(expected.users);
+    expect(state.members).toEqual(expected.members);
+    expect(state.purchased).toEqual(expected.purchased);
+    expect(state.groups).toEqual(["Project A (renamed)", "Sally Admins", "Sally Users", "Starter", "Team"]);
+    expect(state.invitationsQueued).toEqual(Object.fromEntries(expected.invited.map((u) => [u, 1])));
+    // Every request answered, none with a server error.
+    expect(t.idp.stats.unanswered).toBe(0);
+    expect([...t.idp.stats.byStatus.keys()].filter((status) => status >= 500)).toEqual([]);
+    expect(t.idp.answered).toBe(t.idp.stats.sent);
+  }
+  // The outbox drains on both instances at once: each invitation reaches Resend exactly once.
+  for (const t of tenants) {
+    await expect.poll(() => Object.keys(invitationsDelivered(fake.outbox, t.domain)).length, { timeout: 90_000 }).toBe(expected.invited.length);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  for (const t of tenants) {
+    expect(invitationsDelivered(fake.outbox, t.domain)).toEqual(Object.fromEntries(expected.invited.map((u) => [u, 1])));
+  }
+  const sent = tenants.reduce((sum, t) => sum + t.idp.stats.sent, 0);
+  console.log(`FIGURES many-instances: ${TENANTS} IdPs, 2 instances, ${sent} SCIM requests sent concurrently, ${sent} answered, 0 5xx; invariants per tenant: ${expected.users.length} users, ${Object.keys(expected.members).length} groups' members, purchases, invitations queued and delivered`);
+});
+
+test("token rotation and disconnect take effect on the next request on every instance", async () => {
+  test.setTimeout(300_000);
+  const slug = `rot-${Date.now().toString(36)}`;
+  await opsCli(options, "tenant", "create", "--name", "Rotate", "--slug", slug, "--admin", `admin@${slug}.example`);
+  const { token: first } = await opsCli(options, "scim", "connect", "--tenant", slug, "--provider", "entra");
+  const get = (token: string, instance: Instance) =>
+    fetch(`${instance.url}/scim/v2/Users`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+  const idp = new SimulatedIdp(first, () => instances.map((i) => i.url));
+  await idp.createUser(`kept@${slug}.example`);
+  // Both instances have served (and may have cached anything they like about) the first token.
+  for (const instance of instances) expect(await get(first, instance)).toBe(200);
+
+  const { token: second } = await opsCli(options, "scim", "rotate", "--tenant", slug);
+  expect(second).not.toBe(first);
+  for (const instance of instances) {
+    expect(await get(first, instance)).toBe(401);
+    expect(await get(second, instance)).toBe(200);
+  }
+
+  await opsCli(options, "scim", "disconnect", "--tenant", slug);
+  for (const instance of instances) expect(await get(second, instance)).toBe(401);
+  // Disconnect keeps provisioned users.
+  const users = (await opsCli(options, "users", "list", "--tenant", slug)) as { email: string }[];
+  expect(users.map((u) => u.email)).toContain(`kept@${slug}.example`);
+});
