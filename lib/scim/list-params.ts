@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ValidationError } from "@/lib/errors";
+import { isResourceId } from "./context";
 import type { Projection } from "./projection";
 
 export type ListParams = Projection & {
@@ -95,7 +96,9 @@ export function encodeCursor(cursor: Cursor): string {
 export function decodeCursor(value: string): Cursor {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(value, "base64url").toString("utf8")) as unknown[];
-    if (typeof createdAt === "string" && typeof id === "string" && !Number.isNaN(Date.parse(createdAt))) {
+    // The id is compared with a uuid column: anything else would be a database error, not an invalid cursor.
+    const valid = typeof createdAt === "string" && typeof id === "string" && isResourceId(id);
+    if (valid && !Number.isNaN(Date.parse(createdAt))) {
       return { createdAt, id };
     }
   } catch {
