@@ -13,10 +13,33 @@ export type ListParams = Projection & {
   cursor?: string;
 };
 
+/** `attributes=a,b` (or an array in a SearchRequest); commas inside a value filter's brackets or quotes do not split. */
 const csv = (v: unknown) =>
-  (Array.isArray(v) ? v : typeof v === "string" ? v.split(",") : [])
-    .map((s) => String(s).trim())
+  (Array.isArray(v) ? v.flatMap((s) => splitList(String(s))) : typeof v === "string" ? splitList(v) : [])
+    .map((s) => s.trim())
     .filter(Boolean);
+
+function splitList(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === "\\") i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === "[") depth++;
+    else if (c === "]") depth = Math.max(0, depth - 1);
+    else if (c === "," && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
 
 const integer = (name: string) =>
   z

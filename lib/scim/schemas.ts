@@ -47,7 +47,7 @@ const ref = (name: string, referenceTypes: string[], description: string, extra:
   ...extra,
 });
 
-type ValueSpec = { type?: AttributeType; referenceTypes?: string[]; description: string };
+type ValueSpec = { type?: AttributeType; referenceTypes?: string[]; caseExact?: boolean; description: string };
 
 /** A multi-valued complex attribute of the usual `value/display/type/primary` shape (RFC 7643 §2.4, §4.1.2). */
 const multi = (name: string, description: string, value: ValueSpec, types: string[] = []): Attribute => ({
@@ -56,7 +56,13 @@ const multi = (name: string, description: string, value: ValueSpec, types: strin
   multiValued: true,
   description,
   subAttributes: [
-    { name: "value", type: value.type ?? "string", description: value.description, ...(value.referenceTypes ? { referenceTypes: value.referenceTypes } : {}) },
+    {
+      name: "value",
+      type: value.type ?? "string",
+      description: value.description,
+      ...(value.referenceTypes ? { referenceTypes: value.referenceTypes } : {}),
+      ...(value.caseExact !== undefined ? { caseExact: value.caseExact } : {}),
+    },
     str("display", "A human-readable name, primarily used for display purposes"),
     str("type", `A label indicating the attribute's function${types.length ? `, e.g. ${types.map((t) => `'${t}'`).join(", ")}` : ""}`, types.length ? { canonicalValues: types } : {}),
     bool("primary", "Whether this is the preferred value of the attribute; at most one value is primary"),
@@ -140,7 +146,12 @@ export const userSchema: ResourceSchema = {
     },
     multi("entitlements", "Entitlements of the User", { description: "The value of an entitlement" }),
     multi("roles", "Roles of the User", { description: "The value of a role" }),
-    multi("x509Certificates", "X.509 certificates issued to the User", { type: "binary", description: "A DER-encoded X.509 certificate, base64" }),
+    multi("x509Certificates", "X.509 certificates issued to the User", {
+      type: "binary",
+      // RFC 7643 §2.3.6: binary values are case exact.
+      caseExact: true,
+      description: "A DER-encoded X.509 certificate, base64",
+    }),
   ],
 };
 
