@@ -52,7 +52,7 @@ test.describe("discovery", () => {
       expect.arrayContaining(["employeeNumber", "department", "manager"]),
     );
     const group = await read(tenant.scim, `Schemas/${SCIM.group}`);
-    expect(group.attributes.map((a: Json) => a.name)).toEqual(["displayName", "members"]);
+    expect(group.attributes.map((a: Json) => a.name)).toEqual(["displayName", "members", "id", "externalId", "meta"]);
     await expectScimError(await tenant.scim.get("Schemas/urn:example:params:scim:schemas:Device"), 404);
   });
 

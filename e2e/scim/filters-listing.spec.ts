@@ -112,8 +112,11 @@ test("filters: the RFC 7644 §3.4.2.2 grammar over users and groups, names case-
     'name eq "Alice"',
     'meta.location eq "x"',
     'emails[type eq "work"',
-    "title eq true",
+    // An unquoted value is read by the attribute's type (issue 10): `title eq true` compares the text "true",
+    // but a boolean attribute still needs a boolean.
+    "active eq maybe",
     'userName eq "a" garbage',
+    "userName eq a garbage",
   ];
   for (const filter of invalid) {
     await expectScimError(await scim.get(`Users?${filterQuery(filter)}`), 400, "invalidFilter");

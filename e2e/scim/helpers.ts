@@ -1,6 +1,7 @@
 // Shared steps of the SCIM e2e specs: request bodies, response checks and the CLI reads the specs assert on.
 import type { APIRequestContext, APIResponse } from "@playwright/test";
 import { SCIM, expect, type Cli } from "../fixtures";
+import { expectDescribedBySchemas } from "./validation";
 
 /** Response bodies are asserted field by field, so they are loosely typed. */
 export type Json = Record<string, any>;
@@ -13,12 +14,18 @@ export const patchOp = (...Operations: unknown[]) => ({ schemas: [SCIM.patchOp],
 /** `filter=…` with the filter percent-encoded the way most clients send it. */
 export const filterQuery = (filter: string) => `filter=${encodeURIComponent(filter)}`;
 
-/** Asserts the status (showing the body when it differs) and the SCIM content type, and returns the parsed body. */
+/**
+ * Asserts the status (showing the body when it differs) and the SCIM content type, and returns the parsed body.
+ * Every User or Group in it (alone or in a ListResponse) must also fit the typed model that a strict client builds
+ * from the server's own /Schemas and /ResourceTypes (validation.ts).
+ */
 export async function expectJson<T = Json>(res: APIResponse, status: number): Promise<T> {
   const text = await res.text();
   expect(res.status(), `${res.url()} answered ${text}`).toBe(status);
   expect(res.headers()["content-type"]).toContain("application/scim+json");
-  return JSON.parse(text) as T;
+  const body = JSON.parse(text) as T;
+  await expectDescribedBySchemas(res, body);
+  return body;
 }
 
 /** Asserts a bodiless answer (204, 304). */

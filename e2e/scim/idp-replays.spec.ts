@@ -7,6 +7,7 @@ import {
   expectEmpty,
   expectJson,
   expectScimError,
+  filterQuery,
   list,
   memberIds,
   read,
@@ -356,7 +357,12 @@ test.describe("OneLogin", () => {
       }),
       201,
     );
-    expect(quoted).toMatchObject({ active: true, emails: [{ value: "john.roe@onelogin.example", primary: true }], managerId: { value: templated.id } });
+    expect(quoted).toMatchObject({ active: true, emails: [{ value: "john.roe@onelogin.example", primary: true }] });
+    // managerId is no attribute of /Schemas: kept (a filter finds it) but not returned, so strict clients can read
+    // the user; OneLogin only needs `name` back (IDP-BEHAVIOUR §4).
+    expect(quoted.managerId).toBeUndefined();
+    const byManager = await list(scim, `Users?${filterQuery(`managerId.value eq "${templated.id}"`)}`);
+    expect(byManager.Resources.map((u) => u.id)).toEqual([quoted.id]);
     expect((await read(scim, `Users/${quoted.id}`)).name).toEqual({ givenName: "John", familyName: "Roe" });
 
     // Group membership arrives as Group PATCH, scim+json, with an empty User-Agent.

@@ -1,5 +1,5 @@
 import { SCIM, expect, test } from "../fixtures";
-import { createGroup, createUser, expectEmpty, expectJson, expectScimError, memberIds, patchOp, read } from "./helpers";
+import { createGroup, createUser, expectEmpty, expectJson, expectScimError, filterQuery, list, memberIds, patchOp, read } from "./helpers";
 
 test("RFC 7644 §3.5.2: add, replace and remove on simple, sub-attribute, filtered, URN and pathless paths", async ({ tenant }) => {
   const user = await createUser(tenant.scim, "grace@example.com", {
@@ -153,9 +153,14 @@ test("IdP dialects: op and key case, string booleans, dotted and URN pathless ke
     name: { givenName: "Dia", familyName: "Lect" },
     active: true,
     [SCIM.enterprise]: { employeeNumber: "E-1" },
-    "urn:ietf:params:scim:schemas:extension:CustomExtension:2.0:User": { badge: "7" },
   });
   expect(body["name.givenName"]).toBeUndefined();
+  // The custom extension is kept (a filter finds it) but not returned: /Schemas does not declare it (RFC 7643 §3).
+  const custom = "urn:ietf:params:scim:schemas:extension:CustomExtension:2.0:User";
+  expect(body[custom]).toBeUndefined();
+  expect(body.schemas).toEqual([SCIM.user, SCIM.enterprise]);
+  const found = await list(tenant.scim, `Users?${filterQuery(`${custom}:badge eq "7"`)}`);
+  expect(found.Resources.map((r) => r.id)).toEqual([user.id]);
 
   // Entra's manager: added as a one-element array, removed by replacing with "".
   body = await expectJson(await patch({ op: "Add", path: "manager", value: [{ $ref: null, value: "boss-1" }] }), 200);

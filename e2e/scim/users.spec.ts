@@ -17,7 +17,7 @@ import {
 
 const ACME = "urn:acme:params:scim:schemas:extension:badge:2.0:User";
 
-test("POST answers 201 with the user, Location and ETag, and every value comes back as sent", async ({ tenant }) => {
+test("POST answers 201 with the user, Location and ETag, and every declared value comes back as sent", async ({ tenant }) => {
   const sent = {
     schemas: [SCIM.user, SCIM.enterprise, ACME],
     userName: "Ada.Lovelace@Example.com",
@@ -48,10 +48,17 @@ test("POST answers 201 with the user, Location and ETag, and every value comes b
   };
   const res = await tenant.scim.post("Users", { data: sent });
   const created = await expectJson(res, 201);
-  const { password: _password, schemas: _schemas, id: _id, groups: _groups, meta: _meta, ...echoed } = sent;
+  const { password: _password, schemas: _schemas, id: _id, groups: _groups, meta: _meta, [ACME]: _acme, favouriteColour: _colour, ...echoed } = sent;
   expect(created).toMatchObject(echoed);
   expect(JSON.stringify(created)).not.toContain("1mz050nq");
-  expect(created.schemas).toEqual([SCIM.user, SCIM.enterprise, ACME]);
+  // What /Schemas does not declare is kept (filters find it) but not returned: a strict client builds its model
+  // from /Schemas, and `schemas` may name only the resource type's schema and extensions (RFC 7643 §3).
+  expect(created.schemas).toEqual([SCIM.user, SCIM.enterprise]);
+  expect(created[ACME]).toBeUndefined();
+  expect(created.favouriteColour).toBeUndefined();
+  for (const filter of [`${ACME}:badge eq "B-42"`, 'favouriteColour eq "teal"']) {
+    expect((await list(tenant.scim, `Users?${filterQuery(filter)}`)).Resources.map((u) => u.id), filter).toEqual([created.id]);
+  }
   expect(created.id).toMatch(/^[0-9a-f-]{36}$/);
   expect(created.groups).toEqual([]);
   expect(created.meta).toEqual({

@@ -2,10 +2,13 @@ import { env } from "@/lib/env";
 import { NotFoundError } from "@/lib/errors";
 import { scimTenantUrl } from "@/lib/provisioning/scim-connection";
 import type { ScimResult } from "./responses";
-import { SCHEMA, allSchemas, resourceSchemas, type Attribute, type ResourceSchema } from "./schemas";
+import { SCHEMA, allSchemas, commonAttributes, resourceSchemas, type Attribute, type ResourceSchema } from "./schemas";
 import { listResponse } from "./serialize";
 
-/** RFC 7643 §7: fill in the defaults so each attribute definition is complete. */
+/**
+ * RFC 7643 §7: every characteristic spelled out, defaults included, so that clients which build typed models from
+ * /Schemas need no defaults of their own. `referenceTypes` only on references, `subAttributes` only on complex.
+ */
 function describeAttribute(a: Attribute): Record<string, unknown> {
   return {
     name: a.name,
@@ -23,13 +26,20 @@ function describeAttribute(a: Attribute): Record<string, unknown> {
   };
 }
 
+const coreSchemaIds = new Set(Object.values(resourceSchemas).map((r) => r.core.id));
+
+/**
+ * One schema as served by /Schemas. Core schemas also list the common attributes id, externalId and meta, as
+ * RFC 7643 §3.1 allows, so that every attribute a resource carries — meta.location included — is described.
+ */
 function describeSchema(schema: ResourceSchema) {
+  const attributes = coreSchemaIds.has(schema.id) ? [...schema.attributes, ...commonAttributes] : schema.attributes;
   return {
     schemas: [SCHEMA.schema],
     id: schema.id,
     name: schema.name,
     description: schema.description,
-    attributes: schema.attributes.map(describeAttribute),
+    attributes: attributes.map(describeAttribute),
     meta: { resourceType: "Schema", location: `${scimTenantUrl()}/Schemas/${schema.id}` },
   };
 }

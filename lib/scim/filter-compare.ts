@@ -112,12 +112,23 @@ function compareBoolean(left: SQL, op: Compare["op"], value: Exclude<Value, null
   return condition;
 }
 
-/** xsd:dateTime (RFC 7643 §2.3.5), with an optional time so that `gt "2024-01-31"` works too. */
+/**
+ * xsd:dateTime (RFC 7643 §2.3.5), with an optional time so that `gt "2024-01-31"` works too. Any number of
+ * fractional digits (.NET sends 7: `2015-10-10T14:38:21.8617979-07:00`) and any offset are accepted.
+ */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?$/;
+
+/** The instant a filter's dateTime names, or null; digits past the millisecond are dropped before parsing. */
+export function parseDateTime(value: string): Date | null {
+  const text = value.trim();
+  if (!DATE_TIME.test(text)) return null;
+  const time = new Date(text.replace(/(\.\d{3})\d+/, "$1"));
+  return Number.isNaN(time.getTime()) ? null : time;
+}
 
 /** Dates compare chronologically at millisecond precision, the precision meta.* is serialised with. */
 function compareDateTime(left: SQL, op: Compare["op"], value: Exclude<Value, null>): SQL {
-  const time = typeof value === "string" && DATE_TIME.test(value.trim()) ? new Date(value.trim()) : null;
+  const time = typeof value === "string" ? parseDateTime(value) : null;
   if (!time || Number.isNaN(time.getTime())) throw invalidFilter(`${JSON.stringify(value)} is not a dateTime (RFC 7643 §2.3.5)`);
   const l = sql`date_trunc('milliseconds', ${left})`;
   const r = sql`${time.toISOString()}::timestamptz`;
@@ -127,8 +138,12 @@ function compareDateTime(left: SQL, op: Compare["op"], value: Exclude<Value, nul
 }
 
 function compareNumber(left: SQL, op: Compare["op"], value: Exclude<Value, null>): SQL {
-  if (typeof value !== "number") throw invalidFilter(`A number attribute needs a number, not ${JSON.stringify(value)}`);
-  const r = sql`${value}::numeric`;
+  // A quoted number ("5") is read by the attribute's type, as an unquoted word is for the other types.
+  const number = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  if (typeof number !== "number" || !Number.isFinite(number)) {
+    throw invalidFilter(`A number attribute needs a number, not ${JSON.stringify(value)}`);
+  }
+  const r = sql`${number}::numeric`;
   const condition = equality(left, op, r) ?? (ORDER[op] ? sql`${left} ${ORDER[op]} ${r}` : null);
   if (!condition) throw invalidFilter(`"${op}" is not defined for number attributes`);
   return condition;
@@ -145,8 +160,8 @@ function likePattern(op: "co" | "sw" | "ew", value: string): string {
  * order (collation "C"), the "Unicode alphabetic sort order with no specific locale" of RFC 7644 §3.4.2.3.
  */
 function compareText(left: SQL, caseExact: boolean, type: OperandType, op: Compare["op"], value: Exclude<Value, null>): SQL {
-  if (typeof value === "boolean") throw invalidFilter(`A string attribute cannot be compared with ${value}`);
-  // Template-driven IdPs send numbers for string attributes; canonicalize keeps them, so compare their text.
+  // A value is read by the attribute's type: `userName eq true` and `employeeNumber eq 42` compare the text
+  // "true" and "42" (template-driven IdPs also send numbers for string attributes, which canonicalize keeps).
   const text = String(value);
   const fold = (s: SQL) => (caseExact ? s : sql`lower(${s})`);
   const l = fold(left);

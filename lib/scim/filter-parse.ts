@@ -21,7 +21,7 @@ export const invalidFilter = (message: string) => new ValidationError(message, "
 export function parseFilter(input: string): Filter {
   if (input.length > MAX_LENGTH) throw invalidFilter(`Filters may be at most ${MAX_LENGTH} characters long`);
   const { text, literals } = protectStrings(input);
-  const rewritten = moveSubAttributeIntoValuePath(text);
+  const rewritten = moveSubAttributeIntoValuePath(quoteBareValues(text, literals));
   let ast: Filter;
   try {
     ast = parse(rewritten);
@@ -100,6 +100,26 @@ function moveSubAttributeIntoValuePath(text: string): string {
   }
   if (out.includes("].")) throw invalidFilter("A value path may be followed only by '.subAttribute <op> <value>'");
   return out;
+}
+
+/** A comparison operator and the unquoted word after it (strings are placeholders by now, so never inside one). */
+const BARE_VALUE = /(\s(?:eq|ne|co|sw|ew|gt|ge|lt|le)\s+)([^\s()[\]"]+)/gi;
+/** What the library reads as a JSON value by itself: numbers, true, false, null. */
+const JSON_WORD = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null)$/;
+
+/**
+ * Turns unquoted comparison values (`userName sw O`, `emails.value co example.com`,
+ * `meta.created gt 2015-10-10T14:38:21.8617979-07:00`) into string placeholders. RFC 7644 §3.4.2.2 quotes string
+ * values, but Microsoft's SCIM samples and reference parser, and SCIMMY, accept a bare value and read it by the
+ * attribute's type; filter-compare.ts does the same with these strings (string, boolean, number or dateTime).
+ * Numbers, true, false and null are left to the library, which reads them as JSON.
+ */
+function quoteBareValues(text: string, literals: Literal[]): string {
+  return text.replace(BARE_VALUE, (match, operator: string, word: string) => {
+    if (JSON_WORD.test(word)) return match;
+    literals.push({ raw: word, value: word });
+    return `${operator}"${literals.length - 1}"`;
+  });
 }
 
 function restoreStrings(node: Filter, literals: Literal[], depth: number): Filter {

@@ -68,6 +68,72 @@ describe("parseFilter", () => {
   });
 });
 
+/** Unquoted values (Microsoft's samples and reference parser, SCIMMY) are read by the attribute's type. */
+describe("parseFilter with unquoted values", () => {
+  it.each([
+    ["userName sw O", { op: "sw", attrPath: "userName", compValue: "O" }],
+    ["userName eq Ada.Lovelace@example.com", { op: "eq", attrPath: "userName", compValue: "Ada.Lovelace@example.com" }],
+    [
+      "meta.created gt 2015-10-10T14:38:21.8617979-07:00",
+      { op: "gt", attrPath: "meta.created", compValue: "2015-10-10T14:38:21.8617979-07:00" },
+    ],
+    ["userName eq 007", { op: "eq", attrPath: "userName", compValue: "007" }],
+    ["active eq True", { op: "eq", attrPath: "active", compValue: "True" }],
+    ["active eq true", { op: "eq", attrPath: "active", compValue: true }],
+    ["employeeNumber eq 42", { op: "eq", attrPath: "employeeNumber", compValue: 42 }],
+    ["title eq null", { op: "eq", attrPath: "title", compValue: null }],
+    ['userName eq "quoted stays" or title eq bare', {
+      op: "or",
+      filters: [
+        { op: "eq", attrPath: "userName", compValue: "quoted stays" },
+        { op: "eq", attrPath: "title", compValue: "bare" },
+      ],
+    }],
+    [
+      "name.familyName eq Employee and (emails.value co example.com or emails.value co example.org)",
+      {
+        op: "and",
+        filters: [
+          { op: "eq", attrPath: "name.familyName", compValue: "Employee" },
+          {
+            op: "or",
+            filters: [
+              { op: "co", attrPath: "emails.value", compValue: "example.com" },
+              { op: "co", attrPath: "emails.value", compValue: "example.org" },
+            ],
+          },
+        ],
+      },
+    ],
+    ["emails[type eq work]", { op: "[]", attrPath: "emails", valFilter: { op: "eq", attrPath: "type", compValue: "work" } }],
+    [
+      "emails[type eq work].value eq a@b.c",
+      {
+        op: "[]",
+        attrPath: "emails",
+        valFilter: { op: "and", filters: [{ op: "eq", attrPath: "type", compValue: "work" }, { op: "eq", attrPath: "value", compValue: "a@b.c" }] },
+      },
+    ],
+  ])("parses %s", (filter, ast) => {
+    expect(parseFilter(filter)).toEqual(ast);
+  });
+
+  it.each<[ResourceKind, string, string]>([
+    ["User", "userName sw O", 'userName sw "O"'],
+    ["User", "userName eq true", 'userName eq "true"'],
+    ["User", "userName eq 42", 'userName eq "42"'],
+    ["User", "active eq False", "active eq false"],
+    ["User", "active ne TRUE", "active ne true"],
+    ["User", "meta.created gt 2015-10-10T14:38:21.8617979-07:00", 'meta.created gt "2015-10-10T21:38:21.861Z"'],
+    ["User", "meta.lastModified le 2015-10-10T14:38:21+0530", 'meta.lastModified le "2015-10-10T09:08:21Z"'],
+    ["User", "meta.created ge 2024-01-31", 'meta.created ge "2024-01-31"'],
+    ["User", "customCount gt 5", "customCount gt 5"],
+    ["Group", "displayName eq Admins", 'displayName eq "Admins"'],
+  ])("%s: %s compiles as %s", (kind, bare, quoted) => {
+    expect(compile(kind, bare)).toEqual(compile(kind, quoted));
+  });
+});
+
 describe("compileFilter", () => {
   it.each<[ResourceKind, string, string, unknown[]]>([
     ["User", 'userName eq "Ada@Example.com"', 'lower("scim_users"."user_name") = lower($1)', ["Ada@Example.com"]],
@@ -158,12 +224,18 @@ describe("compileFilter", () => {
     ["User", 'userName eq "a")'],
     ["User", 'userName eq "a'],
     ["User", 'userName eq "a" userName eq "b"'],
-    ["User", "userName eq unquoted"],
     ["User", "active gt true"],
     ["User", "active le false"],
     ["User", 'active co "t"'],
     ["User", 'active eq "yes"'],
-    ["User", "userName eq true"],
+    ["User", "userName eq"],
+    ["User", "userName eq O P"],
+    ["User", "userName sw O)"],
+    ["User", "meta.created gt 2015-10-10T25:38:21-07:00"],
+    ["User", "meta.created gt yesterday"],
+    ["User", "meta.created gt 2015"],
+    ["User", "active eq maybe"],
+    ["User", "customCount gt"],
     ["User", "userName gt null"],
     ["User", 'meta.created gt "not a date"'],
     ["User", 'meta.created gt "2024-13-45T99:00:00Z"'],

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ValidationError } from "@/lib/errors";
+import { isResourceId } from "./context";
 import type { Projection } from "./projection";
 
 export type ListParams = Projection & {
@@ -12,10 +13,33 @@ export type ListParams = Projection & {
   cursor?: string;
 };
 
+/** `attributes=a,b` (or an array in a SearchRequest); commas inside a value filter's brackets or quotes do not split. */
 const csv = (v: unknown) =>
-  (Array.isArray(v) ? v : typeof v === "string" ? v.split(",") : [])
-    .map((s) => String(s).trim())
+  (Array.isArray(v) ? v.flatMap((s) => splitList(String(s))) : typeof v === "string" ? splitList(v) : [])
+    .map((s) => s.trim())
     .filter(Boolean);
+
+function splitList(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === "\\") i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === "[") depth++;
+    else if (c === "]") depth = Math.max(0, depth - 1);
+    else if (c === "," && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
 
 const integer = (name: string) =>
   z
@@ -95,7 +119,9 @@ export function encodeCursor(cursor: Cursor): string {
 export function decodeCursor(value: string): Cursor {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(value, "base64url").toString("utf8")) as unknown[];
-    if (typeof createdAt === "string" && typeof id === "string" && !Number.isNaN(Date.parse(createdAt))) {
+    // The id is compared with a uuid column: anything else would be a database error, not an invalid cursor.
+    const valid = typeof createdAt === "string" && typeof id === "string" && isResourceId(id);
+    if (valid && !Number.isNaN(Date.parse(createdAt))) {
       return { createdAt, id };
     }
   } catch {

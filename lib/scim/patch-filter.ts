@@ -66,7 +66,7 @@ function compare({ op, compValue }: Compare, actual: unknown, caseExact: boolean
   if (actual === undefined || actual === null || typeof actual === "object") return op === "ne";
   const fold = (v: Scalar) => (typeof v === "string" && !caseExact ? v.toLowerCase() : v);
   const a = fold(actual as Scalar);
-  const e = fold(compValue);
+  const e = fold(asTypeOf(actual as Scalar, compValue));
   switch (op) {
     case "eq":
       return a === e;
@@ -87,4 +87,21 @@ function compare({ op, compValue }: Compare, actual: unknown, caseExact: boolean
     case "le":
       return a <= e;
   }
+}
+
+/**
+ * The filter value read by the type of the value it is compared with, as filter-compare.ts reads it by the
+ * attribute's type: an unquoted `primary eq True` arrives as the string "True", `value eq 42` as a number.
+ */
+function asTypeOf(actual: Scalar, value: Scalar): Scalar {
+  if (typeof actual === typeof value) return value;
+  if (typeof actual === "string") return String(value);
+  if (typeof actual === "boolean" && typeof value === "string") {
+    const text = value.trim().toLowerCase();
+    return text === "true" ? true : text === "false" ? false : value;
+  }
+  if (typeof actual === "number" && typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) {
+    return Number(value);
+  }
+  return value;
 }

@@ -113,6 +113,9 @@ describe("Microsoft Entra ID (IDP-BEHAVIOUR §1.3)", () => {
     meta: { resourceType: "Group" },
   });
   const unchanged = { replaceAll: false, add: [], remove: [] };
+  // Entra sends back the ids this server issued, which are uuids; the docs' samples shorten them, and a removal of
+  // a value that is no uuid is a no-op (planGroupPatch drops it), so removals below use uuids.
+  const [u1, u2, u3] = [1, 2, 3].map((n) => `f648f8d5-ea4e-4cd3-8e9c-00000000000${n}`);
 
   it("renames a group", () => {
     const renamed = "1879db59-3bdf-4490-ad68-ab880a269474updatedDisplayName";
@@ -130,8 +133,8 @@ describe("Microsoft Entra ID (IDP-BEHAVIOUR §1.3)", () => {
     },
     {
       name: "removes just the listed member (default form, not all members: IDP-BEHAVIOUR §7 item 3)",
-      body: '{"op":"Remove","path":"members","value":[{"$ref":null,"value":"f648f8d5ea4e4cd38e9c"}]}',
-      members: { ...unchanged, remove: ["f648f8d5ea4e4cd38e9c"] },
+      body: `{"op":"Remove","path":"members","value":[{"$ref":null,"value":"${u1}"}]}`,
+      members: { ...unchanged, remove: [u1] },
     },
     {
       name: "removes a member (aadOptscim062020 form)",
@@ -141,9 +144,9 @@ describe("Microsoft Entra ID (IDP-BEHAVIOUR §1.3)", () => {
     {
       name: "updates several memberships in one PATCH (gallery checklist)",
       body:
-        '{"op":"Add","path":"members","value":[{"$ref":null,"value":"u1"},{"$ref":null,"value":"u2"}]},' +
-        '{"op":"Remove","path":"members","value":[{"$ref":null,"value":"u3"}]}',
-      members: { replaceAll: false, add: ["u1", "u2"], remove: ["u3"] },
+        `{"op":"Add","path":"members","value":[{"$ref":null,"value":"${u1}"},{"$ref":null,"value":"${u2}"}]},` +
+        `{"op":"Remove","path":"members","value":[{"$ref":null,"value":"${u3}"}]}`,
+      members: { replaceAll: false, add: [u1, u2], remove: [u3] },
     },
   ])("$name", ({ body, members }) => {
     expect(patchGroup(group, body)).toEqual({ resource: group, members });
@@ -208,11 +211,12 @@ describe("OneLogin-style PATCH (IDP-BEHAVIOUR §4)", () => {
   const group = canonicalizeResource("Group", { schemas: [CORE_GROUP], displayName: "Engineering" });
 
   it("adds members through a pathless value and removes one by filter", () => {
+    const [ol1, ol2, ol3] = [1, 2, 3].map((n) => `0e1c0000-0000-4000-8000-00000000000${n}`);
     const result = patchGroup(
       group,
-      '{"op":"add","value":{"members":[{"value":"ol-1"},{"value":"ol-2"}]}},{"op":"remove","path":"members[value eq \\"ol-3\\"]"}',
+      `{"op":"add","value":{"members":[{"value":"${ol1}"},{"value":"${ol2}"}]}},{"op":"remove","path":"members[value eq \\"${ol3}\\"]"}`,
     );
-    expect(result).toEqual({ resource: group, members: { replaceAll: false, add: ["ol-1", "ol-2"], remove: ["ol-3"] } });
+    expect(result).toEqual({ resource: group, members: { replaceAll: false, add: [ol1, ol2], remove: [ol3] } });
   });
 
   it("accepts a quoted boolean from a JSON template", () => {

@@ -1,4 +1,5 @@
 import { ValidationError } from "@/lib/errors";
+import { isResourceId } from "./context";
 import type { Filter } from "./filter-parse";
 import type { MemberChanges, PatchOperation } from "./patch";
 import { isObject, keyOf, type JsonObject } from "./patch-json";
@@ -97,14 +98,18 @@ function memberIds(value: unknown): string[] {
 // The delta keeps a value in at most one of `add` and `remove`; after replaceAll every current member is gone
 // already, so a later remove only has to drop the value from `add`.
 function addMembers(state: MemberState, ids: string[]): void {
-  for (const id of ids) {
+  for (const id of ids.map(canonicalId)) {
     state.remove.delete(id);
     state.add.add(id);
   }
 }
 
+/**
+ * A value that is not one of our ids (`members[value eq "null"]`, a stale id from another system) names no member,
+ * so removing it changes nothing; it never reaches the database, where it would not even cast to a uuid.
+ */
 function removeMembers(state: MemberState, ids: string[]): void {
-  for (const id of ids) {
+  for (const id of ids.filter(isResourceId).map(canonicalId)) {
     state.add.delete(id);
     if (!state.replaceAll) state.remove.add(id);
   }
@@ -113,5 +118,8 @@ function removeMembers(state: MemberState, ids: string[]): void {
 function replaceMembers(state: MemberState, ids: string[]): void {
   state.replaceAll = true;
   state.remove.clear();
-  state.add = new Set(ids);
+  state.add = new Set(ids.map(canonicalId));
 }
+
+/** Ids are uuids, which Postgres prints in lower case; an upper-case spelling names the same member. */
+const canonicalId = (id: string) => (isResourceId(id) ? id.toLowerCase() : id);

@@ -449,22 +449,24 @@ describe("applyPatch: atomicity", () => {
 describe("planGroupPatch", () => {
   const GROUP = { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Tour Guides", externalId: "ext-1" };
   const none: MemberChanges = { replaceAll: false, add: [], remove: [] };
+  // Member ids are ours, so uuids; a value that is no uuid names no member (see the cases at the end).
+  const [a, b, c, x] = ["a", "b", "c", "d"].map((n) => `00000000-0000-4000-8000-00000000000${n}`);
   const m = (...ids: string[]) => ids.map((value) => ({ value, display: `User ${value}`, $ref: null }));
 
   it.each([
-    { name: "add members", ops: [{ op: "add", path: "members", value: m("a", "b") }], members: { ...none, add: ["a", "b"] } },
-    { name: "remove a member by filter", ops: [{ op: "remove", path: 'members[value eq "a"]' }], members: { ...none, remove: ["a"] } },
+    { name: "add members", ops: [{ op: "add", path: "members", value: m(a, b) }], members: { ...none, add: [a, b] } },
+    { name: "remove a member by filter", ops: [{ op: "remove", path: `members[value eq "${a}"]` }], members: { ...none, remove: [a] } },
     {
       name: "remove members by an or-filter",
-      ops: [{ op: "remove", path: 'members[value eq "a" or value eq "b"]' }],
-      members: { ...none, remove: ["a", "b"] },
+      ops: [{ op: "remove", path: `members[value eq "${a}" or value eq "${b}"]` }],
+      members: { ...none, remove: [a, b] },
     },
-    { name: "remove listed members (Entra)", ops: [{ op: "remove", path: "members", value: m("a") }], members: { ...none, remove: ["a"] } },
+    { name: "remove listed members (Entra)", ops: [{ op: "remove", path: "members", value: m(a) }], members: { ...none, remove: [a] } },
     { name: "remove all members", ops: [{ op: "remove", path: "members" }], members: { replaceAll: true, add: [], remove: [] } },
     {
       name: "replace all members",
-      ops: [{ op: "replace", path: "members", value: m("a", "b") }],
-      members: { replaceAll: true, add: ["a", "b"], remove: [] },
+      ops: [{ op: "replace", path: "members", value: m(a, b) }],
+      members: { replaceAll: true, add: [a, b], remove: [] },
     },
     {
       name: "replace with no members",
@@ -473,45 +475,53 @@ describe("planGroupPatch", () => {
     },
     {
       name: "remove then add the same member",
-      ops: [{ op: "remove", path: 'members[value eq "x"]' }, { op: "add", path: "members", value: m("x") }],
-      members: { ...none, add: ["x"] },
+      ops: [{ op: "remove", path: `members[value eq "${x}"]` }, { op: "add", path: "members", value: m(x) }],
+      members: { ...none, add: [x] },
     },
     {
       name: "add then remove the same member",
-      ops: [{ op: "add", path: "members", value: m("x") }, { op: "remove", path: "members", value: m("x") }],
-      members: { ...none, remove: ["x"] },
+      ops: [{ op: "add", path: "members", value: m(x) }, { op: "remove", path: "members", value: m(x) }],
+      members: { ...none, remove: [x] },
     },
     {
       name: "replace then add",
-      ops: [{ op: "replace", path: "members", value: m("a", "b") }, { op: "add", path: "members", value: m("c") }],
-      members: { replaceAll: true, add: ["a", "b", "c"], remove: [] },
+      ops: [{ op: "replace", path: "members", value: m(a, b) }, { op: "add", path: "members", value: m(c) }],
+      members: { replaceAll: true, add: [a, b, c], remove: [] },
     },
     {
       name: "replace then remove",
-      ops: [{ op: "replace", path: "members", value: m("a", "b") }, { op: "remove", path: 'members[value eq "a"]' }],
-      members: { replaceAll: true, add: ["b"], remove: [] },
+      ops: [{ op: "replace", path: "members", value: m(a, b) }, { op: "remove", path: `members[value eq "${a}"]` }],
+      members: { replaceAll: true, add: [b], remove: [] },
     },
     {
       name: "duplicate adds",
-      ops: [{ op: "add", path: "members", value: m("a", "a") }, { op: "add", path: "members", value: m("a") }],
-      members: { ...none, add: ["a"] },
+      ops: [{ op: "add", path: "members", value: m(a, a) }, { op: "add", path: "members", value: m(a) }],
+      members: { ...none, add: [a] },
     },
-    { name: "a pathless members value", ops: [{ op: "add", value: { members: m("a") } }], members: { ...none, add: ["a"] } },
+    { name: "a pathless members value", ops: [{ op: "add", value: { members: m(a) } }], members: { ...none, add: [a] } },
     {
       name: "add on a filtered path names the member",
-      ops: [{ op: "add", path: 'members[value eq "a"]', value: { display: "A" } }],
-      members: { ...none, add: ["a"] },
+      ops: [{ op: "add", path: `members[value eq "${a}"]`, value: { display: "A" } }],
+      members: { ...none, add: [a] },
     },
-    { name: "a members path in any case", ops: [{ op: "add", path: "Members", value: m("a") }], members: { ...none, add: ["a"] } },
+    { name: "a members path in any case", ops: [{ op: "add", path: "Members", value: m(a) }], members: { ...none, add: [a] } },
+    // A value that is no uuid cannot be a member: removing it is a no-op and never reaches the database.
+    { name: 'remove members[value eq "null"]', ops: [{ op: "remove", path: 'members[value eq "null"]' }], members: none },
+    {
+      name: "remove listed values that are no uuids, and one that is",
+      ops: [{ op: "remove", path: "members", value: [{ value: "null" }, { value: "bulkId:u1" }, { value: a }] }],
+      members: { ...none, remove: [a] },
+    },
+    { name: "an upper-case uuid", ops: [{ op: "remove", path: `members[value eq "${a.toUpperCase()}"]` }], members: { ...none, remove: [a] } },
   ])("folds $name", ({ ops, members }) => {
     expect(patchGroup(GROUP, ...ops)).toEqual({ resource: GROUP, members });
   });
 
   it("applies displayName and externalId to the resource, and members to the delta, from one pathless value", () => {
-    const result = patchGroup(GROUP, { op: "replace", value: { displayName: "Guides", externalId: "ext-2", members: m("a") } });
+    const result = patchGroup(GROUP, { op: "replace", value: { displayName: "Guides", externalId: "ext-2", members: m(a) } });
     expect(result).toEqual({
       resource: { ...GROUP, displayName: "Guides", externalId: "ext-2" },
-      members: { replaceAll: true, add: ["a"], remove: [] },
+      members: { replaceAll: true, add: [a], remove: [] },
     });
   });
 
@@ -519,8 +529,8 @@ describe("planGroupPatch", () => {
     { name: "a member without value", op: { op: "add", path: "members", value: [{ display: "A" }] }, scimType: "invalidValue" },
     { name: "a member with a numeric value", op: { op: "add", path: "members", value: [{ value: 7 }] }, scimType: "invalidValue" },
     { name: "add without value", op: { op: "add", path: "members" }, scimType: "invalidValue" },
-    { name: "a filter on display", op: { op: "remove", path: 'members[display eq "A"]' }, scimType: "invalidFilter" },
-    { name: "a filter with and", op: { op: "remove", path: 'members[value eq "a" and type eq "User"]' }, scimType: "invalidFilter" },
+    { name: "a filter on display", op: { op: "remove", path: `members[display eq "A"]` }, scimType: "invalidFilter" },
+    { name: "a filter with and", op: { op: "remove", path: `members[value eq "${a}" and type eq "User"]` }, scimType: "invalidFilter" },
     { name: "a sub-attribute path", op: { op: "replace", path: "members.display", value: "A" }, scimType: "invalidPath" },
     { name: "removing the required displayName", op: { op: "remove", path: "displayName" }, scimType: "mutability" },
   ])("rejects $name", ({ op, scimType }) => {
@@ -528,6 +538,6 @@ describe("planGroupPatch", () => {
   });
 
   it("refuses member operations in applyPatch, which cannot express them", () => {
-    expect(() => applyPatch("Group", GROUP, [{ op: "add", path: "members", value: m("a") }])).toThrow(/planGroupPatch/);
+    expect(() => applyPatch("Group", GROUP, [{ op: "add", path: "members", value: m(a) }])).toThrow(/planGroupPatch/);
   });
 });

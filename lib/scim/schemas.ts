@@ -36,68 +36,99 @@ export type Attribute = {
 
 export type ResourceSchema = { id: string; name: string; description: string; attributes: Attribute[] };
 
-const str = (name: string, extra: Partial<Attribute> = {}): Attribute => ({ name, type: "string", ...extra });
-const bool = (name: string, extra: Partial<Attribute> = {}): Attribute => ({ name, type: "boolean", ...extra });
+const str = (name: string, description: string, extra: Partial<Attribute> = {}): Attribute => ({ name, type: "string", description, ...extra });
+const bool = (name: string, description: string, extra: Partial<Attribute> = {}): Attribute => ({ name, type: "boolean", description, ...extra });
+/** RFC 7643 §7: every reference attribute names what it may point at (a resource type, "external" or "uri"). */
+const ref = (name: string, referenceTypes: string[], description: string, extra: Partial<Attribute> = {}): Attribute => ({
+  name,
+  type: "reference",
+  referenceTypes,
+  description,
+  ...extra,
+});
 
-/** A multi-valued complex attribute of the usual `value/display/type/primary` shape (RFC 7643 §2.4). */
-const multi = (name: string, valueType: AttributeType = "string", types: string[] = [], more: Attribute[] = []): Attribute => ({
+type ValueSpec = { type?: AttributeType; referenceTypes?: string[]; caseExact?: boolean; description: string };
+
+/** A multi-valued complex attribute of the usual `value/display/type/primary` shape (RFC 7643 §2.4, §4.1.2). */
+const multi = (name: string, description: string, value: ValueSpec, types: string[] = []): Attribute => ({
   name,
   type: "complex",
   multiValued: true,
+  description,
   subAttributes: [
-    { name: "value", type: valueType },
-    str("display"),
-    str("type", types.length ? { canonicalValues: types } : {}),
-    bool("primary"),
-    ...more,
+    {
+      name: "value",
+      type: value.type ?? "string",
+      description: value.description,
+      ...(value.referenceTypes ? { referenceTypes: value.referenceTypes } : {}),
+      ...(value.caseExact !== undefined ? { caseExact: value.caseExact } : {}),
+    },
+    str("display", "A human-readable name, primarily used for display purposes"),
+    str("type", `A label indicating the attribute's function${types.length ? `, e.g. ${types.map((t) => `'${t}'`).join(", ")}` : ""}`, types.length ? { canonicalValues: types } : {}),
+    bool("primary", "Whether this is the preferred value of the attribute; at most one value is primary"),
   ],
 });
 
+// Attribute characteristics and canonical values follow RFC 7643 §8.7.1 (User, Group) and §8.7.2 (EnterpriseUser).
 export const userSchema: ResourceSchema = {
   id: SCHEMA.user,
   name: "User",
   description: "User Account",
   attributes: [
-    str("userName", { required: true, uniqueness: "server" }),
+    str("userName", "Unique identifier for the User, typically used to sign in; unique within the tenant", { required: true, uniqueness: "server" }),
     {
       name: "name",
       type: "complex",
+      description: "The components of the user's real name",
       subAttributes: [
-        str("formatted"),
-        str("familyName"),
-        str("givenName"),
-        str("middleName"),
-        str("honorificPrefix"),
-        str("honorificSuffix"),
+        str("formatted", "The full name, formatted for display"),
+        str("familyName", "The family name of the User, or last name"),
+        str("givenName", "The given name of the User, or first name"),
+        str("middleName", "The middle name(s) of the User"),
+        str("honorificPrefix", "The honorific prefix(es) of the User, or title, e.g. 'Ms.'"),
+        str("honorificSuffix", "The honorific suffix(es) of the User, e.g. 'III'"),
       ],
     },
-    str("displayName"),
-    str("nickName"),
-    { name: "profileUrl", type: "reference", referenceTypes: ["external"] },
-    str("title"),
-    str("userType"),
-    str("preferredLanguage"),
-    str("locale"),
-    str("timezone"),
-    bool("active"),
-    str("password", { mutability: "writeOnly", returned: "never" }),
-    multi("emails", "string", ["work", "home", "other"]),
-    multi("phoneNumbers", "string", ["work", "home", "mobile", "fax", "pager", "other"]),
-    multi("ims", "string", ["aim", "gtalk", "icq", "xmpp", "msn", "skype", "qq", "yahoo"]),
-    multi("photos", "reference", ["photo", "thumbnail"]),
+    str("displayName", "The name of the User, suitable for display to end-users"),
+    str("nickName", "The casual way to address the user in real life"),
+    ref("profileUrl", ["external"], "A fully qualified URL pointing to a page representing the User's online profile"),
+    str("title", "The user's title, such as 'Vice President'"),
+    str("userType", "The relationship between the organization and the user, e.g. 'Employee' or 'Contractor'"),
+    str("preferredLanguage", "The User's preferred written or spoken language (RFC 7231 Accept-Language format)"),
+    str("locale", "The User's default location for localizing, e.g. 'en-US'"),
+    str("timezone", "The User's time zone in IANA Time Zone database format, e.g. 'Europe/Berlin'"),
+    bool("active", "The User's administrative status; false means the user has no access to Sally"),
+    str("password", "The User's cleartext password; accepted and discarded, never returned", { mutability: "writeOnly", returned: "never" }),
+    multi("emails", "Email addresses for the user", { description: "Email address for the user (RFC 5321 addr-spec)" }, ["work", "home", "other"]),
+    multi(
+      "phoneNumbers",
+      "Phone numbers for the User",
+      { description: "Phone number of the User (RFC 3966 form recommended)" },
+      ["work", "home", "mobile", "fax", "pager", "other"],
+    ),
+    multi("ims", "Instant messaging addresses for the User", { description: "Instant messaging address for the User" }, [
+      "aim", "gtalk", "icq", "xmpp", "msn", "skype", "qq", "yahoo",
+    ]),
+    multi(
+      "photos",
+      "URLs of images of the User",
+      { type: "reference", referenceTypes: ["external"], description: "URL of a photo of the User" },
+      ["photo", "thumbnail"],
+    ),
     {
       name: "addresses",
       type: "complex",
       multiValued: true,
+      description: "A physical mailing address for this User",
       subAttributes: [
-        str("formatted"),
-        str("streetAddress"),
-        str("locality"),
-        str("region"),
-        str("postalCode"),
-        str("country"),
-        str("type", { canonicalValues: ["work", "home", "other"] }),
-        bool("primary"),
+        str("formatted", "The full mailing address, formatted for display or use with a mailing label"),
+        str("streetAddress", "The full street address component"),
+        str("locality", "The city or locality component"),
+        str("region", "The state or region component"),
+        str("postalCode", "The zip code or postal code component"),
+        str("country", "The country name component (ISO 3166-1 alpha-2)"),
+        str("type", "A label indicating the attribute's function, e.g. 'work' or 'home'", { canonicalValues: ["work", "home", "other"] }),
+        bool("primary", "Whether this is the preferred mailing address"),
       ],
     },
     {
@@ -105,16 +136,22 @@ export const userSchema: ResourceSchema = {
       type: "complex",
       multiValued: true,
       mutability: "readOnly",
+      description: "The groups the user belongs to; changed through the Group resource, not here",
       subAttributes: [
-        str("value", { mutability: "readOnly" }),
-        { name: "$ref", type: "reference", referenceTypes: ["Group"], mutability: "readOnly" },
-        str("display", { mutability: "readOnly" }),
-        str("type", { mutability: "readOnly", canonicalValues: ["direct", "indirect"] }),
+        str("value", "The id of the Group", { mutability: "readOnly" }),
+        ref("$ref", ["Group"], "The URI of the Group", { mutability: "readOnly", caseExact: true }),
+        str("display", "The displayName of the Group", { mutability: "readOnly" }),
+        str("type", "How the membership is derived: 'direct' or 'indirect'", { mutability: "readOnly", canonicalValues: ["direct", "indirect"] }),
       ],
     },
-    multi("entitlements"),
-    multi("roles"),
-    multi("x509Certificates", "binary"),
+    multi("entitlements", "Entitlements of the User", { description: "The value of an entitlement" }),
+    multi("roles", "Roles of the User", { description: "The value of a role" }),
+    multi("x509Certificates", "X.509 certificates issued to the User", {
+      type: "binary",
+      // RFC 7643 §2.3.6: binary values are case exact.
+      caseExact: true,
+      description: "A DER-encoded X.509 certificate, base64",
+    }),
   ],
 };
 
@@ -123,18 +160,19 @@ export const enterpriseUserSchema: ResourceSchema = {
   name: "EnterpriseUser",
   description: "Enterprise User",
   attributes: [
-    str("employeeNumber"),
-    str("costCenter"),
-    str("organization"),
-    str("division"),
-    str("department"),
+    str("employeeNumber", "Numeric or alphanumeric identifier assigned to a person by the organization"),
+    str("costCenter", "Identifies the name of a cost center"),
+    str("organization", "Identifies the name of an organization"),
+    str("division", "Identifies the name of a division"),
+    str("department", "Identifies the name of a department"),
     {
       name: "manager",
       type: "complex",
+      description: "The User's manager",
       subAttributes: [
-        str("value"),
-        { name: "$ref", type: "reference", referenceTypes: ["User"] },
-        str("displayName", { mutability: "readOnly" }),
+        str("value", "The id of the SCIM resource representing the User's manager"),
+        ref("$ref", ["User"], "The URI of the SCIM resource representing the User's manager", { caseExact: true }),
+        str("displayName", "The displayName of the User's manager", { mutability: "readOnly" }),
       ],
     },
   ],
@@ -145,16 +183,17 @@ export const groupSchema: ResourceSchema = {
   name: "Group",
   description: "Group",
   attributes: [
-    str("displayName", { required: true }),
+    str("displayName", "A human-readable name for the Group", { required: true }),
     {
       name: "members",
       type: "complex",
       multiValued: true,
+      description: "The members of the Group (users of this tenant)",
       subAttributes: [
-        str("value", { mutability: "immutable" }),
-        { name: "$ref", type: "reference", referenceTypes: ["User", "Group"], mutability: "immutable" },
-        str("display"),
-        str("type", { mutability: "immutable", canonicalValues: ["User", "Group"] }),
+        str("value", "The id of the member", { mutability: "immutable" }),
+        ref("$ref", ["User", "Group"], "The URI of the member", { mutability: "immutable", caseExact: true }),
+        str("display", "The member's displayName, filled in by the server", { mutability: "readOnly" }),
+        str("type", "The type of the member", { mutability: "immutable", canonicalValues: ["User", "Group"] }),
       ],
     },
   ],
@@ -162,18 +201,24 @@ export const groupSchema: ResourceSchema = {
 
 /** RFC 7643 §3.1: attributes every resource has. */
 export const commonAttributes: Attribute[] = [
-  str("id", { caseExact: true, mutability: "readOnly", returned: "always", uniqueness: "server" }),
-  str("externalId", { caseExact: true }),
+  str("id", "The resource's unique identifier, issued by the service provider", {
+    caseExact: true,
+    mutability: "readOnly",
+    returned: "always",
+    uniqueness: "server",
+  }),
+  str("externalId", "The resource's identifier in the provisioning client (the identity provider)", { caseExact: true }),
   {
     name: "meta",
     type: "complex",
     mutability: "readOnly",
+    description: "Resource metadata maintained by the service provider",
     subAttributes: [
-      str("resourceType", { caseExact: true }),
-      { name: "created", type: "dateTime" },
-      { name: "lastModified", type: "dateTime" },
-      { name: "location", type: "reference", caseExact: true },
-      str("version", { caseExact: true }),
+      str("resourceType", "The name of the resource type of the resource", { caseExact: true, mutability: "readOnly" }),
+      { name: "created", type: "dateTime", description: "When the resource was added to the service provider", mutability: "readOnly" },
+      { name: "lastModified", type: "dateTime", description: "When the resource was last updated", mutability: "readOnly" },
+      ref("location", ["uri"], "The URI of the resource being returned", { caseExact: true, mutability: "readOnly" }),
+      str("version", "The version (ETag, RFC 7232) of the resource", { caseExact: true, mutability: "readOnly" }),
     ],
   },
 ];
