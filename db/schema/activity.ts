@@ -21,5 +21,6 @@ export const activityLog = pgTable(
     durationMs: integer("duration_ms"),
     summary: text("summary").notNull(),
   },
-  (t) => [index("activity_log_tenant_at_idx").on(t.tenantId, t.at)],
+  // Keyset paging newest first on (at, id) within a tenant.
+  (t) => [index("activity_log_tenant_at_id_idx").on(t.tenantId, t.at, t.id)],
 );
