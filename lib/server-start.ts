@@ -1,6 +1,7 @@
 import { getDatabase } from "@/db";
 import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
+import { flushActivity } from "@/lib/activity";
 import { drainOutbox } from "@/lib/email/outbox";
 
 /** Backstop for emails whose after-response drain failed or was cut off (a retry, a crash). */
@@ -18,6 +19,12 @@ export async function startServer(): Promise<void> {
       drainOutbox(db).catch((error: unknown) => console.error("outbox drain failed:", error));
     }, DRAIN_INTERVAL_MS);
     timer.unref();
+    // Buffered activity entries (reads) go out before the process ends; prepended so it runs before the
+    // handlers that exit.
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      process.prependOnceListener(signal, () => void flushActivity());
+    }
+    process.once("beforeExit", () => void flushActivity());
   } catch (error) {
     console.error(`Sally cannot start: ${error instanceof AppError ? error.message : String(error)}`);
     process.exit(1);

@@ -3,7 +3,8 @@ import type { EmailConfig } from "next-auth/providers/email";
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import { getDb } from "@/db";
 import { authAccounts, authSessions, authUsers, authVerificationTokens } from "@/db/schema";
-import { getSignInUserByEmail, markSignedIn } from "@/db/queries/users";
+import { getSignInUserByEmail } from "@/db/queries/users";
+import { markSignedIn } from "./mark-signed-in";
 import { env } from "@/lib/env";
 import { sendSignInLink } from "./send-sign-in-link";
 

@@ -59,8 +59,10 @@ export async function handleScimRequest(
   const auth = await authenticate(db, request.headers.get("authorization"));
   if (!auth) return toResponse(unauthorized());
   const { tenant, connection } = auth;
+  // The time is taken here, not by the database: a buffered entry is inserted later but sorts where it happened.
   const entry = (result: ScimResult): ActivityEntry => ({
     tenantId: tenant.id,
+    at: new Date(),
     actor: "scim",
     method,
     path: loggedPath(path, url.searchParams),
@@ -69,7 +71,7 @@ export async function handleScimRequest(
     summary: result.summary ?? `${method} ${path}`,
   });
   const warningEntries = (warnings: string[]): ActivityEntry[] =>
-    warnings.map((summary) => ({ tenantId: tenant.id, actor: "scim", method, path: loggedPath(path, url.searchParams), summary: `Warning: ${summary}` }));
+    warnings.map((summary) => ({ tenantId: tenant.id, at: new Date(), actor: "scim", method, path: loggedPath(path, url.searchParams), summary: `Warning: ${summary}` }));
 
   let logged = false;
   const result = await (async (): Promise<ScimResult> => {
