@@ -189,7 +189,7 @@ test("every request lands in the tenant's activity log, without the token or Okt
   await expect(async () => {
     rows = (await activity(cli, tenant.slug)).filter((row) => row.actor === "scim");
     expect(rows).toHaveLength(6);
-  }).toPass({ timeout: 10_000 });
+  }).toPass({ timeout: 30_000 });
   expect(rows.map((r) => [r.method, r.path, r.status])).toEqual([
     ["DELETE", `/Users/${created.id}`, 204],
     ["GET", expect.stringMatching(/^\/Users\/[0-9a-f-]{36}$/), 404],
