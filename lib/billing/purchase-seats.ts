@@ -38,7 +38,7 @@ export async function buyMissingSeats(
   const receipts: QueuedEmail[] = [];
   for (const purchase of purchases) {
     for (const admin of admins) {
-      const rendered = receiptEmail(admin.locale ?? tenant.locale, { ...purchase, tenantName: tenant.name, url: `${env().appUrl}/settings/users` });
+      const rendered = await receiptEmail(admin.locale ?? tenant.locale, { ...purchase, tenantName: tenant.name, url: `${env().appUrl}/settings/users` });
       receipts.push({
         message: { ...rendered, to: admin.email, kind: "receipt", tenantId: tenant.id },
         idempotencyKey: `receipt:${purchase.id}:${admin.email.toLowerCase()}`,

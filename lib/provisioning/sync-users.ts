@@ -85,16 +85,15 @@ type TenantFacts = { id: string; name: string; locale: Locale };
 async function invitations(tx: DbOrTx, tenant: TenantFacts, plan: AccessPlan, createdIds: Map<string, string>): Promise<QueuedEmail[]> {
   const invited = plan.invitations.map((i) => ({ ...i, userId: i.userId ?? createdIds.get(i.scimUserId)! }));
   const urls = await createSignInLinks(tx, invited.map((i) => i.email));
-  return invited.map((input, n) => {
-    const rendered = invitationEmail(input.locale ?? tenant.locale, {
+  const emails: QueuedEmail[] = [];
+  for (const [n, input] of invited.entries()) {
+    const rendered = await invitationEmail(input.locale ?? tenant.locale, {
       tenantName: tenant.name,
       role: input.role,
       license: input.license,
       url: urls[n],
     });
-    return {
-      message: { ...rendered, to: input.email, kind: "invitation" as const, tenantId: tenant.id },
-      idempotencyKey: `invitation:${input.userId}`,
-    };
-  });
+    emails.push({ message: { ...rendered, to: input.email, kind: "invitation", tenantId: tenant.id }, idempotencyKey: `invitation:${input.userId}` });
+  }
+  return emails;
 }
