@@ -1,9 +1,58 @@
-import { activityLog } from "@/db/schema";
-import type { DbOrTx } from "@/db";
+import type { Db, DbOrTx } from "@/db";
+import { insertActivity, type ActivityEntry } from "@/db/queries/activity";
 
-export type ActivityEntry = typeof activityLog.$inferInsert;
+export type { ActivityEntry };
 
-/** Appends one entry to a tenant's activity log. Callers pass summaries only: never tokens or request bodies. */
-export async function recordActivity(db: DbOrTx, entry: ActivityEntry): Promise<void> {
-  await db.insert(activityLog).values(entry);
+/** Appends entries to a tenant's activity log in the caller's transaction. Summaries only: never tokens or bodies. */
+export async function recordActivity(db: DbOrTx, ...entries: ActivityEntry[]): Promise<void> {
+  await insertActivity(db, entries);
+}
+
+/** Reads are logged in batches: at most this many wait in memory (past it, the logging request waits for a flush). */
+const MAX_BUFFERED = 5_000;
+/** A batch goes out once it has this many entries, or after FLUSH_EVERY_MS. */
+const BATCH = 200;
+const FLUSH_EVERY_MS = 1_000;
+
+type Buffer = { entries: ActivityEntry[]; flushing: Promise<void> | null };
+const state = ((globalThis as { __sallyActivity?: { buffers: Map<Db, Buffer>; timer: NodeJS.Timeout | null } }).__sallyActivity ??= {
+  buffers: new Map(),
+  timer: null,
+});
+
+/**
+ * Logs a request that changed nothing (a read, a refused write) without a commit of its own: the entry waits in a
+ * bounded in-process buffer and goes out with others in one multi-row insert, at least once a second and on
+ * graceful shutdown (flushActivity). Writes log inside their own transaction with recordActivity instead.
+ */
+export function bufferActivity(db: Db, entry: ActivityEntry): Promise<void> | void {
+  let buffer = state.buffers.get(db);
+  if (!buffer) state.buffers.set(db, (buffer = { entries: [], flushing: null }));
+  buffer.entries.push(entry);
+  state.timer ??= setInterval(() => void flushActivity(), FLUSH_EVERY_MS).unref();
+  if (buffer.entries.length >= MAX_BUFFERED) return flushBuffer(db, buffer);
+  if (buffer.entries.length >= BATCH) void flushBuffer(db, buffer);
+}
+
+async function flushBuffer(db: Db, buffer: Buffer): Promise<void> {
+  while (buffer.flushing) await buffer.flushing;
+  const entries = buffer.entries.splice(0, buffer.entries.length);
+  if (entries.length === 0) return;
+  buffer.flushing = (async () => {
+    for (let i = 0; i < entries.length; i += 1_000) {
+      await insertActivity(db, entries.slice(i, i + 1_000)).catch((error: unknown) => {
+        console.error(`activity log: ${entries.length - i} entries could not be written:`, error);
+      });
+    }
+  })();
+  try {
+    await buffer.flushing;
+  } finally {
+    buffer.flushing = null;
+  }
+}
+
+/** Writes every buffered entry now: call it on graceful shutdown (SIGTERM) and before reading the log in tests. */
+export async function flushActivity(): Promise<void> {
+  await Promise.all([...state.buffers.entries()].map(([db, buffer]) => flushBuffer(db, buffer)));
 }

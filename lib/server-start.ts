@@ -1,6 +1,7 @@
 import { getDatabase, type Db } from "@/db";
 import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
+import { flushActivity } from "@/lib/activity";
 import { drainOutbox } from "@/lib/email/outbox";
 import { pruneOldRows } from "@/lib/retention";
 
@@ -21,6 +22,12 @@ export async function startServer(): Promise<void> {
     const { db } = await getDatabase();
     every(DRAIN_INTERVAL_MS, DRAIN_INTERVAL_MS, "outbox drain", () => drainOutbox(db));
     every(PRUNE_FIRST_MS, PRUNE_INTERVAL_MS, "retention", () => prune(db));
+    // Buffered activity entries (reads) go out before the process ends; prepended so it runs before the
+    // handlers that exit.
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      process.prependOnceListener(signal, () => void flushActivity());
+    }
+    process.once("beforeExit", () => void flushActivity());
   } catch (error) {
     console.error(`Sally cannot start: ${error instanceof AppError ? error.message : String(error)}`);
     process.exit(1);

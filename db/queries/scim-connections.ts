@@ -14,13 +14,18 @@ export async function getLiveConnection(db: DbOrTx, tenantId: string): Promise<S
   return row;
 }
 
-/** The live connection and tenant a token hash belongs to. */
+/**
+ * The live connection and tenant a token hash belongs to: one indexed lookup (the unique index on the hash),
+ * prepared, on every SCIM request.
+ */
 export async function getConnectionByTokenHash(db: DbOrTx, tokenHash: string) {
   const [row] = await db
     .select({ connection: scimConnections, tenant: tenants })
     .from(scimConnections)
     .innerJoin(tenants, eq(tenants.id, scimConnections.tenantId))
-    .where(and(eq(scimConnections.tokenHash, tokenHash), isNull(scimConnections.revokedAt)));
+    .where(and(eq(scimConnections.tokenHash, sql.placeholder("hash")), isNull(scimConnections.revokedAt)))
+    .prepare("scim_connection_by_token")
+    .execute({ hash: tokenHash });
   return row;
 }
 

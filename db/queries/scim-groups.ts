@@ -1,32 +1,63 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { scimGroupMembers, scimGroups, scimUsers } from "@/db/schema";
+import { isUniqueViolation } from "@/db/errors";
+import { ConflictError } from "@/lib/errors";
 import type { ListQuery } from "./scim-users";
 
 export type ScimGroupRow = typeof scimGroups.$inferSelect;
 export type ScimGroupColumns = Pick<ScimGroupRow, "displayName" | "externalId">;
 
 export async function getScimGroup(db: DbOrTx, tenantId: string, id: string): Promise<ScimGroupRow | undefined> {
-  const [row] = await db.select().from(scimGroups).where(and(eq(scimGroups.tenantId, tenantId), eq(scimGroups.id, id)));
-  return row;
-}
-
-export async function getScimGroupForUpdate(db: DbOrTx, tenantId: string, id: string): Promise<ScimGroupRow | undefined> {
   const [row] = await db
     .select()
     .from(scimGroups)
-    .where(and(eq(scimGroups.tenantId, tenantId), eq(scimGroups.id, id)))
-    .for("update");
+    .where(and(eq(scimGroups.tenantId, sql.placeholder("tenantId")), eq(scimGroups.id, sql.placeholder("id"))))
+    .prepare("scim_group_by_id")
+    .execute({ tenantId, id });
   return row;
 }
 
+/**
+ * Locks one group row for the rest of the transaction: its writers (PATCH, PUT, a mapping save re-evaluating
+ * its members) go one at a time; other groups' and users' writers are not held up. NO KEY UPDATE, so foreign-key
+ * checks of unrelated inserts do not wait (`forDelete` takes the full lock a DELETE needs).
+ */
+export async function getScimGroupForUpdate(db: DbOrTx, tenantId: string, id: string, forDelete = false): Promise<ScimGroupRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(scimGroups)
+    .where(and(eq(scimGroups.tenantId, sql.placeholder("tenantId")), eq(scimGroups.id, sql.placeholder("id"))))
+    .for(forDelete ? "update" : "no key update")
+    .prepare(forDelete ? "scim_group_for_delete" : "scim_group_for_update")
+    .execute({ tenantId, id });
+  return row;
+}
+
+/** Locks groups (ids sorted, so two lockers never wait on each other crosswise) until commit. */
+export async function lockScimGroups(db: DbOrTx, tenantId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .select({ id: scimGroups.id })
+    .from(scimGroups)
+    .where(and(eq(scimGroups.tenantId, tenantId), inArray(scimGroups.id, ids)))
+    .orderBy(asc(scimGroups.id))
+    .for("no key update");
+}
+
+const uniqueDisplayName = (displayName: string) =>
+  new ConflictError(`A group with displayName "${displayName}" already exists`);
+
+/** Inserts a group; a displayName taken in the tenant (case-insensitively) is a ConflictError. */
 export async function insertScimGroup(
   db: DbOrTx,
   tenantId: string,
   resource: Record<string, unknown>,
   columns: ScimGroupColumns,
 ): Promise<ScimGroupRow> {
-  const [row] = await db.insert(scimGroups).values({ tenantId, resource, ...columns }).returning();
+  // ON CONFLICT DO NOTHING answers "taken" without aborting the transaction (Bulk keeps going).
+  const [row] = await db.insert(scimGroups).values({ tenantId, resource, ...columns }).onConflictDoNothing().returning();
+  if (!row) throw uniqueDisplayName(columns.displayName);
   return row;
 }
 
@@ -37,12 +68,17 @@ export async function updateScimGroup(
   resource: Record<string, unknown>,
   columns: ScimGroupColumns,
 ): Promise<ScimGroupRow> {
-  const [row] = await db
-    .update(scimGroups)
-    .set({ resource, ...columns, version: sql`${scimGroups.version} + 1`, updatedAt: sql`now()` })
-    .where(and(eq(scimGroups.tenantId, tenantId), eq(scimGroups.id, id)))
-    .returning();
-  return row;
+  try {
+    const [row] = await db
+      .update(scimGroups)
+      .set({ resource, ...columns, version: sql`${scimGroups.version} + 1`, updatedAt: sql`now()` })
+      .where(and(eq(scimGroups.tenantId, tenantId), eq(scimGroups.id, id)))
+      .returning();
+    return row;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw uniqueDisplayName(columns.displayName);
+    throw error;
+  }
 }
 
 /** Bumps version and lastModified after a members-only change. */
@@ -93,33 +129,16 @@ export async function listMembersOfGroups(db: DbOrTx, groupIds: string[]) {
     })
     .from(scimGroupMembers)
     .innerJoin(scimUsers, eq(scimUsers.id, scimGroupMembers.userId))
-    .where(inArray(scimGroupMembers.groupId, groupIds))
-    .orderBy(asc(scimGroupMembers.addedAt), asc(scimUsers.id));
-  for (const { groupId, ...member } of rows) byGroup.set(groupId, [...(byGroup.get(groupId) ?? []), member]);
+    .where(sql`${scimGroupMembers.groupId} = any(${sql.param(`{${groupIds.join(",")}}`)}::uuid[])`)
+    .orderBy(asc(scimGroupMembers.addedAt), asc(scimUsers.id))
+    .prepare("members_of_groups")
+    .execute();
+  for (const { groupId, ...member } of rows) {
+    const list = byGroup.get(groupId);
+    if (list) list.push(member);
+    else byGroup.set(groupId, [member]);
+  }
   return byGroup;
-}
-
-/** Adds members; already-present ones are skipped. Returns the user ids actually added. */
-export async function addMembers(db: DbOrTx, tenantId: string, groupId: string, userIds: string[]): Promise<string[]> {
-  if (userIds.length === 0) return [];
-  const rows = await db
-    .insert(scimGroupMembers)
-    .values(userIds.map((userId) => ({ tenantId, groupId, userId })))
-    .onConflictDoNothing()
-    .returning({ userId: scimGroupMembers.userId });
-  return rows.map((r) => r.userId);
-}
-
-/** Removes the given members (or all when `userIds` is "all"). Returns the user ids actually removed. */
-export async function removeMembers(db: DbOrTx, groupId: string, userIds: string[] | "all"): Promise<string[]> {
-  if (userIds !== "all" && userIds.length === 0) return [];
-  const rows = await db
-    .delete(scimGroupMembers)
-    .where(
-      and(eq(scimGroupMembers.groupId, groupId), userIds === "all" ? undefined : inArray(scimGroupMembers.userId, userIds)),
-    )
-    .returning({ userId: scimGroupMembers.userId });
-  return rows.map((r) => r.userId);
 }
 
 /** Current member ids of one group (for PUT, which states the whole list). */
@@ -128,6 +147,16 @@ export async function listMemberIds(db: DbOrTx, groupId: string): Promise<string
     .select({ userId: scimGroupMembers.userId })
     .from(scimGroupMembers)
     .where(eq(scimGroupMembers.groupId, groupId));
+  return rows.map((r) => r.userId);
+}
+
+/** The distinct members of some groups. */
+export async function listMemberIdsOfGroups(db: DbOrTx, groupIds: string[]): Promise<string[]> {
+  if (groupIds.length === 0) return [];
+  const rows = await db
+    .selectDistinct({ userId: scimGroupMembers.userId })
+    .from(scimGroupMembers)
+    .where(inArray(scimGroupMembers.groupId, groupIds));
   return rows.map((r) => r.userId);
 }
 

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { scimGroupMembers, scimGroups, scimUsers } from "@/db/schema";
+import { scimGroupMembers, scimGroups, scimUsers, users } from "@/db/schema";
 import { isUniqueViolation } from "@/db/errors";
 import { ConflictError } from "@/lib/errors";
 
@@ -10,13 +10,34 @@ export type ScimUserColumns = Pick<ScimUserRow, "userName" | "externalId" | "dis
 const uniqueUserName = (userName: string) =>
   new ConflictError(`A user with userName "${userName}" already exists`);
 
+/** One user of a tenant (prepared: the hot path of every lookup by id). */
 export async function getScimUser(db: DbOrTx, tenantId: string, id: string): Promise<ScimUserRow | undefined> {
-  const [row] = await db.select().from(scimUsers).where(and(eq(scimUsers.tenantId, tenantId), eq(scimUsers.id, id)));
+  const [row] = await db
+    .select()
+    .from(scimUsers)
+    .where(and(eq(scimUsers.tenantId, sql.placeholder("tenantId")), eq(scimUsers.id, sql.placeholder("id"))))
+    .prepare("scim_user_by_id")
+    .execute({ tenantId, id });
   return row;
 }
 
-/** Locks one user row for the rest of the transaction (read-modify-write of PATCH). */
+/**
+ * Locks one user row for the rest of the transaction (read-modify-write of PATCH). NO KEY UPDATE: it does not
+ * wait for, nor block, other requests adding this user to groups (their foreign-key checks take KEY SHARE).
+ */
 export async function getScimUserForUpdate(db: DbOrTx, tenantId: string, id: string): Promise<ScimUserRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(scimUsers)
+    .where(and(eq(scimUsers.tenantId, sql.placeholder("tenantId")), eq(scimUsers.id, sql.placeholder("id"))))
+    .for("no key update")
+    .prepare("scim_user_for_update")
+    .execute({ tenantId, id });
+  return row;
+}
+
+/** Locks one user row against every other writer, foreign-key checks included (before a DELETE). */
+export async function getScimUserForDelete(db: DbOrTx, tenantId: string, id: string): Promise<ScimUserRow | undefined> {
   const [row] = await db
     .select()
     .from(scimUsers)
@@ -25,22 +46,23 @@ export async function getScimUserForUpdate(db: DbOrTx, tenantId: string, id: str
   return row;
 }
 
+/** Inserts a user; a userName taken in the tenant (case-insensitively) is a ConflictError. */
 export async function insertScimUser(
   db: DbOrTx,
   tenantId: string,
   resource: Record<string, unknown>,
   columns: ScimUserColumns,
 ): Promise<ScimUserRow> {
-  try {
-    // A savepoint, so a uniqueness failure does not poison an outer transaction (Bulk keeps going).
-    return await db.transaction(async (tx) => {
-      const [row] = await tx.insert(scimUsers).values({ tenantId, resource, ...columns }).returning();
-      return row;
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw uniqueUserName(columns.userName);
-    throw error;
-  }
+  // ON CONFLICT DO NOTHING answers "taken" without aborting the transaction (Bulk keeps going).
+  const [row] = await db
+    .insert(scimUsers)
+    .values({ tenantId, resource, ...columns })
+    .onConflictDoNothing()
+    .returning()
+    .prepare("scim_user_insert")
+    .execute();
+  if (!row) throw uniqueUserName(columns.userName);
+  return row;
 }
 
 export async function updateScimUser(
@@ -51,14 +73,14 @@ export async function updateScimUser(
   columns: ScimUserColumns,
 ): Promise<ScimUserRow> {
   try {
-    return await db.transaction(async (tx) => {
-      const [row] = await tx
-        .update(scimUsers)
-        .set({ resource, ...columns, version: sql`${scimUsers.version} + 1`, updatedAt: sql`now()` })
-        .where(and(eq(scimUsers.tenantId, tenantId), eq(scimUsers.id, id)))
-        .returning();
-      return row;
-    });
+    const [row] = await db
+      .update(scimUsers)
+      .set({ resource, ...columns, version: sql`${scimUsers.version} + 1`, updatedAt: sql`now()` })
+      .where(and(eq(scimUsers.tenantId, tenantId), eq(scimUsers.id, id)))
+      .returning()
+      .prepare("scim_user_update")
+      .execute();
+    return row;
   } catch (error) {
     if (isUniqueViolation(error)) throw uniqueUserName(columns.userName);
     throw error;
@@ -75,21 +97,25 @@ export async function deleteScimUser(db: DbOrTx, tenantId: string, id: string): 
 
 export type ListQuery = { where?: SQL; orderBy?: SQL[]; offset: number; limit: number };
 
-/** One page of a tenant's users and the total matching the filter. */
+/**
+ * One page of a tenant's users and the total matching the filter, in one statement (a window count); only a
+ * page past the end needs a second statement for the total.
+ */
 export async function listScimUsers(db: DbOrTx, tenantId: string, query: ListQuery) {
   const where = and(eq(scimUsers.tenantId, tenantId), query.where);
-  const [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(scimUsers).where(where);
-  const rows =
-    query.limit === 0
-      ? []
-      : await db
-          .select()
-          .from(scimUsers)
-          .where(where)
-          .orderBy(...(query.orderBy ?? []), asc(scimUsers.createdAt), asc(scimUsers.id))
-          .offset(query.offset)
-          .limit(query.limit);
-  return { total, rows };
+  const count = async () => (await db.select({ total: sql<number>`count(*)::int` }).from(scimUsers).where(where))[0].total;
+  if (query.limit === 0) return { total: await count(), rows: [] };
+  const page = await db
+    .select({ row: scimUsers, total: sql<number>`(count(*) over ())::int` })
+    .from(scimUsers)
+    .where(where)
+    .orderBy(...(query.orderBy ?? []), asc(scimUsers.createdAt), asc(scimUsers.id))
+    .offset(query.offset)
+    .limit(query.limit)
+    .prepare("scim_users_page")
+    .execute();
+  const total = page[0]?.total ?? (query.offset > 0 ? await count() : 0);
+  return { total, rows: page.map((p) => p.row) };
 }
 
 /** The groups each of the given users is a direct member of (the read-only `groups` attribute). */
@@ -100,9 +126,15 @@ export async function listGroupsOfUsers(db: DbOrTx, userIds: string[]) {
     .select({ userId: scimGroupMembers.userId, id: scimGroups.id, displayName: scimGroups.displayName })
     .from(scimGroupMembers)
     .innerJoin(scimGroups, eq(scimGroups.id, scimGroupMembers.groupId))
-    .where(inArray(scimGroupMembers.userId, userIds))
-    .orderBy(asc(scimGroups.displayName));
-  for (const { userId, ...group } of rows) byUser.set(userId, [...(byUser.get(userId) ?? []), group]);
+    .where(sql`${scimGroupMembers.userId} = any(${sql.param(`{${userIds.join(",")}}`)}::uuid[])`)
+    .orderBy(asc(scimGroups.displayName))
+    .prepare("groups_of_users")
+    .execute();
+  for (const { userId, ...group } of rows) {
+    const list = byUser.get(userId);
+    if (list) list.push(group);
+    else byUser.set(userId, [group]);
+  }
   return byUser;
 }
 
@@ -114,4 +146,27 @@ export async function existingScimUserIds(db: DbOrTx, tenantId: string, ids: str
     .from(scimUsers)
     .where(and(eq(scimUsers.tenantId, tenantId), inArray(scimUsers.id, ids)));
   return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * A SCIM user left from an earlier connection (its Sally user made manual by a disconnect, still linked) that a
+ * POST should adopt rather than duplicate: matched by externalId first, then by userName. One statement.
+ */
+export async function findAdoptableScimUser(db: DbOrTx, tenantId: string, columns: Pick<ScimUserColumns, "userName" | "externalId">) {
+  const [row] = await db
+    .select({ id: scimUsers.id })
+    .from(scimUsers)
+    .innerJoin(users, eq(users.scimUserId, scimUsers.id))
+    .where(
+      and(
+        eq(scimUsers.tenantId, tenantId),
+        eq(users.source, "manual"),
+        sql`(${scimUsers.externalId} = ${columns.externalId} or lower(${scimUsers.userName}) = lower(${columns.userName}))`,
+      ),
+    )
+    .orderBy(sql`${scimUsers.externalId} is not distinct from ${columns.externalId} desc`)
+    .limit(1)
+    .prepare("find_adoptable_scim_user")
+    .execute();
+  return row;
 }

@@ -35,11 +35,11 @@ export async function getSeatOffer(db: DbOrTx, tenantId: string): Promise<SeatOf
 }
 
 /**
- * Serialises writers of one tenant for the rest of the transaction (a row lock on the tenant), so rules that
- * count seats see every committed change of concurrent requests, across processes sharing one database.
- * Returns the tenant as of the lock: settings read before it (e.g. the invite setting) may be stale.
+ * Serialises an admin's changes of one tenant (mapping save, connect, rotate, disconnect, removal) for the rest
+ * of the transaction. NO KEY UPDATE: SCIM requests inserting rows that reference the tenant (their foreign-key
+ * checks take KEY SHARE) do not wait for it. Returns the tenant as of the lock.
  */
 export async function lockTenant(tx: DbOrTx, tenantId: string): Promise<Tenant> {
-  const [row] = await tx.select().from(tenants).where(eq(tenants.id, tenantId)).for("update");
+  const [row] = await tx.select().from(tenants).where(eq(tenants.id, tenantId)).for("no key update");
   return row;
 }

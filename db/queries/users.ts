@@ -1,7 +1,6 @@
 import { and, asc, eq, ne, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { authSessions, authUsers, scimUsers, tenants, users } from "@/db/schema";
-import { resolveStatus } from "@/lib/provisioning/access";
 
 export type User = typeof users.$inferSelect;
 
@@ -28,19 +27,17 @@ export async function getUserByEmail(db: DbOrTx, tenantId: string, email: string
   return row;
 }
 
-/** Marks a user's first sign-in: from now on their status is resolved as signed in (`invited` → `active`). */
-export async function markSignedIn(db: DbOrTx, email: string): Promise<void> {
-  const rows = await db.select().from(users).where(sql`lower(${users.email}) = lower(${email})`);
-  for (const user of rows) {
-    await db
-      .update(users)
-      .set({
-        firstSignInAt: user.firstSignInAt ?? sql`now()`,
-        status: resolveStatus(user.role, true),
-        updatedAt: sql`now()`,
-      })
-      .where(eq(users.id, user.id));
-  }
+/** The users (of every tenant) an email address belongs to. */
+export async function listUsersByEmail(db: DbOrTx, email: string): Promise<User[]> {
+  return db.select().from(users).where(sql`lower(${users.email}) = lower(${email})`);
+}
+
+/** Stores a user's first sign-in and the status that follows from it. */
+export async function updateSignIn(db: DbOrTx, id: string, values: { firstSignInAt: Date | null; status: User["status"] }) {
+  await db
+    .update(users)
+    .set({ firstSignInAt: values.firstSignInAt ?? sql`now()`, status: values.status, updatedAt: sql`now()` })
+    .where(eq(users.id, id));
 }
 
 /** Ends every session of the sign-in identity behind `email`: the user is signed out everywhere at once. */

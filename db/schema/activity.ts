@@ -21,6 +21,7 @@ export const activityLog = pgTable(
     durationMs: integer("duration_ms"),
     summary: text("summary").notNull(),
   },
-  // The second index serves retention: lib/retention.ts deletes the oldest entries across tenants in batches.
-  (t) => [index("activity_log_tenant_at_idx").on(t.tenantId, t.at), index("activity_log_at_idx").on(t.at)],
+  // Keyset paging newest first on (at, id) within a tenant; the second index serves retention, which deletes the
+  // oldest entries across tenants in batches (lib/retention.ts).
+  (t) => [index("activity_log_tenant_at_id_idx").on(t.tenantId, t.at, t.id), index("activity_log_at_idx").on(t.at)],
 );

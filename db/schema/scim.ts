@@ -85,7 +85,8 @@ export const scimGroups = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
-    index("scim_groups_tenant_display_name_idx").on(t.tenantId, sql`lower(${t.displayName})`),
+    // A group's displayName names it in the mapping screens and the CLI: unique per tenant, case-insensitive.
+    uniqueIndex("scim_groups_tenant_display_name_key").on(t.tenantId, sql`lower(${t.displayName})`),
     index("scim_groups_tenant_external_id_idx").on(t.tenantId, t.externalId),
     index("scim_groups_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
   ],

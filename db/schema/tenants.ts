@@ -26,6 +26,12 @@ export const seats = pgTable(
       .references(() => tenants.id, { onDelete: "cascade" }),
     tier: licenseTierEnum("tier").notNull(),
     quantity: integer("quantity").notNull().default(0),
+    /**
+     * Users holding a seat of this tier now (role other than none, license this tier), kept by delta by a
+     * trigger on users (migration 0001_seat_holders): exact whichever code writes a user, and the row lock its
+     * update takes is the one lock that makes a seat purchase exactly-once.
+     */
+    held: integer("held").notNull().default(0),
     unitPriceCents: integer("unit_price_cents").notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.tier] })],

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll } from "vitest";
 import type { Db } from "@/db";
 import { openDatabase, type Database } from "@/db";
+import { flushActivity } from "@/lib/activity";
 import { PGLITE_TEMPLATE } from "./paths";
 
 export type Driver = "pglite" | "postgres";
@@ -29,6 +30,7 @@ export function useTestDatabase(driver: Driver): TestDatabase {
     }
   });
   afterAll(async () => {
+    await flushActivity();
     await database?.close();
     await drop?.();
   });

@@ -118,8 +118,8 @@ test("errors are RFC 7644 §3.12 bodies: malformed JSON, oversized bodies, unkno
   await expectScimError(await scim.delete(`Groups/${user.id}`), 404);
   await expectScimError(await scim.get("Users/0"), 404);
 
-  // A group POST whose second member is unknown creates no group at all.
-  await expectScimError(await scim.post("Groups", { data: { displayName: "Half", members: [{ value: user.id }, { value: unknownId() }] } }), 400, "invalidValue");
+  // A member value that is not a user reference at all is still a 400, and creates no group.
+  await expectScimError(await scim.post("Groups", { data: { displayName: "Half", members: [{ value: user.id }, { value: 42 }] } }), 400, "invalidValue");
   expect((await list(scim, "Groups")).Resources.map((g) => g.displayName)).toEqual(["Errors"]);
   expect((await list(scim, "Users")).totalResults).toBe(1);
   expect((await read(scim, `Users/${user.id}`)).meta.version).toBe(user.meta.version);
@@ -184,7 +184,12 @@ test("every request lands in the tenant's activity log, without the token or Okt
   await scim.get(`Users/${unknownId()}`);
   await expectEmpty(await scim.delete(`Users/${created.id}`), 204);
 
-  const rows = (await activity(cli, tenant.slug)).filter((row) => row.actor === "scim");
+  // Reads are logged through a buffer flushed every second, so the log may take a moment to show them.
+  let rows: Awaited<ReturnType<typeof activity>> = [];
+  await expect(async () => {
+    rows = (await activity(cli, tenant.slug)).filter((row) => row.actor === "scim");
+    expect(rows).toHaveLength(6);
+  }).toPass({ timeout: 30_000 });
   expect(rows.map((r) => [r.method, r.path, r.status])).toEqual([
     ["DELETE", `/Users/${created.id}`, 204],
     ["GET", expect.stringMatching(/^\/Users\/[0-9a-f-]{36}$/), 404],
@@ -193,12 +198,8 @@ test("every request lands in the tenant's activity log, without the token or Okt
     ["POST", "/Users", 201],
     ["GET", expect.stringMatching(/^\/Users\?filter=/), 200],
   ]);
-  // The query is logged as sent (spaces as `+` or %20, depending on the client).
-  expect(Object.fromEntries(new URLSearchParams(rows[5].path.split("?")[1]))).toEqual({
-    filter: 'userName eq "okta@example.com"',
-    startIndex: "1",
-    count: "100",
-  });
+  // The query is logged with the filter's shape only: the value (here an email) is left out.
+  expect(rows[5].path).toBe('/Users?filter=userName eq "…"&startIndex=1&count=100');
   for (const row of rows) {
     expect(Number.isInteger(row.durationMs) && row.durationMs >= 0).toBe(true);
     expect(row.summary.length).toBeGreaterThan(0);

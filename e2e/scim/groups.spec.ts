@@ -87,13 +87,10 @@ test("PATCH on a group answers 204 with an ETag, or 200 with the group when attr
   expect(excluded.members).toBeUndefined();
   expect(excluded).toMatchObject({ displayName: "Eng", meta: { resourceType: "Group" } });
 
-  // One unknown member fails the whole request: the known one is not added either.
-  await expectScimError(
-    await patch(patchOp({ op: "add", path: "members", value: [{ value: b.id }, { value: unknownId() }] })),
-    400,
-    "invalidValue",
-  );
-  expect(await memberIds(tenant.scim, group.id)).toEqual([a.id, c.id].sort());
+  // An unknown member (not provisioned yet, or a nested group) is skipped; the known one is added.
+  await expectEmpty(await patch(patchOp({ op: "add", path: "members", value: [{ value: b.id }, { value: unknownId() }] })), 204);
+  expect(await memberIds(tenant.scim, group.id)).toEqual([a.id, b.id, c.id].sort());
+  await expectEmpty(await patch(patchOp({ op: "remove", path: "members", value: [{ value: b.id }] })), 204);
   await expectScimError(await patch(patchOp({ op: "add", path: "members", value: [{ display: "no value" }] })), 400, "invalidValue");
 
   // Parallel member PATCHes (Entra sends them side by side) are serialised; none is lost.
@@ -121,17 +118,20 @@ test("PUT on a group states the whole group; members change by their difference 
   expect((await read(tenant.scim, `Users/${a.id}`)).groups).toEqual([]);
   expect((await read(tenant.scim, `Users/${c.id}`)).groups.map((g: Json) => g.value)).toEqual([group.id]);
 
-  await expectScimError(await tenant.scim.put(`Groups/${group.id}`, { data: { displayName: "Bad", members: [{ value: unknownId() }] } }), 400, "invalidValue");
-  expect(await memberIds(tenant.scim, group.id)).toEqual([b.id, c.id].sort());
-  expect((await read(tenant.scim, `Groups/${group.id}`)).displayName).toBe("Sales EMEA");
+  // PUT states the whole list: unknown members are skipped, the known ones are the members.
+  const ghost = unknownId();
+  const skipped = await put({ schemas: [SCIM.group], displayName: "Sales EMEA", members: [{ value: c.id }, { value: ghost }] }, 200);
+  expect(skipped.members.map((m: Json) => m.value)).toEqual([c.id]);
+  expect(await memberIds(tenant.scim, group.id)).toEqual([c.id]);
 
   const cleared = await put({ schemas: [SCIM.group], displayName: "Sales EMEA" }, 200);
   expect(cleared.members ?? []).toEqual([]);
 
   const summaries = (await activity(cli, tenant.slug)).filter((row) => row.method === "PUT").map((row) => [row.status, row.summary]);
   expect(summaries).toEqual([
-    [200, "Replaced group Sales EMEA (+0 −2 members)"],
-    [400, expect.stringContaining("Members not found")],
+    [200, "Replaced group Sales EMEA (+0 −1 members)"],
+    [null, `Warning: Skipped member ${ghost} of group Sales EMEA: no such user in this tenant`],
+    [200, "Replaced group Sales EMEA (+0 −1 members)"],
     [200, "Replaced group Sales EMEA (+1 −1 members)"],
   ]);
 });

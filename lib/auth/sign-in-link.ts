@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { DbOrTx } from "@/db";
+import { sql } from "drizzle-orm";
+import { runPrepared } from "@/db/run";
 import { authVerificationTokens } from "@/db/schema";
 import { env } from "@/lib/env";
 import { INVITATION_LINK_DAYS, SIGN_IN_LINK_MINUTES } from "./link-lifetime";
@@ -12,14 +14,28 @@ export const SIGN_IN_LINK_MAX_AGE_SECONDS = SIGN_IN_LINK_MINUTES * 60;
  * stored as sha256(token + secret)), inside the caller's transaction, so an invitation can sign its user in.
  */
 export async function createSignInLink(tx: DbOrTx, email: string, maxAgeSeconds = INVITATION_LINK_MAX_AGE_SECONDS) {
-  const { appUrl, authSecret } = env();
-  const identifier = email.trim().toLowerCase();
-  const token = randomBytes(32).toString("hex");
-  await tx.insert(authVerificationTokens).values({
-    identifier,
-    token: createHash("sha256").update(`${token}${authSecret}`).digest("hex"),
-    expires: new Date(Date.now() + maxAgeSeconds * 1000),
-  });
+  return (await createSignInLinks(tx, [email], maxAgeSeconds))[0];
+}
+
+/** Sign-in links for several emails, stored in one statement (the invitations of one change). */
+export async function createSignInLinks(tx: DbOrTx, emails: string[], maxAgeSeconds = INVITATION_LINK_MAX_AGE_SECONDS): Promise<string[]> {
+  if (emails.length === 0) return [];
+  const { authSecret } = env();
+  const expires = new Date(Date.now() + maxAgeSeconds * 1000);
+  const links = emails.map((email) => ({ identifier: email.trim().toLowerCase(), token: randomBytes(32).toString("hex") }));
+  const rows = links.map((l) => ({ identifier: l.identifier, token: createHash("sha256").update(`${l.token}${authSecret}`).digest("hex") }));
+  await runPrepared(
+    tx,
+    "insert_verification_tokens",
+    sql`insert into ${authVerificationTokens} (identifier, token, expires)
+        select v.identifier, v.token, ${expires.toISOString()}::timestamp
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(identifier text, token text)`,
+  );
+  return links.map((l) => linkUrl(l.identifier, l.token));
+}
+
+function linkUrl(identifier: string, token: string): string {
+  const { appUrl } = env();
   const url = new URL(`${appUrl}/api/auth/callback/email`);
   url.searchParams.set("callbackUrl", `${appUrl}/`);
   url.searchParams.set("token", token);

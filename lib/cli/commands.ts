@@ -1,6 +1,7 @@
 import type { Db } from "@/db";
 import { licenseTiers } from "@/db/schema";
 import { listActivity } from "@/db/queries/activity";
+import { flushActivity } from "@/lib/activity";
 import { getLiveConnection } from "@/db/queries/scim-connections";
 import { listGroupsWithMemberCounts } from "@/db/queries/scim-groups";
 import { getTenantBySlug, listTenants } from "@/db/queries/tenants";
@@ -175,6 +176,8 @@ export const commands: Command[] = [
     options: { tenant: { type: "string" }, limit: { type: "string" } },
     async run(db, v) {
       const tenant = await tenantOf(db, v);
+      // Reads this process logged may still wait in its buffer (with PGlite the CLI runs inside the server).
+      await flushActivity();
       const rows = await listActivity(db, tenant.id, integerOption(v.limit, "--limit", 1) ?? 50);
       return { data: rows, rows, columns: ["at", "actor", "method", "path", "status", "durationMs", "summary"] };
     },

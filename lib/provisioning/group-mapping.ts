@@ -4,13 +4,13 @@ import { z } from "zod";
 import type { DbOrTx } from "@/db";
 import { licenseTiers, scimGroupMembers, scimGroups, scimUsers, tenants, users } from "@/db/schema";
 import { getMapping, listMappingRows, replaceMappings, toMapping } from "@/db/queries/mappings";
-import { listGroupIdsByUser } from "@/db/queries/scim-groups";
+import { listGroupIdsByUser, listMemberIdsOfGroups, lockScimGroups } from "@/db/queries/scim-groups";
 import { getSeatOffer, getTenantById, lockTenant } from "@/db/queries/tenants";
 import { recordActivity } from "@/lib/activity";
 import { ConflictError, NotFoundError, StalePreviewError, ValidationError } from "@/lib/errors";
 import type { Mapping } from "./access";
 import { previewMapping, type MappingPreview, type SeatOffer } from "./preview";
-import { syncScimUsers } from "./sync-users";
+import { applyDirectoryChange } from "./sync-users";
 
 export const groupMappingSchema = z
   .object({
@@ -111,9 +111,13 @@ export async function saveGroupMapping(
 ) {
   const mapping = parse(input.mapping);
   return db.transaction(async (tx) => {
+    // Admin changes of a tenant go one at a time; SCIM writes are not held up by this lock.
     await lockTenant(tx, input.tenantId);
     await requireOwnGroups(tx, input.tenantId, mapping);
     const before = await getMapping(tx, input.tenantId);
+    const changedGroups = changedGroupIds(before, toRules(mapping));
+    // Member changes of these groups in flight finish first, and later ones see the new mapping.
+    await lockScimGroups(tx, input.tenantId, changedGroups);
     const preview = confirmable(await loadPreviewState(tx, input.tenantId), mapping);
     if (input.expectedFingerprint !== undefined && input.expectedFingerprint !== preview.fingerprint) {
       throw new StalePreviewError("Members, seats or prices changed since the preview; nothing was saved", preview);
@@ -132,11 +136,8 @@ export async function saveGroupMapping(
       })));
     const [tenant] = await tx.update(tenants).set({ inviteOnProvision: mapping.inviteOnProvision }).where(eq(tenants.id, input.tenantId)).returning();
     if (!tenant) throw new NotFoundError("tenant not found");
-    const changedGroups = changedGroupIds(before, toRules(mapping));
-    const affected = changedGroups.length
-      ? await tx.selectDistinct({ id: scimGroupMembers.userId }).from(scimGroupMembers).where(inArray(scimGroupMembers.groupId, changedGroups))
-      : [];
-    await syncScimUsers(tx, { tenant, scimUserIds: affected.map((a) => a.id), cause: `admin save by ${input.actor}` });
+    const affected = await listMemberIdsOfGroups(tx, changedGroups);
+    await applyDirectoryChange(tx, { tenant, reevaluate: affected, cause: `admin save by ${input.actor}`, fromIdp: false });
     await recordActivity(tx, {
       tenantId: input.tenantId,
       actor: input.actor,

@@ -1,193 +1,99 @@
-import { and, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { scimUsers, users } from "@/db/schema";
 import type { Locale } from "@/db/schema";
-import { isUniqueViolation } from "@/db/errors";
-import { getMapping } from "@/db/queries/mappings";
-import { listGroupIdsByUser } from "@/db/queries/scim-groups";
-import type { ScimUserColumns } from "@/db/queries/scim-users";
-import type { Tenant } from "@/db/queries/tenants";
-import { deleteSessionsByEmail } from "@/db/queries/users";
-import { createSignInLink } from "@/lib/auth/sign-in-link";
-import { buyMissingSeats } from "@/lib/billing/purchase-seats";
-import { enqueueEmail } from "@/lib/email/outbox";
+import {
+  deleteSessionsOfEmails,
+  insertUsersAccess,
+  lockUsersForAccess,
+  readAccessContext,
+  updateUsersAccess,
+  type AccessContext,
+} from "@/db/queries/access";
+import { changeMembers, type MembershipChange, type MembershipResult } from "@/db/queries/memberships";
+import { createSignInLinks } from "@/lib/auth/sign-in-link";
+import { buyMissingSeats, type QueuedEmail } from "@/lib/billing/purchase-seats";
+import { enqueueEmails } from "@/lib/email/outbox";
 import { invitationEmail } from "@/lib/email/templates";
-import { ConflictError } from "@/lib/errors";
-import { keepsManualAdmin, resolveAccess, resolveStatus, type Mapping } from "./access";
-import type { UserLicense } from "@/db/schema";
+import { planAccess, type AccessPlan, type DirectoryUser } from "./plan-access";
 
-type SyncInput = {
-  tenant: Tenant;
-  scimUserIds: string[];
+export type { DirectoryUser } from "./plan-access";
+
+/** One write of the directory, in plain values: lib/scim builds it from a request, the mapping save from a diff. */
+export type DirectoryChange = {
+  tenant: { id: string };
   /** What caused it (a SCIM request, an admin save): recorded with any seat purchase. */
   cause: string;
-  /**
-   * A change sent by the IdP takes (back) over users made manual by a disconnect. Admin changes to the mapping
-   * leave manual users alone.
-   */
-  fromIdp?: boolean;
+  /** A change sent by the IdP takes (back) over users made manual by a disconnect; an admin's save does not. */
+  fromIdp: boolean;
+  /** Users the IdP (re)states. `created`: new this transaction, so in no group yet. */
+  users?: (DirectoryUser & { created?: boolean })[];
+  /** Members added to or removed from one group (unknown user ids are skipped and reported). */
+  members?: MembershipChange & { groupId: string };
+  /** SCIM users whose groups changed otherwise (their group was deleted, a mapping changed). */
+  reevaluate?: string[];
 };
 
-/**
- * A user the IdP provisioned that is manually managed now (after a disconnect, or a manual admin kept through
- * setup): only the IdP itself takes them back. adoptableScimUser's query states the same condition in SQL.
- */
-const isDetached = (user: { source: "manual" | "scim"; scimUserId: string | null }) => user.source === "manual" && user.scimUserId !== null;
-
-/** `preferredLanguage`/`locale` such as "de-DE" or "en_US" → the UI language, if we speak it. */
-export function localeOf(resource: Record<string, unknown>): Locale | null {
-  for (const key of ["preferredLanguage", "locale"]) {
-    const value = resource[key];
-    if (typeof value === "string") {
-      const language = value.trim().slice(0, 2).toLowerCase();
-      if (language === "de" || language === "en") return language;
-    }
-  }
-  return null;
-}
-
-function nameOf(row: { displayName: string | null; resource: Record<string, unknown> }): string | null {
-  if (row.displayName) return row.displayName;
-  const name = row.resource.name as { formatted?: unknown; givenName?: unknown; familyName?: unknown } | undefined;
-  if (typeof name?.formatted === "string") return name.formatted;
-  const parts = [name?.givenName, name?.familyName].filter((p): p is string => typeof p === "string");
-  return parts.length ? parts.join(" ") : null;
-}
+export type DirectoryResult = { membership: MembershipResult | null };
 
 /**
- * Applies the access rules to the Sally users behind the given SCIM users, in the caller's transaction: role
- * from the mapped groups, lowest license tier, status; creates the Sally user on first sight (or links the one
- * with the same email); queues exactly one invitation when a user first gains access and invites are on; ends
- * every session of a user who lost access; then buys any seats now missing. The caller holds the tenant lock.
+ * Applies one directory change: writes the memberships, then brings the Sally users behind every affected SCIM
+ * user in line with the access rules, and buys any seats now missing, all in the caller's transaction and in a
+ * few set-based statements. Locks only what the rules need: the affected users (so concurrent changes of one
+ * user apply one after the other and none is lost) and, through the users write, the seats rows of a tier
+ * whose holders change. Invitations and receipts go to the outbox in the same transaction.
  */
-export async function syncScimUsers(tx: DbOrTx, input: SyncInput): Promise<void> {
-  const ids = [...new Set(input.scimUserIds)];
-  if (ids.length === 0) return;
-  const { tenant } = input;
-  const mapping = await getMapping(tx, tenant.id);
-  const rows = await tx.select().from(scimUsers).where(and(eq(scimUsers.tenantId, tenant.id), inArray(scimUsers.id, ids)));
-  const groupsOf = await listGroupIdsByUser(tx, { userIds: ids });
-
-  const emails = rows.map((r) => (r.email ?? r.userName).toLowerCase());
-  const existing = await tx
-    .select()
-    .from(users)
-    .where(
-      and(
-        eq(users.tenantId, tenant.id),
-        or(inArray(users.scimUserId, ids), inArray(sql`lower(${users.email})`, emails)),
-      ),
-    );
-
-  let takesSeat = false;
-  for (const row of rows) {
-    const email = row.email ?? row.userName;
-    const linked =
-      existing.find((u) => u.scimUserId === row.id) ??
-      existing.find((u) => u.scimUserId === null && u.email.toLowerCase() === email.toLowerCase());
-    if (linked && isDetached(linked) && !input.fromIdp) continue;
-    const outcome = await applyRules(tx, { tenant, mapping, row, email, linked, groupIds: groupsOf.get(row.id) ?? new Set() });
-    takesSeat ||= outcome.takesSeat;
+export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange): Promise<DirectoryResult> {
+  const tenantId = change.tenant.id;
+  let membership: MembershipResult | null = null;
+  const affected = new Set([...(change.users ?? []).map((u) => u.scimUserId), ...(change.reevaluate ?? [])]);
+  if (change.members) {
+    membership = await changeMembers(tx, tenantId, change.members.groupId, change.members);
+    // Members of a group that grants nothing keep their access: nothing else to do for them.
+    if (membership.grants) for (const id of [...membership.added, ...membership.removed]) affected.add(id);
   }
-  // A shortfall can only appear when someone starts holding a seat; otherwise the tenant-wide count is skipped.
-  if (takesSeat) await buyMissingSeats(tx, tenant, input.cause);
-}
+  if (affected.size === 0) return { membership };
 
-type ApplyInput = {
-  tenant: Tenant;
-  mapping: Mapping;
-  row: typeof scimUsers.$inferSelect;
-  email: string;
-  linked: typeof users.$inferSelect | undefined;
-  groupIds: Set<string>;
-};
-
-/** Writes one user's access; says whether they now hold a seat they did not hold before. */
-async function applyRules(tx: DbOrTx, { tenant, mapping, row, email, linked, groupIds }: ApplyInput): Promise<{ takesSeat: boolean }> {
-  if (linked && keepsManualAdmin(linked, row.active, mapping)) {
-    await tx.update(users).set({ scimUserId: row.id, updatedAt: sql`now()` }).where(eq(users.id, linked.id));
-    return { takesSeat: false };
-  }
-  const { role, license } = resolveAccess({ active: row.active, groupIds }, mapping);
-  const status = resolveStatus(role, linked?.firstSignInAt != null);
-  const hadAccess = linked ? linked.role !== "none" : false;
-  // An invitation needs somewhere to go: a userName such as "jdoe" with no email gets none.
-  const invite = role !== "none" && !hadAccess && !linked?.invitedAt && tenant.inviteOnProvision && email.includes("@");
-  const values = {
-    email,
-    name: nameOf(row),
-    locale: localeOf(row.resource),
-    role,
-    license,
-    status,
-    source: "scim" as const,
-    scimUserId: row.id,
-    updatedAt: sql`now()`,
-    ...(invite ? { invitedAt: sql`now()` } : {}),
-  };
-  let userId: string;
-  try {
-    userId = linked
-      ? (await tx.update(users).set(values).where(eq(users.id, linked.id)).returning({ id: users.id }))[0].id
-      : (await tx.insert(users).values({ tenantId: tenant.id, ...values }).returning({ id: users.id }))[0].id;
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new ConflictError(`Another user of this tenant already has the email ${email}`);
-    throw error;
-  }
-  if (invite) await queueInvitation(tx, { tenant, userId, email, role, license, locale: values.locale });
-  if (hadAccess && role === "none") await deleteSessionsByEmail(tx, email);
-  const heldBefore = linked && linked.role !== "none" ? linked.license : "none";
-  const heldNow = role !== "none" ? license : "none";
-  return { takesSeat: heldNow !== "none" && heldNow !== heldBefore };
-}
-
-async function queueInvitation(
-  tx: DbOrTx,
-  input: { tenant: Tenant; userId: string; email: string; role: "admin" | "user"; license: UserLicense; locale: Locale | null },
-) {
-  const url = await createSignInLink(tx, input.email);
-  const rendered = await invitationEmail(input.locale ?? input.tenant.locale, {
-    tenantName: input.tenant.name,
-    role: input.role,
-    license: input.license,
-    url,
+  const ids = [...affected];
+  const stated = new Map((change.users ?? []).map((u) => [u.scimUserId, u]));
+  const current = await lockUsersForAccess(tx, tenantId, ids, [...stated.values()].map((u) => u.email));
+  // A user created by this very change is in no group: without a linked Sally user, the rules give no access.
+  const allNew = (change.users ?? []).length === ids.length && (change.users ?? []).every((u) => u.created);
+  const context: AccessContext | null =
+    allNew && current.length === 0 ? null : await readAccessContext(tx, tenantId, ids);
+  const plan = planAccess({
+    scimUserIds: ids,
+    stated,
+    facts: context?.scimUsers ?? new Map(),
+    current,
+    groupsOf: context?.groupsOf ?? new Map(),
+    mapping: context?.mapping ?? { adminGroupId: null, userGroupId: null, licenseGroups: new Map() },
+    invitesOn: context?.tenant.inviteOnProvision ?? false,
+    fromIdp: change.fromIdp,
   });
-  // The key is the user: whatever happens later, one user gets one invitation.
-  await enqueueEmail(tx, { ...rendered, to: input.email, kind: "invitation", tenantId: input.tenant.id }, `invitation:${input.userId}`);
+  await updateUsersAccess(tx, plan.updates);
+  const createdIds = await insertUsersAccess(tx, tenantId, plan.inserts);
+  await deleteSessionsOfEmails(tx, plan.lostAccess);
+  const tenant = context ? { id: tenantId, ...context.tenant } : null;
+  const emails = tenant ? await invitations(tx, tenant, plan, createdIds) : [];
+  if (tenant && plan.tiersTaken.length) emails.push(...(await buyMissingSeats(tx, tenant, plan.tiersTaken, change.cause)).receipts);
+  await enqueueEmails(tx, emails);
+  return { membership };
 }
 
-/**
- * Before a SCIM user is deleted: the Sally user loses access at once (role, license and seat gone, every
- * session ended) and stays as a deactivated record the admin can remove.
- */
-export async function releaseScimUser(tx: DbOrTx, input: { tenant: Tenant; scimUserId: string; cause: string }) {
-  // Deleted: the rules with no groups and not active give no access.
-  const { role, license } = resolveAccess({ active: false, groupIds: new Set() }, { adminGroupId: null, userGroupId: null, licenseGroups: new Map() });
-  const [user] = await tx
-    .update(users)
-    .set({ role, license, status: resolveStatus(role, false), scimUserId: null, updatedAt: sql`now()` })
-    .where(and(eq(users.tenantId, input.tenant.id), eq(users.scimUserId, input.scimUserId)))
-    .returning();
-  if (user) await deleteSessionsByEmail(tx, user.email);
-}
+type TenantFacts = { id: string; name: string; locale: Locale };
 
-/**
- * A SCIM user left from an earlier connection (its Sally user was made manual by a disconnect) that a POST
- * should adopt rather than duplicate: matched by externalId, then by userName.
- */
-export async function adoptableScimUser(tx: DbOrTx, tenantId: string, columns: ScimUserColumns) {
-  // isDetached, in SQL.
-  const detached = and(eq(scimUsers.tenantId, tenantId), eq(users.source, "manual"), isNotNull(users.scimUserId));
-  const find = async (match: ReturnType<typeof eq>) => {
-    const [row] = await tx
-      .select({ id: scimUsers.id })
-      .from(scimUsers)
-      .innerJoin(users, eq(users.scimUserId, scimUsers.id))
-      .where(and(detached, match));
-    return row;
-  };
-  return (
-    (columns.externalId ? await find(eq(scimUsers.externalId, columns.externalId)) : undefined) ??
-    (await find(sql`lower(${scimUsers.userName}) = lower(${columns.userName})`))
-  );
+/** One invitation per user who first gains access (the key is the user: whatever happens later, one email). */
+async function invitations(tx: DbOrTx, tenant: TenantFacts, plan: AccessPlan, createdIds: Map<string, string>): Promise<QueuedEmail[]> {
+  const invited = plan.invitations.map((i) => ({ ...i, userId: i.userId ?? createdIds.get(i.scimUserId)! }));
+  const urls = await createSignInLinks(tx, invited.map((i) => i.email));
+  const emails: QueuedEmail[] = [];
+  for (const [n, input] of invited.entries()) {
+    const rendered = await invitationEmail(input.locale ?? tenant.locale, {
+      tenantName: tenant.name,
+      role: input.role,
+      license: input.license,
+      url: urls[n],
+    });
+    emails.push({ message: { ...rendered, to: input.email, kind: "invitation", tenantId: tenant.id }, idempotencyKey: `invitation:${input.userId}` });
+  }
+  return emails;
 }

@@ -1,15 +1,20 @@
-import type { Tx } from "@/db";
+import type { DbOrTx } from "@/db";
 import type { Tenant } from "@/db/queries/tenants";
 
-/** Everything a SCIM resource handler needs: the request's transaction and tenant, and the request itself. */
+/**
+ * Everything a SCIM resource handler needs: the request's database handle (a transaction for writes; the plain
+ * handle for reads, which need none) and tenant, and the request itself.
+ */
 export type ScimContext = {
-  tx: Tx;
+  tx: DbOrTx;
   tenant: Tenant;
   /** Query parameters, names as sent (handlers match them case-insensitively). */
   query: Record<string, string>;
   headers: Headers;
   /** What caused a change, e.g. `SCIM PATCH /Groups/1f0…`: recorded with seat purchases. */
   cause: string;
+  /** Warnings for the tenant's activity log (e.g. a skipped unknown group member), written with the request. */
+  warnings: string[];
 };
 
 /** RFC 7644 ids are ours: UUIDs. Anything else cannot exist, so it is a 404, not a database error. */

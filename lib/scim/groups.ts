@@ -1,7 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { scimGroups } from "@/db/schema";
 import {
-  addMembers,
   deleteScimGroup,
   getScimGroup,
   getScimGroupForUpdate,
@@ -9,13 +8,10 @@ import {
   listMemberIds,
   listMembersOfGroups,
   listScimGroups,
-  removeMembers,
-  touchScimGroup,
   updateScimGroup,
   type ScimGroupRow,
 } from "@/db/queries/scim-groups";
-import { existingScimUserIds } from "@/db/queries/scim-users";
-import { syncScimUsers } from "@/lib/provisioning/sync-users";
+import { applyDirectoryChange } from "@/lib/provisioning/sync-users";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { canonicalizeResource, groupColumns, type JsonObject } from "./canonicalize";
 import { isResourceId, type ScimContext } from "./context";
@@ -29,23 +25,24 @@ import { location, serializeGroup } from "./serialize";
 
 const notFound = (id: string) => new NotFoundError(`Group ${id} not found`);
 
-async function loadGroup(ctx: ScimContext, id: string, forUpdate = false): Promise<ScimGroupRow> {
+async function loadGroup(ctx: ScimContext, id: string, lock?: "update" | "delete"): Promise<ScimGroupRow> {
   if (!isResourceId(id)) throw notFound(id);
-  const row = await (forUpdate ? getScimGroupForUpdate : getScimGroup)(ctx.tx, ctx.tenant.id, id);
+  const row = lock ? await getScimGroupForUpdate(ctx.tx, ctx.tenant.id, id, lock === "delete") : await getScimGroup(ctx.tx, ctx.tenant.id, id);
   if (!row) throw notFound(id);
   return row;
 }
 
 /** Serialises groups, reading members only when they will be returned (`excludedAttributes=members` never reads them). */
-async function render(ctx: ScimContext, rows: ScimGroupRow[], projection: Projection): Promise<JsonObject[]> {
+async function render(ctx: ScimContext, rows: ScimGroupRow[], projection: Projection, known?: "no members"): Promise<JsonObject[]> {
+  if (known === "no members") return rows.map((row) => project("Group", serializeGroup(row, includesAttribute("Group", projection, "members") ? [] : null), projection));
   const members = includesAttribute("Group", projection, "members")
     ? await listMembersOfGroups(ctx.tx, rows.map((r) => r.id))
     : null;
   return rows.map((row) => project("Group", serializeGroup(row, members ? (members.get(row.id) ?? []) : null), projection));
 }
 
-async function written(ctx: ScimContext, row: ScimGroupRow, status: number, summary: string): Promise<ScimResult> {
-  const [body] = await render(ctx, [row], parseProjection(ctx.query));
+async function written(ctx: ScimContext, row: ScimGroupRow, status: number, summary: string, known?: "no members"): Promise<ScimResult> {
+  const [body] = await render(ctx, [row], parseProjection(ctx.query), known);
   return { status, body, headers: { etag: etag(row.version), location: location("Groups", row.id) }, summary };
 }
 
@@ -74,33 +71,23 @@ function parseGroup(body: unknown) {
   return { resource, columns: groupColumns(resource), memberIds: memberIdsOf(body as JsonObject) };
 }
 
-/** Members must be users of this tenant; nested groups are not supported. */
-async function requireUsers(ctx: ScimContext, ids: string[]): Promise<void> {
-  const valid = ids.filter(isResourceId);
-  const found = await existingScimUserIds(ctx.tx, ctx.tenant.id, valid);
-  const missing = ids.filter((id) => !found.has(id));
-  if (missing.length > 0) {
-    throw new ValidationError(`Members not found among this tenant's users: ${missing.slice(0, 5).join(", ")}`, "invalidValue");
-  }
-}
-
 /**
- * Applies member changes with O(changed) row writes and re-evaluates exactly the users whose membership
- * changed (their role, license and seat may follow from this group).
+ * Applies member changes with O(changed) row writes; the provisioning verb re-evaluates exactly the users whose
+ * membership changed. Members that are no users of this tenant (a user the IdP has not provisioned yet, a nested
+ * group, which Sally does not support) are skipped and the rest applied, as Entra and Okta expect; each skipped
+ * id is a warning in the tenant's activity log.
  */
 async function applyMemberChanges(ctx: ScimContext, group: ScimGroupRow, changes: MemberChanges) {
-  await requireUsers(ctx, changes.add);
-  const removed = changes.replaceAll
-    ? await removeMembers(ctx.tx, group.id, "all")
-    : await removeMembers(ctx.tx, group.id, changes.remove);
-  const added = await addMembers(ctx.tx, ctx.tenant.id, group.id, changes.add);
-  // With replaceAll a member can be removed and added back: that is no change for them.
-  const removedSet = new Set(removed);
-  const addedSet = new Set(added);
-  const joined = added.filter((id) => !removedSet.has(id));
-  const left = removed.filter((id) => !addedSet.has(id));
-  await syncScimUsers(ctx.tx, { tenant: ctx.tenant, scimUserIds: [...joined, ...left], cause: ctx.cause, fromIdp: true });
-  return { added: joined.length, removed: left.length };
+  const { membership } = await applyDirectoryChange(ctx.tx, {
+    tenant: ctx.tenant,
+    cause: ctx.cause,
+    fromIdp: true,
+    members: { groupId: group.id, add: changes.add, remove: changes.replaceAll ? "all" : changes.remove },
+  });
+  const result = membership!;
+  for (const id of result.unknown) ctx.warnings.push(`Skipped member ${id} of group ${group.displayName}: no such user in this tenant`);
+  const row = result.group ? { ...group, ...result.group } : group;
+  return { added: result.added.length, removed: result.removed.length, row };
 }
 
 /** How Groups are listed, by GET /Groups, POST /Groups/.search and a root /.search. */
@@ -128,24 +115,19 @@ export async function getGroup(ctx: ScimContext, id: string): Promise<ScimResult
 /** POST /Groups (Entra creates groups empty and adds members by PATCH; Okta AIW may send members here). */
 export async function createGroup(ctx: ScimContext, body: unknown): Promise<ScimResult> {
   const { resource, columns, memberIds } = parseGroup(body);
-  const row = await insertScimGroup(ctx.tx, ctx.tenant.id, resource, columns);
-  const { added } = await applyMemberChanges(ctx, row, { replaceAll: false, add: memberIds ?? [], remove: [] });
+  const inserted = await insertScimGroup(ctx.tx, ctx.tenant.id, resource, columns);
+  if (!memberIds?.length) return written(ctx, inserted, 201, `Created group ${inserted.displayName}`, "no members");
+  const { added, row } = await applyMemberChanges(ctx, inserted, { replaceAll: false, add: memberIds, remove: [] });
   return written(ctx, row, 201, `Created group ${row.displayName}${added ? ` with ${added} members` : ""}`);
 }
 
 /** PUT /Groups/{id}: the body states the whole group; members are changed by their difference only. */
 export async function replaceGroup(ctx: ScimContext, id: string, body: unknown): Promise<ScimResult> {
-  const current = await loadGroup(ctx, id, true);
-  checkIfMatch(ctx.headers, current.version);
   const { resource, columns, memberIds } = parseGroup(body);
-  const row = await updateScimGroup(ctx.tx, ctx.tenant.id, id, resource, columns);
-  const currentIds = new Set(await listMemberIds(ctx.tx, id));
-  const wanted = new Set(memberIds ?? []);
-  const { added, removed } = await applyMemberChanges(ctx, row, {
-    replaceAll: false,
-    add: [...wanted].filter((m) => !currentIds.has(m)),
-    remove: [...currentIds].filter((m) => !wanted.has(m)),
-  });
+  const current = await loadGroup(ctx, id, "update");
+  checkIfMatch(ctx.headers, current.version);
+  const updated = await updateScimGroup(ctx.tx, ctx.tenant.id, id, resource, columns);
+  const { added, removed, row } = await applyMemberChanges(ctx, updated, { replaceAll: true, add: memberIds ?? [], remove: [] });
   return written(ctx, row, 200, `Replaced group ${row.displayName} (+${added} −${removed} members)`);
 }
 
@@ -155,28 +137,28 @@ export async function replaceGroup(ctx: ScimContext, id: string, body: unknown):
  */
 export async function patchGroup(ctx: ScimContext, id: string, body: unknown): Promise<ScimResult> {
   const operations = parsePatchRequest(body);
-  const current = await loadGroup(ctx, id, true);
+  const current = await loadGroup(ctx, id, "update");
   checkIfMatch(ctx.headers, current.version);
   const plan = planGroupPatch(current.resource, operations);
   const attributesChanged = !isDeepStrictEqual(plan.resource, current.resource);
-  const row = attributesChanged
+  const updated = attributesChanged
     ? await updateScimGroup(ctx.tx, ctx.tenant.id, id, plan.resource, groupColumns(plan.resource))
     : current;
-  const { added, removed } = await applyMemberChanges(ctx, row, plan.members);
-  // A members-only change still bumps version and lastModified.
-  const final = !attributesChanged && (added || removed) ? await touchScimGroup(ctx.tx, id) : row;
-  const summary = `Patched group ${final.displayName} (+${added} −${removed} members)`;
+  const changesMembers = plan.members.replaceAll || plan.members.add.length > 0 || plan.members.remove.length > 0;
+  // A members-only change still bumps version and lastModified (the membership statement does it).
+  const { added, removed, row } = changesMembers ? await applyMemberChanges(ctx, updated, plan.members) : { added: 0, removed: 0, row: updated };
+  const summary = `Patched group ${row.displayName} (+${added} −${removed} members)`;
   const projection = parseProjection(ctx.query);
-  if (projection.attributes.length || projection.excludedAttributes.length) return written(ctx, final, 200, summary);
-  return { status: 204, headers: { etag: etag(final.version) }, summary };
+  if (projection.attributes.length || projection.excludedAttributes.length) return written(ctx, row, 200, summary);
+  return { status: 204, headers: { etag: etag(row.version) }, summary };
 }
 
 /** DELETE /Groups/{id}: its members are re-evaluated (the group may have granted their access or license). */
 export async function deleteGroup(ctx: ScimContext, id: string): Promise<ScimResult> {
-  const current = await loadGroup(ctx, id, true);
+  const current = await loadGroup(ctx, id, "delete");
   checkIfMatch(ctx.headers, current.version);
   const memberIds = await listMemberIds(ctx.tx, id);
   await deleteScimGroup(ctx.tx, ctx.tenant.id, id);
-  await syncScimUsers(ctx.tx, { tenant: ctx.tenant, scimUserIds: memberIds, cause: ctx.cause, fromIdp: true });
+  await applyDirectoryChange(ctx.tx, { tenant: ctx.tenant, cause: ctx.cause, fromIdp: true, reevaluate: memberIds });
   return { status: 204, summary: `Deleted group ${current.displayName} (${memberIds.length} members re-evaluated)` };
 }

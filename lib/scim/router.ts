@@ -1,8 +1,7 @@
 import { after } from "next/server";
 import { getDatabase, type Database, type Db } from "@/db";
 import { touchConnection } from "@/db/queries/scim-connections";
-import { lockTenant } from "@/db/queries/tenants";
-import { recordActivity } from "@/lib/activity";
+import { bufferActivity, recordActivity, type ActivityEntry } from "@/lib/activity";
 import { drainOutbox } from "@/lib/email/outbox";
 import { env } from "@/lib/env";
 import { authenticate } from "./bearer";
@@ -10,6 +9,7 @@ import { PayloadTooLargeError, UnsupportedMediaTypeError, readJsonBody } from ".
 import { runBulk } from "./bulk";
 import type { ScimContext } from "./context";
 import { errorResult } from "./errors";
+import { loggedPath } from "./redact-path";
 import { takeRateLimitToken } from "./rate-limit";
 import { scimError, toResponse, type ScimResult } from "./responses";
 import { resolveRoute, type Route } from "./routes";
@@ -19,10 +19,21 @@ const unauthorized = (): ScimResult =>
 
 const bulkRoute: Route = { write: true, run: runBulk };
 
+/** PostgreSQL's deadlock and serialization failures: the transaction is rolled back whole and may simply run again. */
+const RETRYABLE = new Set(["40P01", "40001"]);
+function isRetryable(error: unknown): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (typeof e.code === "string" && RETRYABLE.has(e.code)) return true;
+  }
+  return false;
+}
+
 /**
- * Serves one SCIM request: authenticate the bearer token (it names the tenant), rate-limit, read the body,
- * run the handler in one transaction (writes serialised per tenant), answer in SCIM form, log the request to
- * the tenant's activity, and drain the email outbox after the response.
+ * Serves one SCIM request: authenticate the bearer token (it names the tenant), rate-limit, read the body, run
+ * the handler, answer in SCIM form, and drain the email outbox after the response. A read runs without a
+ * transaction and is logged through the activity buffer; a write runs in one transaction that also writes its
+ * activity entry, so no change commits unlogged. Writes of a tenant run side by side: the provisioning verb
+ * locks only the rows it changes (see lib/provisioning/sync-users.ts).
  */
 export async function handleScimRequest(
   request: Request,
@@ -39,7 +50,21 @@ export async function handleScimRequest(
   const auth = await authenticate(db, request.headers.get("authorization"));
   if (!auth) return toResponse(unauthorized());
   const { tenant, connection } = auth;
+  // The time is taken here, not by the database: a buffered entry is inserted later but sorts where it happened.
+  const entry = (result: ScimResult): ActivityEntry => ({
+    tenantId: tenant.id,
+    at: new Date(),
+    actor: "scim",
+    method,
+    path: loggedPath(path, url.searchParams),
+    status: result.status,
+    durationMs: Math.round(performance.now() - started),
+    summary: result.summary ?? `${method} ${path}`,
+  });
+  const warningEntries = (warnings: string[]): ActivityEntry[] =>
+    warnings.map((summary) => ({ tenantId: tenant.id, at: new Date(), actor: "scim", method, path: loggedPath(path, url.searchParams), summary: `Warning: ${summary}` }));
 
+  let logged = false;
   const result = await (async (): Promise<ScimResult> => {
     const wait = await takeRateLimitToken(db, tenant.id, env().scim.rateLimitPerMinute);
     if (wait > 0) {
@@ -49,20 +74,32 @@ export async function handleScimRequest(
       const route = segments.length === 1 && segments[0].toLowerCase() === "bulk" ? bulkRoute : resolveRoute(method, segments);
       if (route === bulkRoute && method !== "POST") return scimError(405, "Use POST for /Bulk", undefined, { allow: "POST" });
       const body = ["POST", "PUT", "PATCH"].includes(method) ? await readJsonBody(request, env().scim.maxPayloadBytes) : undefined;
-      return await db.transaction(async (tx) => {
-        const current = route.write ? await lockTenant(tx, tenant.id) : tenant;
-        if (!connection.lastUsedAt || Date.now() - connection.lastUsedAt.getTime() > 60_000) {
-          await touchConnection(tx, connection.id);
-        }
-        const ctx: ScimContext = {
-          tx,
-          tenant: current,
-          query: Object.fromEntries(url.searchParams),
-          headers: request.headers,
-          cause: `SCIM ${method} ${path}`,
-        };
-        return route.run(ctx, body);
+      if (!connection.lastUsedAt || Date.now() - connection.lastUsedAt.getTime() > 60_000) {
+        await touchConnection(db, connection.id);
+      }
+      const context = (tx: ScimContext["tx"]): ScimContext => ({
+        tx,
+        tenant,
+        query: Object.fromEntries(url.searchParams),
+        headers: request.headers,
+        cause: `SCIM ${method} ${path}`,
+        warnings: [],
       });
+      if (!route.write) return await route.run(context(db), body);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await db.transaction(async (tx) => {
+            const ctx = context(tx);
+            const written = await route.run(ctx, body);
+            await recordActivity(tx, entry(written), ...warningEntries(ctx.warnings));
+            logged = true;
+            return written;
+          });
+        } catch (error) {
+          logged = false;
+          if (attempt >= 3 || !isRetryable(error)) throw error;
+        }
+      }
     } catch (error) {
       if (error instanceof PayloadTooLargeError) return scimError(413, error.message);
       if (error instanceof UnsupportedMediaTypeError) return scimError(415, error.message);
@@ -70,16 +107,7 @@ export async function handleScimRequest(
     }
   })();
 
-  const durationMs = Math.round(performance.now() - started);
-  await recordActivity(db, {
-    tenantId: tenant.id,
-    actor: "scim",
-    method,
-    path: path + (url.search.length > 1 ? url.search : ""),
-    status: result.status,
-    durationMs,
-    summary: result.summary ?? `${method} ${path}`,
-  }).catch((error: unknown) => console.error("activity log failed:", error));
+  if (!logged) await bufferActivity(db, entry(result));
   if (method !== "GET" && options.drainOutbox !== false) scheduleDrain(db);
   return toResponse(result);
 }

@@ -1,7 +1,9 @@
 import { scimUsers } from "@/db/schema";
 import {
   deleteScimUser,
+  findAdoptableScimUser,
   getScimUser,
+  getScimUserForDelete,
   getScimUserForUpdate,
   insertScimUser,
   listGroupsOfUsers,
@@ -9,10 +11,12 @@ import {
   updateScimUser,
   type ScimUserRow,
 } from "@/db/queries/scim-users";
-import { adoptableScimUser, releaseScimUser, syncScimUsers } from "@/lib/provisioning/sync-users";
+import { deprovisionUser } from "@/lib/provisioning/deprovision-user";
+import { applyDirectoryChange } from "@/lib/provisioning/sync-users";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { canonicalizeResource, userColumns, type JsonObject } from "./canonicalize";
 import { isResourceId, type ScimContext } from "./context";
+import { directoryUser } from "./directory";
 import { parseProjection, type ListParams } from "./list-params";
 import { listResources, type Listing } from "./list";
 import { applyPatch, parsePatchRequest } from "./patch";
@@ -23,22 +27,24 @@ import { location, serializeUser } from "./serialize";
 
 const notFound = (id: string) => new NotFoundError(`User ${id} not found`);
 
-async function loadUser(ctx: ScimContext, id: string, forUpdate = false): Promise<ScimUserRow> {
+async function loadUser(ctx: ScimContext, id: string, lock?: "update" | "delete"): Promise<ScimUserRow> {
   if (!isResourceId(id)) throw notFound(id);
-  const row = await (forUpdate ? getScimUserForUpdate : getScimUser)(ctx.tx, ctx.tenant.id, id);
+  const load = lock === "update" ? getScimUserForUpdate : lock === "delete" ? getScimUserForDelete : getScimUser;
+  const row = await load(ctx.tx, ctx.tenant.id, id);
   if (!row) throw notFound(id);
   return row;
 }
 
-async function render(ctx: ScimContext, rows: ScimUserRow[], projection: Projection): Promise<JsonObject[]> {
+async function render(ctx: ScimContext, rows: ScimUserRow[], projection: Projection, known?: "no groups"): Promise<JsonObject[]> {
+  if (known === "no groups") return rows.map((row) => project("User", serializeUser(row, includesAttribute("User", projection, "groups") ? [] : null), projection));
   const groups = includesAttribute("User", projection, "groups")
     ? await listGroupsOfUsers(ctx.tx, rows.map((r) => r.id))
     : null;
   return rows.map((row) => project("User", serializeUser(row, groups ? (groups.get(row.id) ?? []) : null), projection));
 }
 
-async function written(ctx: ScimContext, row: ScimUserRow, status: number, summary: string): Promise<ScimResult> {
-  const [body] = await render(ctx, [row], parseProjection(ctx.query));
+async function written(ctx: ScimContext, row: ScimUserRow, status: number, summary: string, known?: "no groups"): Promise<ScimResult> {
+  const [body] = await render(ctx, [row], parseProjection(ctx.query), known);
   return { status, body, headers: { etag: etag(row.version), location: location("Users", row.id) }, summary };
 }
 
@@ -78,41 +84,42 @@ export async function getUser(ctx: ScimContext, id: string): Promise<ScimResult>
  */
 export async function createUser(ctx: ScimContext, body: unknown): Promise<ScimResult> {
   const { resource, columns } = parseUser(body);
-  const adoptable = await adoptableScimUser(ctx.tx, ctx.tenant.id, columns);
+  const adoptable = await findAdoptableScimUser(ctx.tx, ctx.tenant.id, columns);
   const row = adoptable
     ? await updateScimUser(ctx.tx, ctx.tenant.id, adoptable.id, resource, columns)
     : await insertScimUser(ctx.tx, ctx.tenant.id, resource, columns);
-  await syncScimUsers(ctx.tx, { tenant: ctx.tenant, scimUserIds: [row.id], cause: ctx.cause, fromIdp: true });
-  return written(ctx, row, 201, `${adoptable ? "Adopted" : "Created"} user ${row.userName}`);
+  await applyDirectoryChange(ctx.tx, { tenant: ctx.tenant, cause: ctx.cause, fromIdp: true, users: [directoryUser(row, !adoptable)] });
+  return written(ctx, row, 201, `${adoptable ? "Adopted" : "Created"} user ${row.userName}`, adoptable ? undefined : "no groups");
 }
 
 /** PUT /Users/{id}: full replace (Okta sends every update, deactivation included, this way). */
 export async function replaceUser(ctx: ScimContext, id: string, body: unknown): Promise<ScimResult> {
-  const current = await loadUser(ctx, id, true);
-  checkIfMatch(ctx.headers, current.version);
   const { resource, columns } = parseUser(body);
+  const current = await loadUser(ctx, id, "update");
+  checkIfMatch(ctx.headers, current.version);
   const row = await updateScimUser(ctx.tx, ctx.tenant.id, id, resource, columns);
-  await syncScimUsers(ctx.tx, { tenant: ctx.tenant, scimUserIds: [row.id], cause: ctx.cause, fromIdp: true });
+  await applyDirectoryChange(ctx.tx, { tenant: ctx.tenant, cause: ctx.cause, fromIdp: true, users: [directoryUser(row)] });
   return written(ctx, row, 200, `Replaced user ${row.userName}${row.active ? "" : " (inactive)"}`);
 }
 
 /** PATCH /Users/{id}: RFC 7644 §3.5.2 plus the IdP dialects handled in lib/scim/patch.ts. */
 export async function patchUser(ctx: ScimContext, id: string, body: unknown): Promise<ScimResult> {
   const operations = parsePatchRequest(body);
-  const current = await loadUser(ctx, id, true);
+  const current = await loadUser(ctx, id, "update");
   checkIfMatch(ctx.headers, current.version);
   const resource = applyPatch("User", { ...current.resource, active: current.active }, operations);
   const row = await updateScimUser(ctx.tx, ctx.tenant.id, id, resource, userColumns(resource));
-  await syncScimUsers(ctx.tx, { tenant: ctx.tenant, scimUserIds: [row.id], cause: ctx.cause, fromIdp: true });
+  await applyDirectoryChange(ctx.tx, { tenant: ctx.tenant, cause: ctx.cause, fromIdp: true, users: [directoryUser(row)] });
   const change = current.active !== row.active ? (row.active ? " (reactivated)" : " (deactivated)") : "";
   return written(ctx, row, 200, `Patched user ${row.userName}${change}`);
 }
 
 /** DELETE /Users/{id}: the Sally user loses access at once and keeps a deactivated record. */
 export async function deleteUser(ctx: ScimContext, id: string): Promise<ScimResult> {
-  const current = await loadUser(ctx, id, true);
+  // The full row lock first: group writers adding this user wait here rather than deadlock later.
+  const current = await loadUser(ctx, id, "delete");
   checkIfMatch(ctx.headers, current.version);
-  await releaseScimUser(ctx.tx, { tenant: ctx.tenant, scimUserId: id, cause: ctx.cause });
+  await deprovisionUser(ctx.tx, { tenant: ctx.tenant, scimUserId: id });
   await deleteScimUser(ctx.tx, ctx.tenant.id, id);
   return { status: 204, summary: `Deleted user ${current.userName}` };
 }

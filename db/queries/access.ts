@@ -1,0 +1,232 @@
+import { sql } from "drizzle-orm";
+import type { DbOrTx } from "@/db";
+import { isUniqueViolation } from "@/db/errors";
+import { jsonParam, runPrepared } from "@/db/run";
+import type { LicenseTier, Locale, UserLicense, UserRole, UserSource, UserStatus } from "@/db/schema";
+import { ConflictError } from "@/lib/errors";
+import { toMapping, type MappingRow } from "./mappings";
+
+/** A Sally user as the access rules read and write it. */
+export type AccessRow = {
+  id: string;
+  email: string;
+  name: string | null;
+  locale: Locale | null;
+  role: UserRole;
+  license: UserLicense;
+  status: UserStatus;
+  source: UserSource;
+  scimUserId: string | null;
+  invitedAt: string | null;
+  firstSignInAt: string | null;
+};
+
+const accessColumns = sql.raw(`id, email, name, locale, role, license, status, source, scim_user_id as "scimUserId",
+  invited_at as "invitedAt", first_sign_in_at as "firstSignInAt"`);
+
+/**
+ * Locks, until commit, the Sally users behind the given SCIM users and those holding the given emails (the
+ * ones a new SCIM user may be linked to), in id order so two lockers never wait on each other crosswise.
+ * Whatever is read after this sees every change committed to these users before.
+ */
+export async function lockUsersForAccess(db: DbOrTx, tenantId: string, scimUserIds: string[], emails: string[]): Promise<AccessRow[]> {
+  return runPrepared<AccessRow>(
+    db,
+    "lock_users_for_access",
+    sql`select ${accessColumns} from users
+        where tenant_id = ${tenantId}
+          and (scim_user_id in (select value::uuid from jsonb_array_elements_text(${jsonParam(scimUserIds)}::jsonb) as value)
+               or lower(email) in (select lower(value) from jsonb_array_elements_text(${jsonParam(emails)}::jsonb) as value))
+        order by id
+        for update`,
+  );
+}
+
+export type ScimUserFacts = { id: string; email: string | null; userName: string; displayName: string | null; active: boolean };
+
+export type AccessContext = {
+  mapping: ReturnType<typeof toMapping>;
+  /** The tenant as of now (its invite setting may have changed since the request authenticated). */
+  tenant: { inviteOnProvision: boolean; name: string; locale: Locale };
+  groupsOf: Map<string, Set<string>>;
+  scimUsers: Map<string, ScimUserFacts>;
+};
+
+/**
+ * Everything the access rules need about some SCIM users, in one statement: the tenant's mapping and invite
+ * setting, each user's direct groups and SCIM facts. Run it after lockUsersForAccess, never in the same
+ * statement: a statement's snapshot is taken when it starts, before any wait for a lock.
+ */
+export async function readAccessContext(db: DbOrTx, tenantId: string, scimUserIds: string[]): Promise<AccessContext> {
+  const ids = jsonParam(scimUserIds);
+  const [row] = await runPrepared<{
+    mapping: MappingRow[];
+    groups: { userId: string; groupIds: string[] }[];
+    scimUsers: ScimUserFacts[];
+    inviteOnProvision: boolean;
+    name: string;
+    locale: Locale;
+  }>(
+    db,
+    "read_access_context",
+    sql`with ids as (select value::uuid as id from jsonb_array_elements_text(${ids}::jsonb) as value)
+        select
+          (select coalesce(json_agg(json_build_object('groupId', m.group_id, 'displayName', '', 'role', m.role, 'licenseTier', m.license_tier)), '[]')
+             from group_mappings m where m.tenant_id = t.id) as "mapping",
+          (select coalesce(json_agg(json_build_object('userId', g.user_id, 'groupIds', g.group_ids)), '[]')
+             from (select user_id, json_agg(group_id) as group_ids from scim_group_members
+                   where user_id in (select id from ids) group by user_id) as g) as "groups",
+          (select coalesce(json_agg(json_build_object('id', u.id, 'email', u.email, 'userName', u.user_name,
+                  'displayName', u.display_name, 'active', u.active)), '[]')
+             from scim_users u where u.tenant_id = t.id and u.id in (select id from ids)) as "scimUsers",
+          t.invite_on_provision as "inviteOnProvision", t.name, t.locale
+        from tenants t where t.id = ${tenantId}`,
+  );
+  return {
+    mapping: toMapping(row.mapping),
+    tenant: { inviteOnProvision: row.inviteOnProvision, name: row.name, locale: row.locale },
+    groupsOf: new Map(row.groups.map((g) => [g.userId, new Set(g.groupIds)])),
+    scimUsers: new Map(row.scimUsers.map((u) => [u.id, u])),
+  };
+}
+
+/** A user's values after the rules ran; `invite` stamps invitedAt (the exactly-once marker). */
+export type AccessWrite = {
+  email: string;
+  name: string | null;
+  locale: Locale | null;
+  role: UserRole;
+  license: UserLicense;
+  status: UserStatus;
+  source: UserSource;
+  scimUserId: string | null;
+  invite: boolean;
+};
+
+const recordColumns = sql.raw(`id uuid, email text, name text, locale locale, role user_role, license user_license,
+  status user_status, source user_source, "scimUserId" uuid, invite boolean`);
+
+const emailTaken = (error: unknown) =>
+  isUniqueViolation(error) ? new ConflictError("Another user of this tenant already has this email") : error;
+
+/** Writes the changed users in one statement (whatever their number); returns nothing the caller does not know. */
+export async function updateUsersAccess(db: DbOrTx, rows: (AccessWrite & { id: string })[]): Promise<void> {
+  if (rows.length === 0) return;
+  await runPrepared(
+    db,
+    "update_users_access",
+    sql`update users set email = v.email, name = v.name, locale = v.locale, role = v.role, license = v.license,
+          status = v.status, source = v.source, scim_user_id = v."scimUserId", updated_at = now(),
+          invited_at = case when v.invite then now() else users.invited_at end
+        from jsonb_to_recordset(${jsonParam(rows)}::jsonb) as v(${recordColumns})
+        where users.id = v.id`,
+  ).catch((error: unknown) => {
+    throw emailTaken(error);
+  });
+}
+
+/** Creates Sally users for SCIM users seen for the first time; returns their ids by SCIM user id. */
+export async function insertUsersAccess(db: DbOrTx, tenantId: string, rows: AccessWrite[]): Promise<Map<string, string>> {
+  if (rows.length === 0) return new Map();
+  const created = await runPrepared<{ id: string; scimUserId: string }>(
+    db,
+    "insert_users_access",
+    sql`insert into users (tenant_id, email, name, locale, role, license, status, source, scim_user_id, invited_at)
+        select ${tenantId}, v.email, v.name, v.locale, v.role, v.license, v.status, v.source, v."scimUserId",
+               case when v.invite then now() end
+        from jsonb_to_recordset(${jsonParam(rows.map((r) => ({ ...r, id: null })))}::jsonb) as v(${recordColumns})
+        returning id, scim_user_id as "scimUserId"`,
+  ).catch((error: unknown) => {
+    throw emailTaken(error);
+  });
+  return new Map(created.map((c) => [c.scimUserId, c.id]));
+}
+
+/** Ends every session of the sign-in identities behind these emails: signed out everywhere at once. */
+export async function deleteSessionsOfEmails(db: DbOrTx, emails: string[]): Promise<void> {
+  if (emails.length === 0) return;
+  await runPrepared(
+    db,
+    "delete_sessions_of_emails",
+    sql`delete from auth_sessions where user_id in (
+          select id from auth_users
+          where lower(email) in (select lower(value) from jsonb_array_elements_text(${jsonParam(emails)}::jsonb) as value))`,
+  );
+}
+
+/** Seats of some tiers, locked until commit (a purchase reads and raises them under this lock). */
+export async function lockSeats(db: DbOrTx, tenantId: string, tiers: LicenseTier[]) {
+  return runPrepared<{ tier: LicenseTier; quantity: number; held: number; unitPriceCents: number }>(
+    db,
+    "lock_seats",
+    sql`select tier, quantity, held, unit_price_cents as "unitPriceCents" from seats
+        where tenant_id = ${tenantId} and tier::text in (select jsonb_array_elements_text(${jsonParam(tiers)}::jsonb))
+        order by tier
+        for no key update`,
+  );
+}
+
+export type PurchaseRow = {
+  id: string;
+  tier: LicenseTier;
+  quantity: number;
+  unitPriceCents: number;
+  totalCents: number;
+  reason: string;
+  createdAt: Date;
+};
+
+/**
+ * Records purchases (one row per tier: the charge) and raises the seats by the same amounts, in one statement;
+ * returns them with the tenant's admins, who get the receipts. The caller holds the seats rows' locks.
+ */
+export async function insertSeatPurchases(
+  db: DbOrTx,
+  tenantId: string,
+  purchases: { tier: LicenseTier; quantity: number; unitPriceCents: number }[],
+  reason: string,
+) {
+  const [row] = await runPrepared<{ purchases: (Omit<PurchaseRow, "createdAt"> & { createdAt: string })[]; admins: { email: string; locale: Locale | null }[] }>(
+    db,
+    "insert_seat_purchases",
+    sql`with bought as (select * from jsonb_to_recordset(${jsonParam(purchases)}::jsonb)
+                          as v(tier license_tier, quantity int, "unitPriceCents" int)),
+        raised as (
+          update seats set quantity = seats.quantity + b.quantity from bought b
+          where seats.tenant_id = ${tenantId} and seats.tier = b.tier returning seats.tier
+        ),
+        inserted as (
+          insert into seat_purchases (tenant_id, tier, quantity, unit_price_cents, total_cents, reason)
+          select ${tenantId}, b.tier, b.quantity, b."unitPriceCents", b.quantity * b."unitPriceCents", ${reason} from bought b
+          returning id, tier, quantity, unit_price_cents as "unitPriceCents", total_cents as "totalCents", reason, created_at as "createdAt"
+        )
+        select
+          (select json_agg(i) from inserted i) as "purchases",
+          (select coalesce(json_agg(json_build_object('email', u.email, 'locale', u.locale)), '[]') from users u
+             where u.tenant_id = ${tenantId} and u.role = 'admin' and u.status <> 'deactivated') as "admins",
+          (select count(*) from raised) as "raised"`,
+  );
+  return { purchases: row.purchases.map((p) => ({ ...p, createdAt: new Date(p.createdAt) })), admins: row.admins };
+}
+
+
+/**
+ * Unlinks the Sally user of a SCIM user being deleted and stores the given no-access values; returns its email
+ * (for ending sessions), or null when there is none.
+ */
+export async function detachUserFromScim(
+  db: DbOrTx,
+  tenantId: string,
+  scimUserId: string,
+  values: { role: UserRole; license: UserLicense; status: UserStatus },
+): Promise<string | null> {
+  const [row] = await runPrepared<{ email: string }>(
+    db,
+    "detach_user_from_scim",
+    sql`update users set role = ${values.role}, license = ${values.license}, status = ${values.status},
+          scim_user_id = null, updated_at = now()
+        where tenant_id = ${tenantId} and scim_user_id = ${scimUserId}
+        returning email`,
+  );
+  return row?.email ?? null;
+}

@@ -1,0 +1,83 @@
+import net from "node:net";
+
+/** What a client sent through the proxy since the last reset. */
+export type WireCount = {
+  /** Times the client waited for the server: every Sync, Flush or simple Query ends one round trip. */
+  roundTrips: number;
+  /** Statements executed: Execute messages plus simple queries (BEGIN and COMMIT are simple queries). */
+  statements: number;
+  /** The statements' text, in order (simple queries and Parse messages), for a readable failure. */
+  texts: string[];
+};
+
+/**
+ * A TCP proxy in front of PostgreSQL that reads the client's side of the wire protocol (PostgreSQL docs,
+ * "Frontend/Backend Protocol", message formats) and counts round trips and statements: a deterministic
+ * measure of what one request costs, unlike timing.
+ */
+export async function startCountingProxy(target: { host: string; port: number }) {
+  const count: WireCount = { roundTrips: 0, statements: 0, texts: [] };
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target.port, target.host);
+    sockets.add(client).add(upstream);
+    let buffer = Buffer.alloc(0);
+    let started = false;
+    client.on("data", (chunk) => {
+      upstream.write(chunk);
+      buffer = Buffer.concat([buffer, chunk]);
+      for (;;) {
+        // The startup message (and an SSL request) has no type byte: just a length.
+        if (!started) {
+          if (buffer.length < 4) break;
+          const length = buffer.readInt32BE(0);
+          if (buffer.length < length) break;
+          const code = buffer.readInt32BE(4);
+          buffer = buffer.subarray(length);
+          if (code !== 80877103) started = true;
+          continue;
+        }
+        if (buffer.length < 5) break;
+        const type = String.fromCharCode(buffer[0]);
+        const length = buffer.readInt32BE(1);
+        if (buffer.length < 1 + length) break;
+        const body = buffer.subarray(5, 1 + length);
+        buffer = buffer.subarray(1 + length);
+        if (type === "Q") {
+          count.roundTrips++;
+          count.statements++;
+          count.texts.push(body.toString("utf8", 0, body.length - 1));
+        } else if (type === "S" || type === "H") {
+          count.roundTrips++;
+        } else if (type === "E") {
+          count.statements++;
+        } else if (type === "P") {
+          const nameEnd = body.indexOf(0);
+          const textEnd = body.indexOf(0, nameEnd + 1);
+          count.texts.push(body.toString("utf8", nameEnd + 1, textEnd));
+        }
+      }
+    });
+    upstream.on("data", (chunk) => client.write(chunk));
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on("error", close).on("close", close);
+    upstream.on("error", close).on("close", close);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    count,
+    port: (server.address() as net.AddressInfo).port,
+    reset() {
+      count.roundTrips = 0;
+      count.statements = 0;
+      count.texts = [];
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, type Database } from "@/db";
+import { emailOutbox, seatPurchases } from "@/db/schema";
+import { createPostgresDatabase } from "@/db/testing";
+import { startCountingProxy } from "@/db/testing/round-trips";
+import { flushActivity } from "@/lib/activity";
+import { createTenant } from "@/lib/tenants/create-tenant";
+import { saveGroupMapping } from "@/lib/provisioning/group-mapping";
+import { connectScim } from "@/lib/provisioning/scim-connection";
+import { addMembers, scimClient, scimUser } from "@/lib/provisioning/testing";
+
+/**
+ * What one SCIM request costs the database, counted on the wire (deterministic, unlike timing): round trips
+ * and statements through a counting proxy in front of PostgreSQL. Each case warms up first, as a running
+ * server is warm (connections open, hot statements prepared).
+ */
+describe.runIf(process.env.DATABASE_URL)("database round trips per SCIM request on PostgreSQL", () => {
+  let database: Database;
+  let proxy: Awaited<ReturnType<typeof startCountingProxy>>;
+  let drop: () => Promise<void>;
+  let scim: ReturnType<typeof scimClient>;
+  let tenantId: string;
+
+  beforeAll(async () => {
+    const created = await createPostgresDatabase(process.env.DATABASE_URL!);
+    drop = created.drop;
+    const url = new URL(created.url);
+    proxy = await startCountingProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    url.hostname = "127.0.0.1";
+    url.port = String(proxy.port);
+    database = await openDatabase({ databaseUrl: url.toString(), pgliteDir: "memory://" });
+    const tenant = await createTenant(database.db, { name: "Trips", slug: "trips", adminEmail: "owner@trips.example", seats: { team: 1 } });
+    tenantId = tenant.id;
+    const { token } = await connectScim(database.db, { tenantId, provider: "entra", actor: "test" });
+    scim = scimClient(database, token);
+  });
+  afterAll(async () => {
+    await database?.close();
+    await proxy?.close();
+    await drop?.();
+  });
+
+  /** Runs `request` twice to warm up, then counts a third run. */
+  async function measure<T>(request: (round: number) => Promise<T>) {
+    await request(0);
+    await request(1);
+    await flushActivity();
+    proxy.reset();
+    const result = await request(2);
+    const counted = { roundTrips: proxy.count.roundTrips, statements: proxy.count.statements, texts: [...proxy.count.texts] };
+    await flushActivity();
+    console.info(`round trips ${counted.roundTrips}, statements ${counted.statements}`);
+    return { result, ...counted };
+  }
+
+  const users = async (prefix: string, count: number) => {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) ids.push((await scim("POST", "Users", scimUser(`${prefix}${i}@trips.example`))).body.id);
+    return ids;
+  };
+  const group = async (displayName: string) =>
+    (await scim("POST", "Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName })).body.id as string;
+
+  it("GET /Users/{id}: at most 3 round trips and no commit", async () => {
+    const ids = await users("get", 3);
+    const { result, roundTrips, texts } = await measure((i) => scim("GET", `Users/${ids[i]}`));
+    expect(result.status).toBe(200);
+    expect(roundTrips).toBeLessThanOrEqual(3);
+    expect(texts.filter((t) => /^(commit|begin)/i.test(t) || /^insert/i.test(t))).toEqual([]);
+  });
+
+  it("a userName filter lookup: at most 3 round trips", async () => {
+    await users("find", 3);
+    const { result, roundTrips } = await measure((i) => scim("GET", `Users?filter=${encodeURIComponent(`userName eq "find${i}@trips.example"`)}`));
+    expect(result.body.totalResults).toBe(1);
+    expect(roundTrips).toBeLessThanOrEqual(3);
+  });
+
+  it("POST /Users: at most 8 round trips", async () => {
+    const { result, roundTrips } = await measure((i) => scim("POST", "Users", scimUser(`post${i}@trips.example`)));
+    expect(result.status).toBe(201);
+    expect(roundTrips).toBeLessThanOrEqual(8);
+  });
+
+  it("PATCH /Groups/{id} adding 10 members: at most 12 round trips", async () => {
+    const ids = await users("add", 30);
+    const groups = [await group("Plain 0"), await group("Plain 1"), await group("Plain 2")];
+    const { result, roundTrips } = await measure((i) => scim("PATCH", `Groups/${groups[i]}`, addMembers(ids.slice(i * 10, i * 10 + 10))));
+    expect(result.status).toBe(204);
+    expect(roundTrips).toBeLessThanOrEqual(12);
+  });
+
+  it("PATCH /Groups/{id} adding 10 members to a group granting access and a license, invitations on, seats short: at most 16", async () => {
+    const ids = await users("lic", 30);
+    const staff = await group("Licensed staff");
+    await saveGroupMapping(database.db, {
+      tenantId,
+      mapping: { userGroupId: staff, adminGroupId: null, licenseGroups: [{ groupId: staff, tier: "team" }], inviteOnProvision: true },
+      actor: "test",
+    });
+    const { result, roundTrips } = await measure((i) => scim("PATCH", `Groups/${staff}`, addMembers(ids.slice(i * 10, i * 10 + 10))));
+    expect(result.status).toBe(204);
+    expect(roundTrips).toBeLessThanOrEqual(16);
+    // The counted request did the whole job: 10 more team seats bought (in three purchases), 30 invitations.
+    const bought = await database.db.select().from(seatPurchases).where(eq(seatPurchases.tenantId, tenantId));
+    expect(bought.map((p) => p.quantity)).toEqual([9, 10, 10]);
+    const invited = await database.db.select().from(emailOutbox).where(and(eq(emailOutbox.tenantId, tenantId), eq(emailOutbox.kind, "invitation")));
+    expect(invited).toHaveLength(30);
+  });
+});
