@@ -1,8 +1,12 @@
 import { ValidationError } from "@/lib/errors";
 
+/** RFC 7644 §3.7.4 and RFC 9110 §15.5.14: answered 413, and nothing of the request is done. */
 export class PayloadTooLargeError extends Error {
-  constructor(readonly limit: number) {
-    super(`The request body exceeds the maximum of ${limit} bytes`);
+  constructor(
+    readonly limit: number,
+    message = `The request body exceeds the maximum of ${limit} bytes`,
+  ) {
+    super(message);
   }
 }
 

@@ -45,7 +45,9 @@ export async function send(database: Database, token: string | null, request: Ra
   if (request.body !== undefined) headers.set("content-type", "application/scim+json");
   for (const [name, value] of Object.entries(request.headers ?? {})) headers.set(name, value);
   const hasBody = request.body !== undefined && !["GET", "HEAD"].includes(request.method.toUpperCase());
-  const req = new Request(url, { method: request.method, headers, body: hasBody ? (request.body as BodyInit) : undefined });
+  // `duplex` lets a test send a stream (a body without Content-Length), as a chunked upload arrives.
+  const init = { method: request.method, headers, body: hasBody ? (request.body as BodyInit) : undefined, duplex: "half" };
+  const req = new Request(url, init as RequestInit);
   let timer: NodeJS.Timeout | undefined;
   const hang = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${HANG_MS} ms: ${describe(request)}`)), HANG_MS);

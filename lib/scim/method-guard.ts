@@ -48,7 +48,7 @@ function writeRaw(socket: Duplex, answer: Answer): void {
  * - TRACE (and TRACK, CONNECT): Next builds a WHATWG Request, which refuses them (Fetch's forbidden methods), so
  *   it answered 500 in plain text on every path;
  * - PROPFIND, PURGE, QUERY…: Next answers a route handler a bodiless 400, and renders pages as if GET;
- * - tokens Node's HTTP parser does not know (`FOO`): it closes with a bare 400.
+ * - tokens Node's HTTP parser does not know (`FOO`): it closes with a bare 400; CONNECT: it closes unanswered.
  * The proxy (proxy.ts) runs too late for all three. Installed once per process from instrumentation.ts.
  */
 export function installMethodGuard(): void {
@@ -56,7 +56,16 @@ export function installMethodGuard(): void {
   if (state.__sallyMethodGuard) return;
   state.__sallyMethodGuard = true;
   const emit = http.Server.prototype.emit;
+  // Node destroys a CONNECT socket unanswered unless the server has a "connect" listener; the server exists before
+  // this runs, so the listener is added on its first event (a new connection).
+  const servers = new WeakSet<http.Server>();
   http.Server.prototype.emit = function guardedEmit(this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
+    if (!servers.has(this)) {
+      servers.add(this);
+      if (this.listenerCount("connect") === 0) {
+        this.on("connect", (req: http.IncomingMessage, socket: Duplex) => writeRaw(socket, answerUnroutedMethod("CONNECT", req.url ?? "/")));
+      }
+    }
     if (event === "request") {
       const [req, res] = args as [http.IncomingMessage, http.ServerResponse];
       if (!routed.has(req.method ?? "")) {
@@ -65,10 +74,6 @@ export function installMethodGuard(): void {
         res.writeHead(answer.status, answer.headers).end(answer.body);
         return true;
       }
-    } else if (event === "connect") {
-      const [req, socket] = args as [http.IncomingMessage, Duplex];
-      writeRaw(socket, answerUnroutedMethod("CONNECT", req.url ?? "/"));
-      return true;
     } else if (event === "clientError") {
       const [error, socket] = args as [NodeJS.ErrnoException & { rawPacket?: Buffer }, Duplex & { bytesWritten?: number }];
       const line = error.code === "HPE_INVALID_METHOD" ? requestLine(error.rawPacket) : null;
