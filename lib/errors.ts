@@ -36,3 +36,16 @@ export class ForbiddenError extends AppError {}
 
 /** An If-Match precondition failed (HTTP 412). */
 export class PreconditionFailedError extends AppError {}
+
+/**
+ * What an admin confirmed is no longer what the save would do (members, seats or prices changed in between):
+ * nothing was saved or bought; `current` is the new preview to show instead.
+ */
+export class StalePreviewError<T = unknown> extends AppError {
+  constructor(
+    message: string,
+    readonly current: T,
+  ) {
+    super(message);
+  }
+}

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db";
@@ -6,9 +7,9 @@ import { getMapping, listMappingRows, replaceMappings, toMapping } from "@/db/qu
 import { listGroupIdsByUser } from "@/db/queries/scim-groups";
 import { getSeatOffer, getTenantById, lockTenant } from "@/db/queries/tenants";
 import { recordActivity } from "@/lib/activity";
-import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
+import { ConflictError, NotFoundError, StalePreviewError, ValidationError } from "@/lib/errors";
 import type { Mapping } from "./access";
-import { previewMapping, type MappingPreview } from "./preview";
+import { previewMapping, type MappingPreview, type SeatOffer } from "./preview";
 import { syncScimUsers } from "./sync-users";
 
 export const groupMappingSchema = z
@@ -66,25 +67,60 @@ async function loadPreviewState(tx: DbOrTx, tenantId: string) {
   return { users: previewUsers, offer };
 }
 
+/** A preview as shown to the admin, with the fingerprint that a confirmation hands back to the save. */
+export type ConfirmablePreview = MappingPreview & { fingerprint: string };
+
+/**
+ * A digest of everything the admin is shown before confirming — who gains, loses and changes access, the seats
+ * to buy and their prices — so a save can tell whether it would still do exactly that.
+ */
+export function previewFingerprint(preview: MappingPreview, offer: SeatOffer): string {
+  const byEmail = (changes: MappingPreview["gainAccess"]) => [...changes].sort((a, b) => a.email.localeCompare(b.email));
+  const shown = {
+    gainAccess: byEmail(preview.gainAccess),
+    loseAccess: byEmail(preview.loseAccess),
+    change: byEmail(preview.change),
+    seatsToBuy: preview.seatsToBuy,
+    costCents: preview.costCents,
+    prices: licenseTiers.map((tier) => offer[tier].unitPriceCents),
+  };
+  return createHash("sha256").update(JSON.stringify(shown)).digest("base64url");
+}
+
+function confirmable(state: Awaited<ReturnType<typeof loadPreviewState>>, mapping: GroupMappingInput): ConfirmablePreview {
+  const preview = previewMapping(state.users, toRules(mapping), state.offer);
+  return { ...preview, fingerprint: previewFingerprint(preview, state.offer) };
+}
+
 /** What saving `input` would change, without changing anything (the admin UI and `scim mapping set` show it). */
-export async function previewGroupMapping(db: DbOrTx, tenantId: string, input: GroupMappingInput): Promise<MappingPreview> {
+export async function previewGroupMapping(db: DbOrTx, tenantId: string, input: GroupMappingInput): Promise<ConfirmablePreview> {
   const mapping = parse(input);
-  const state = await loadPreviewState(db, tenantId);
-  return previewMapping(state.users, toRules(mapping), state.offer);
+  return confirmable(await loadPreviewState(db, tenantId), mapping);
 }
 
 /**
  * Saves a tenant's group mapping and invite setting in one transaction and applies it to the affected users
  * only — the members of every group whose grant changed — buying any seats that are now missing.
+ * With `expectedFingerprint` (from the preview the admin confirmed) nothing is saved or bought if the save would
+ * now do something else: StalePreviewError carries the new preview. A save that would leave the tenant without
+ * an administrator is refused.
  */
-export async function saveGroupMapping(db: DbOrTx, input: { tenantId: string; mapping: GroupMappingInput; actor: string }) {
+export async function saveGroupMapping(
+  db: DbOrTx,
+  input: { tenantId: string; mapping: GroupMappingInput; actor: string; expectedFingerprint?: string },
+) {
   const mapping = parse(input.mapping);
   return db.transaction(async (tx) => {
     await lockTenant(tx, input.tenantId);
     await requireOwnGroups(tx, input.tenantId, mapping);
     const before = await getMapping(tx, input.tenantId);
-    const state = await loadPreviewState(tx, input.tenantId);
-    const preview = previewMapping(state.users, toRules(mapping), state.offer);
+    const preview = confirmable(await loadPreviewState(tx, input.tenantId), mapping);
+    if (input.expectedFingerprint !== undefined && input.expectedFingerprint !== preview.fingerprint) {
+      throw new StalePreviewError("Members, seats or prices changed since the preview; nothing was saved", preview);
+    }
+    if (preview.adminsAfter === 0) {
+      throw new ValidationError("This mapping would leave no administrator who can sign in; map an admin group with members first");
+    }
     await replaceMappings(tx, input.tenantId, [
       ...new Set([mapping.userGroupId, mapping.adminGroupId, ...mapping.licenseGroups.map((l) => l.groupId)]),
     ]

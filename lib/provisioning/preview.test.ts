@@ -62,4 +62,14 @@ describe("previewMapping", () => {
     // The manual admin holds a team seat the tenant does not own yet.
     expect(preview.seatsToBuy.team).toBe(1);
   });
+
+  it.each([
+    ["a mapped admin group with members", { adminGroupId: "admins", userGroupId: "staff" }, [user("a@x", ["admins"])], 1],
+    ["an admin group nobody is in", { adminGroupId: "admins", userGroupId: "staff" }, [user("a@x", ["staff"])], 0],
+    ["only a user group, IdP admins demoted", { userGroupId: "staff" }, [user("a@x", ["staff"], { role: "admin", license: "none" })], 0],
+    ["a manual admin who keeps their role", { userGroupId: "staff" }, [user("m@x", [], { managedByIdp: false, role: "admin" })], 1],
+    ["an inactive user in the admin group", { adminGroupId: "admins" }, [user("a@x", ["admins"], { active: false })], 0],
+  ] as const)("counts the administrators left after the save: %s", (_, m, users, admins) => {
+    expect(previewMapping([...users], mapping(m), seats).adminsAfter).toBe(admins);
+  });
 });

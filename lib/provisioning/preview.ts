@@ -24,6 +24,8 @@ export type MappingPreview = {
   change: AccessChange[];
   seatsToBuy: SeatCounts;
   costCents: Record<LicenseTier, number> & { total: number };
+  /** Administrators after the save; a save that leaves none is refused (nobody could sign in to undo it). */
+  adminsAfter: number;
 };
 
 /**
@@ -31,13 +33,21 @@ export type MappingPreview = {
  * loses it, who changes role or license, and the seats that would be bought per tier with their cost.
  */
 export function previewMapping(users: PreviewUser[], proposed: Mapping, seats: SeatOffer): MappingPreview {
-  const preview: MappingPreview = { gainAccess: [], loseAccess: [], change: [], seatsToBuy: zeroSeats(), costCents: { ...zeroSeats(), total: 0 } };
+  const preview: MappingPreview = {
+    gainAccess: [],
+    loseAccess: [],
+    change: [],
+    seatsToBuy: zeroSeats(),
+    costCents: { ...zeroSeats(), total: 0 },
+    adminsAfter: 0,
+  };
   const after = users.map((user) => {
     const to = user.managedByIdp ? resolveAccess({ active: user.active, groupIds: user.groupIds }, proposed) : user;
     const change: AccessChange = { email: user.email, from: { role: user.role, license: user.license }, to: { role: to.role, license: to.license } };
     if (user.role === "none" && to.role !== "none") preview.gainAccess.push(change);
     else if (user.role !== "none" && to.role === "none") preview.loseAccess.push(change);
     else if (user.role !== to.role || user.license !== to.license) preview.change.push(change);
+    if (to.role === "admin") preview.adminsAfter += 1;
     return to;
   });
   const owned = zeroSeats();

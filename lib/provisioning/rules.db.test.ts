@@ -5,7 +5,8 @@ import { authSessions, authUsers, emailOutbox, seatPurchases, seats, users } fro
 import { testDrivers, useTestDatabase } from "@/db/testing";
 import { createTenant } from "@/lib/tenants/create-tenant";
 import { disconnectScim } from "./disconnect-scim";
-import { saveGroupMapping } from "./group-mapping";
+import { StalePreviewError, ValidationError } from "@/lib/errors";
+import { previewGroupMapping, saveGroupMapping } from "./group-mapping";
 import { connectScim } from "./scim-connection";
 import { addMembers, removeMembers, scimClient, scimUser, PATCH_OP } from "./testing";
 
@@ -84,6 +85,39 @@ describe.each(testDrivers)("access, licenses and seats on %s", (driver) => {
     const receipts = await t.db.select().from(emailOutbox).where(and(eq(emailOutbox.tenantId, tenant.id), eq(emailOutbox.kind, "receipt")));
     expect(receipts).toHaveLength(purchases.length);
     expect(receipts.every((r) => r.to === `owner@${tenant.slug}.example`)).toBe(true);
+  });
+
+  it("applies a confirmed preview only while it still holds, and never leaves the tenant without an admin", async () => {
+    const { tenant, scim } = await setup(t.database, { team: 1 });
+    const [a, b] = await createUsers(scim, "confirm", 2);
+    const staff = await createGroup(scim, "Staff");
+    const admins = await createGroup(scim, "Admins");
+    expect((await scim("PATCH", `Groups/${staff}`, addMembers([a]))).status).toBe(204);
+    expect((await scim("PATCH", `Groups/${admins}`, addMembers([b]))).status).toBe(204);
+    const mapping = { userGroupId: staff, adminGroupId: admins, licenseGroups: [{ groupId: staff, tier: "team" as const }], inviteOnProvision: false };
+    const shown = await previewGroupMapping(t.db, tenant.id, mapping);
+    expect(shown.seatsToBuy.team).toBe(0);
+
+    // Someone joins the license group between the preview and the confirmation: the confirmed save buys nothing.
+    expect((await scim("PATCH", `Groups/${staff}`, addMembers([b]))).status).toBe(204);
+    const stale = await saveGroupMapping(t.db, { tenantId: tenant.id, mapping, actor: "test", expectedFingerprint: shown.fingerprint }).catch((e) => e);
+    expect(stale).toBeInstanceOf(StalePreviewError);
+    expect((stale as StalePreviewError<typeof shown>).current.seatsToBuy.team).toBe(1);
+    expect(await purchasesOf(t.database, tenant.id)).toEqual([]);
+    expect([...(await userState(t.database, tenant.id)).values()].every((u) => u.role === "none")).toBe(true);
+
+    // Confirming the new preview applies exactly it.
+    const fresh = (stale as StalePreviewError<typeof shown>).current;
+    await saveGroupMapping(t.db, { tenantId: tenant.id, mapping, actor: "test", expectedFingerprint: fresh.fingerprint });
+    expect((await purchasesOf(t.database, tenant.id)).map((p) => [p.tier, p.quantity])).toEqual([["team", 1]]);
+
+    // With the manual owner gone, the IdP's admin group holds the only admin; mapping the admin role to an
+    // empty group would demote them and lock everyone out.
+    await t.db.delete(users).where(and(eq(users.tenantId, tenant.id), eq(users.source, "manual")));
+    const empty = await createGroup(scim, "Nobody");
+    const lockout = saveGroupMapping(t.db, { tenantId: tenant.id, mapping: { ...mapping, adminGroupId: empty }, actor: "test" });
+    await expect(lockout).rejects.toBeInstanceOf(ValidationError);
+    expect((await userState(t.database, tenant.id)).get("confirm1@example.com")?.role).toBe("admin");
   });
 
   it("gives the lowest tier of several license groups and reuses freed seats before buying", async () => {
