@@ -22,7 +22,7 @@ test.describe("tokens in logs", () => {
   });
 
   test("no token in the server's output or the activity log; only hashes at rest; no mailbox in production", async () => {
-    test.setTimeout(300_000);
+    test.setTimeout(600_000);
     const own: E2EServer = { name: "pglite", port: portBase + 2, databaseUrl: "", pgliteDir: ".data/e2e/token-logs" };
     fs.rmSync(own.pgliteDir, { recursive: true, force: true });
     fs.rmSync(`${own.pgliteDir}.lock`, { force: true });
@@ -31,8 +31,8 @@ test.describe("tokens in logs", () => {
     child = spawn("node_modules/.bin/next", ["start", "-p", String(own.port), "-H", "127.0.0.1"], { env, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout!.on("data", (chunk) => (output += String(chunk)));
     child.stderr!.on("data", (chunk) => (output += String(chunk)));
-    await expect(async () => expect((await rawRequest(own.port, "GET", "/api/health", {}, undefined, { timeoutMs: 5_000 })).status).toBe(200)).toPass({
-      timeout: 180_000,
+    await expect(async () => expect((await rawRequest(own.port, "GET", "/api/health", {}, undefined, { timeoutMs: 30_000 })).status).toBe(200)).toPass({
+      timeout: 420_000,
     });
     const cli = (...args: string[]) => runCli(own, args);
     const slug = uniqueSlug("logs");
