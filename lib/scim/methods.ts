@@ -22,6 +22,11 @@ export function allowedMethods(segments: string[]): string[] | null {
       allowed = error.allowed;
     }
   }
+  return withImplicitMethods(allowed);
+}
+
+/** A route's methods plus the ones every endpoint answers: HEAD with GET, and OPTIONS. */
+export function withImplicitMethods(allowed: string[]): string[] {
   return [...allowed, ...(allowed.includes("GET") ? ["HEAD"] : []), "OPTIONS"];
 }
 
