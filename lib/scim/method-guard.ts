@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { Duplex } from "node:stream";
 import { errorBody, SCIM_CONTENT_TYPE } from "./responses";
-import { ROUTED_METHODS, allowedMethods, scimSegments } from "./methods";
+import { ROUTED_METHODS, allowedMethods, malformedScimTarget, scimSegments } from "./methods";
 
 /** Pages and route handlers outside SCIM answer these; a method outside them has no meaning anywhere in the app. */
 const APP_METHODS = "GET, HEAD, POST";
@@ -28,6 +28,12 @@ export function answerUnroutedMethod(method: string, target: string): Answer {
 
 const routed = new Set<string>(ROUTED_METHODS);
 
+const notFound = (why: string): Answer => ({
+  status: 404,
+  headers: { "content-type": SCIM_CONTENT_TYPE },
+  body: JSON.stringify(errorBody(404, `No such resource: ${why}`)),
+});
+
 /** The request line of a raw packet Node's parser refused: method and target, if it reads as one. */
 function requestLine(packet: Buffer | undefined): { method: string; target: string } | null {
   const line = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/1\.[01]\r?\n/.exec(packet?.subarray(0, 8192).toString("latin1") ?? "");
@@ -48,7 +54,8 @@ function writeRaw(socket: Duplex, answer: Answer): void {
  * - TRACE (and TRACK, CONNECT): Next builds a WHATWG Request, which refuses them (Fetch's forbidden methods), so
  *   it answered 500 in plain text on every path;
  * - PROPFIND, PURGE, QUERY…: Next answers a route handler a bodiless 400, and renders pages as if GET;
- * - tokens Node's HTTP parser does not know (`FOO`): it closes with a bare 400; CONNECT: it closes unanswered.
+ * - tokens Node's HTTP parser does not know (`FOO`): it closes with a bare 400; CONNECT: it closes unanswered;
+ * - and, for any method, a SCIM path with a broken percent-escape, which Next answers 500 in plain text.
  * The proxy (proxy.ts) runs too late for all three. Installed once per process from instrumentation.ts.
  */
 export function installMethodGuard(): void {
@@ -68,8 +75,13 @@ export function installMethodGuard(): void {
     }
     if (event === "request") {
       const [req, res] = args as [http.IncomingMessage, http.ServerResponse];
-      if (!routed.has(req.method ?? "")) {
-        const answer = answerUnroutedMethod(req.method ?? "", req.url ?? "/");
+      const target = req.url ?? "/";
+      const answer = !routed.has(req.method ?? "")
+        ? answerUnroutedMethod(req.method ?? "", target)
+        : malformedScimTarget(target)
+          ? notFound("the path is not valid percent-encoding (RFC 3986 §2.1)")
+          : null;
+      if (answer) {
         req.resume();
         res.writeHead(answer.status, answer.headers).end(answer.body);
         return true;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { answerUnroutedMethod } from "./method-guard";
-import { allowedMethods, scimSegments } from "./methods";
+import { allowedMethods, malformedScimTarget, scimSegments } from "./methods";
 
 describe("allowedMethods", () => {
   it.each([
@@ -29,6 +29,18 @@ describe("scimSegments", () => {
     ["/sign-in", null],
   ])("%s → %j", (target, segments) => {
     expect(scimSegments(target)).toEqual(segments);
+  });
+});
+
+describe("malformedScimTarget", () => {
+  it.each([
+    ["/scim/v2/Users/%E0%A4%A", true],
+    ["/SCIM/v2/Users/%zz?x=1", true],
+    ["/scim/v2/Users/%E2%9C%93", false],
+    ["/scim/v2/Users?filter=%zz", false],
+    ["/sign-in/%E0%A4%A", false],
+  ])("%s → %s", (target, malformed) => {
+    expect(malformedScimTarget(target)).toBe(malformed);
   });
 });
 

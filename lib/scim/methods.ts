@@ -47,3 +47,15 @@ export function scimSegments(target: string): string[] | null {
       }
     });
 }
+
+/** Is this a SCIM path with a percent-escape that decodes to nothing (`%E0%A4%A`)? Next.js answers those 500. */
+export function malformedScimTarget(target: string): boolean {
+  const path = target.split(/[?#]/)[0];
+  if (!/^\/scim\/v2(?=\/|$)/i.test(path)) return false;
+  try {
+    decodeURIComponent(path);
+    return false;
+  } catch {
+    return true;
+  }
+}
