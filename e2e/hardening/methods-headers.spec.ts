@@ -110,5 +110,6 @@ test.describe("the real server answers every method and header in SCIM form", ()
       expect(reply.status, `${target} → ${reply.body}`).toBeLessThan(500);
       if (reply.status >= 400 && reply.headers["content-type"]?.includes("scim")) expectScimError(reply, reply.status, target);
     }
+    expectScimError(await rawRequest(port, "GET", "/scim/v2/Users/%E0%A4%A", bearer), 404, "broken percent-escape");
   });
 });
