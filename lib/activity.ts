@@ -3,9 +3,25 @@ import { insertActivity, type ActivityEntry } from "@/db/queries/activity";
 
 export type { ActivityEntry };
 
+/** Longer paths and summaries are cut: an entry names what happened, it never carries what was sent. */
+const MAX_PATH = 1000;
+const MAX_SUMMARY = 500;
+
+/** PostgreSQL text cannot hold U+0000, and a request may put one in its path or in an echoed value. */
+const clean = (text: string, max: number) => {
+  const safe = text.replace(/\u0000/g, "\uFFFD");
+  return safe.length > max ? `${safe.slice(0, max - 1)}…` : safe;
+};
+
+const cleanEntry = (entry: ActivityEntry): ActivityEntry => ({
+  ...entry,
+  path: entry.path == null ? entry.path : clean(entry.path, MAX_PATH),
+  summary: clean(entry.summary, MAX_SUMMARY),
+});
+
 /** Appends entries to a tenant's activity log in the caller's transaction. Summaries only: never tokens or bodies. */
 export async function recordActivity(db: DbOrTx, ...entries: ActivityEntry[]): Promise<void> {
-  await insertActivity(db, entries);
+  await insertActivity(db, entries.map(cleanEntry));
 }
 
 /** Reads are logged in batches: at most this many wait in memory (past it, the logging request waits for a flush). */
@@ -28,7 +44,7 @@ const state = ((globalThis as { __sallyActivity?: { buffers: Map<Db, Buffer>; ti
 export function bufferActivity(db: Db, entry: ActivityEntry): Promise<void> | void {
   let buffer = state.buffers.get(db);
   if (!buffer) state.buffers.set(db, (buffer = { entries: [], flushing: null }));
-  buffer.entries.push(entry);
+  buffer.entries.push(cleanEntry(entry));
   state.timer ??= setInterval(() => void flushActivity(), FLUSH_EVERY_MS).unref();
   if (buffer.entries.length >= MAX_BUFFERED) return flushBuffer(db, buffer);
   if (buffer.entries.length >= BATCH) void flushBuffer(db, buffer);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { env } from "@/lib/env";
 import { ValidationError } from "@/lib/errors";
 import type { ScimContext } from "./context";
+import { PayloadTooLargeError } from "./body";
 import { errorResult } from "./errors";
 import type { ScimResult } from "./responses";
 import { resolveRoute } from "./routes";
@@ -59,15 +60,9 @@ export async function runBulk(ctx: ScimContext, body: unknown): Promise<ScimResu
   const request = parseBulk(body);
   const { maxBulkOperations } = env().scim;
   if (request.Operations.length > maxBulkOperations) {
-    return {
-      status: 413,
-      body: {
-        schemas: [SCHEMA.error],
-        status: "413",
-        detail: `The bulk request has ${request.Operations.length} operations; the maximum is ${maxBulkOperations}`,
-      },
-      summary: "Bulk rejected: too many operations",
-    };
+    // Thrown, not returned: the request's transaction rolls back, so a refused bulk leaves no trace but its log entry.
+    const detail = `The bulk request has ${request.Operations.length} operations; the maximum is ${maxBulkOperations}`;
+    throw new PayloadTooLargeError(maxBulkOperations, detail);
   }
   const ids = new Map<string, string>();
   const results: Record<string, unknown>[] = [];

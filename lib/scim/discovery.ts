@@ -56,13 +56,16 @@ const resourceTypes = () =>
     meta: { resourceType: "ResourceType", location: `${scimTenantUrl()}/ResourceTypes/${name}` },
   }));
 
+/** Sally's ServiceProviderConfig extension: request limits beyond the ones RFC 7644 defines. */
+export const LIMITS_EXTENSION = "urn:sally:params:scim:schemas:extension:limits:2.0:ServiceProviderConfig";
+
 /** RFC 7644 §4 and RFC 9865 §4: what this service provider supports, with its limits. */
 export function serviceProviderConfig(): ScimResult {
-  const { maxPageSize, maxPayloadBytes, maxBulkOperations } = env().scim;
+  const { maxPageSize, maxPayloadBytes, maxBulkOperations, rateLimitPerMinute } = env().scim;
   return {
     status: 200,
     body: {
-      schemas: [SCHEMA.serviceProviderConfig],
+      schemas: [SCHEMA.serviceProviderConfig, LIMITS_EXTENSION],
       patch: { supported: true },
       bulk: { supported: true, maxOperations: maxBulkOperations, maxPayloadSize: maxPayloadBytes },
       filter: { supported: true, maxResults: maxPageSize },
@@ -85,6 +88,9 @@ export function serviceProviderConfig(): ScimResult {
           primary: true,
         },
       ],
+      // RFC 7643 §3.3 extension: the limits RFC 7644 §5 has no attribute for (every request body, not only Bulk,
+      // is capped at maxPayloadSize; over the rate, 429 with Retry-After).
+      [LIMITS_EXTENSION]: { maxPayloadSize: maxPayloadBytes, rateLimit: { requestsPerMinute: rateLimitPerMinute, per: "tenant" } },
       meta: { resourceType: "ServiceProviderConfig", location: `${scimTenantUrl()}/ServiceProviderConfig` },
     },
     summary: "Read ServiceProviderConfig",

@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from "@/lib/errors";
+import { withImplicitMethods } from "./methods";
 import { MethodNotAllowedError } from "./routes";
 import { scimError, type ScimResult } from "./responses";
 
@@ -9,7 +10,7 @@ export function errorResult(error: unknown): ScimResult {
   if (error instanceof ConflictError) return scimError(409, error.message, "uniqueness");
   if (error instanceof PreconditionFailedError) return scimError(412, error.message);
   if (error instanceof MethodNotAllowedError) {
-    return scimError(405, error.message, undefined, { allow: error.allowed.join(", ") });
+    return scimError(405, error.message, undefined, { allow: withImplicitMethods(error.allowed).join(", ") });
   }
   console.error("SCIM request failed:", error);
   return scimError(500, "Internal server error");

@@ -52,6 +52,11 @@ const integer = (name: string) =>
         ctx.addIssue({ code: "custom", message: `${name} must be an integer` });
         return z.NEVER;
       }
+      // Past 2^53 a number is no longer exact, and past 2^63 PostgreSQL refuses it as an OFFSET.
+      if (n > Number.MAX_SAFE_INTEGER) {
+        ctx.addIssue({ code: "custom", message: `${name} must be at most ${Number.MAX_SAFE_INTEGER}` });
+        return z.NEVER;
+      }
       return n;
     });
 
@@ -91,6 +96,8 @@ export function parseListParams(source: Record<string, unknown>, maxPageSize: nu
   const parsed = listParamsSchema.safeParse(normalized);
   if (!parsed.success) throw new ValidationError(parsed.error.issues[0].message, "invalidValue");
   const p = parsed.data;
+  // PostgreSQL text cannot hold U+0000, so such a filter could only fail in the database.
+  if (p.filter?.includes("\u0000")) throw new ValidationError("A filter may not contain the NUL character (U+0000)", "invalidFilter");
   return {
     filter: p.filter?.trim() ? p.filter : undefined,
     sortBy: p.sortBy,
@@ -116,13 +123,20 @@ export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString("base64url");
 }
 
+/**
+ * Reads a cursor back; anything this server could not have issued (not our encoding, an id that is not a UUID,
+ * a time outside the years 1–9999) is an invalidCursor error here rather than a database error later.
+ */
 export function decodeCursor(value: string): Cursor {
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(value, "base64url").toString("utf8")) as unknown[];
-    // The id is compared with a uuid column: anything else would be a database error, not an invalid cursor.
-    const valid = typeof createdAt === "string" && typeof id === "string" && isResourceId(id);
-    if (valid && !Number.isNaN(Date.parse(createdAt))) {
-      return { createdAt, id };
+    const decoded: unknown = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
+    if (Array.isArray(decoded) && decoded.length === 2) {
+      const [createdAt, id] = decoded as unknown[];
+      const time = typeof createdAt === "string" ? Date.parse(createdAt) : NaN;
+      const year = new Date(time).getUTCFullYear();
+      if (typeof createdAt === "string" && typeof id === "string" && isResourceId(id) && year >= 1 && year <= 9999) {
+        return { createdAt, id };
+      }
     }
   } catch {
     // Fall through to the SCIM error below.

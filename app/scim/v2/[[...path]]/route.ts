@@ -1,3 +1,5 @@
+import { allowedMethods } from "@/lib/scim/methods";
+import { scimError, toResponse } from "@/lib/scim/responses";
 import { handleScimRequest } from "@/lib/scim/router";
 
 type Params = { params: Promise<{ path?: string[] }> };
@@ -13,3 +15,17 @@ export const POST = handle;
 export const PUT = handle;
 export const PATCH = handle;
 export const DELETE = handle;
+
+/** RFC 9110 §9.3.2: HEAD is GET without the content (same status, same headers). */
+export async function HEAD(request: Request, context: Params): Promise<Response> {
+  const response = await handle(new Request(request.url, { method: "GET", headers: request.headers }), context);
+  return new Response(null, { status: response.status, headers: response.headers });
+}
+
+/** RFC 9110 §9.3.7: the methods this path answers, without authentication (they are the same for every tenant). */
+export async function OPTIONS(_request: Request, { params }: Params): Promise<Response> {
+  const { path = [] } = await params;
+  const allowed = allowedMethods(path);
+  if (!allowed) return toResponse(scimError(404, `No such endpoint: /${path.join("/")}`));
+  return new Response(null, { status: 204, headers: { allow: allowed.join(", ") } });
+}
