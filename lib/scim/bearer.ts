@@ -1,5 +1,6 @@
 import type { DbOrTx } from "@/db";
-import { getConnectionByTokenHash } from "@/db/queries/scim-connections";
+import { getConnectionByTokenHashWith } from "@/db/queries/scim-connections";
+import { rateLimitUpsert, rateLimitWait } from "./rate-limit";
 import { hashScimToken, sameHash } from "./token";
 
 /**
@@ -23,13 +24,16 @@ export function tokenFromHeader(header: string | null): string | null {
   return null;
 }
 
-/** The tenant and live connection a request's token belongs to, or null (→ 401). */
-export async function authenticate(db: DbOrTx, header: string | null) {
+/**
+ * The tenant and live connection a request's token belongs to, or null (→ 401), with the tenant's rate limit
+ * taken in the same statement: `wait` is 0, or the whole seconds to wait before the next request (→ 429).
+ */
+export async function authenticate(db: DbOrTx, header: string | null, ratePerMinute: number) {
   const token = tokenFromHeader(header);
   if (!token || token.length > 512) return null;
   const hash = hashScimToken(token);
-  const found = await getConnectionByTokenHash(db, hash);
+  const found = await getConnectionByTokenHashWith(db, hash, (tenant) => rateLimitUpsert(tenant, ratePerMinute));
   // The lookup is by an index on the hash; the final comparison is constant-time all the same.
   if (!found || !sameHash(found.connection.tokenHash, hash)) return null;
-  return found;
+  return { connection: found.connection, tenant: found.tenant, wait: rateLimitWait(found.also, ratePerMinute) };
 }

@@ -1,5 +1,6 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
+import { runPrepared } from "@/db/run";
 import { scimRateLimits } from "@/db/schema";
 
 /**
@@ -8,8 +9,8 @@ import { scimRateLimits } from "@/db/schema";
  * from the same one. Returns 0 when the request may proceed, else the whole seconds to wait (for Retry-After,
  * RFC 9110 §10.2.3). A refused request is not charged.
  *
- * One statement per request: an upsert that refills the bucket from the time elapsed since the last request,
- * takes a token when there is one, and returns what it decided. Concurrent requests of a tenant serialise on
+ * One upsert per request, inside the authentication's statement: it refills the bucket from the time elapsed
+ * since the last request, takes a token when there is one, and returns what it decided. Concurrent requests of a tenant serialise on
  * the row lock the upsert takes, so N instances together allow exactly the configured rate.
  */
 export async function takeRateLimitToken(
@@ -19,23 +20,36 @@ export async function takeRateLimitToken(
   /** Tests pass their own clock; otherwise the database's clock, the one every instance shares. */
   now?: Date,
 ): Promise<number> {
-  const perSecond = perMinute / 60;
+  const [bucket] = await runPrepared<{ granted: boolean; tokens: number }>(
+    db,
+    now ? "scim_rate_limit_at" : "scim_rate_limit",
+    rateLimitUpsert(sql`select ${tenantId}::uuid`, perMinute, now),
+  );
+  return rateLimitWait(bucket, perMinute);
+}
+
+/**
+ * The bucket upsert for the tenant that `tenant` (a one-column select) yields, returning `granted` and `tokens`:
+ * run alone by takeRateLimitToken, or as a CTE of the SCIM request's authentication (lib/scim/bearer.ts), so
+ * the limit costs no round trip of its own.
+ */
+export function rateLimitUpsert(tenant: SQL, perMinute: number, now?: Date): SQL {
   const at = now ? sql`${now.toISOString()}::timestamptz` : sql`clock_timestamp()`;
-  const refilled = sql`least(${perMinute}::float8, ${scimRateLimits.tokens} + greatest(0, extract(epoch from (${at} - ${scimRateLimits.at}))::float8) * ${perSecond}::float8)`;
-  const [bucket] = await db
-    .insert(scimRateLimits)
-    .values({ tenantId, tokens: sql`${perMinute - 1}::float8`, at, granted: true })
-    .onConflictDoUpdate({
-      target: scimRateLimits.tenantId,
-      set: {
-        tokens: sql`case when ${refilled} >= 1 then ${refilled} - 1 else ${refilled} end`,
-        at,
-        granted: sql`${refilled} >= 1`,
-      },
-    })
-    .returning({ granted: scimRateLimits.granted, tokens: scimRateLimits.tokens });
-  if (bucket.granted) return 0;
-  return retryAfterSeconds(bucket.tokens, perMinute);
+  const limit = sql`${perMinute}::float8`;
+  const refilled = sql`least(${limit}, b.tokens + greatest(0, extract(epoch from (${at} - b.at)))::float8 * (${limit} / 60))`;
+  return sql`insert into ${scimRateLimits} as b (tenant_id, tokens, at, granted)
+    select t.tenant_id, ${limit} - 1, ${at}, true from (${tenant}) as t(tenant_id)
+    on conflict (tenant_id) do update set
+      tokens = case when ${refilled} >= 1 then ${refilled} - 1 else ${refilled} end,
+      at = ${at},
+      granted = ${refilled} >= 1
+    returning b.granted, b.tokens`;
+}
+
+/** 0 when the bucket let the request through, else the whole seconds to wait. */
+export function rateLimitWait(bucket: { granted: boolean; tokens: number } | undefined, perMinute: number): number {
+  if (!bucket || bucket.granted) return 0;
+  return retryAfterSeconds(Number(bucket.tokens), perMinute);
 }
 
 /** Whole seconds until the bucket holds one token again; never below one (a Retry-After of 0 invites a storm). */

@@ -10,7 +10,6 @@ import { runBulk } from "./bulk";
 import type { ScimContext } from "./context";
 import { errorResult } from "./errors";
 import { loggedPath } from "./redact-path";
-import { takeRateLimitToken } from "./rate-limit";
 import { scimError, toResponse, type ScimResult } from "./responses";
 import { resolveRoute, type Route } from "./routes";
 
@@ -47,9 +46,9 @@ export async function handleScimRequest(
   const path = `/${segments.join("/")}`;
   const { db } = options.database ?? (await getDatabase());
 
-  const auth = await authenticate(db, request.headers.get("authorization"));
+  const auth = await authenticate(db, request.headers.get("authorization"), env().scim.rateLimitPerMinute);
   if (!auth) return toResponse(unauthorized());
-  const { tenant, connection } = auth;
+  const { tenant, connection, wait } = auth;
   // The time is taken here, not by the database: a buffered entry is inserted later but sorts where it happened.
   const entry = (result: ScimResult): ActivityEntry => ({
     tenantId: tenant.id,
@@ -66,7 +65,6 @@ export async function handleScimRequest(
 
   let logged = false;
   const result = await (async (): Promise<ScimResult> => {
-    const wait = await takeRateLimitToken(db, tenant.id, env().scim.rateLimitPerMinute);
     if (wait > 0) {
       return scimError(429, `Too many requests; retry in ${wait} s`, undefined, { "retry-after": String(wait) });
     }
