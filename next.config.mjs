@@ -1,3 +1,5 @@
+import createNextIntlPlugin from "next-intl/plugin";
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // PGlite loads its WASM and data files from its own package folder; bundling it breaks those paths.
@@ -7,4 +9,7 @@ const nextConfig = {
   poweredByHeader: false,
 };
 
-export default nextConfig;
+// Languages without locale-prefixed URLs: lib/i18n/request.ts picks the language per request.
+const withNextIntl = createNextIntlPlugin("./lib/i18n/request.ts");
+
+export default withNextIntl(nextConfig);
