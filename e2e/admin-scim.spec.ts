@@ -164,8 +164,10 @@ for (const language of ["en", "de"] as const satisfies Language[]) {
     await expect(purchases.filter({ hasText: "Team" })).toContainText(l.euros(language === "en" ? 30 : 15));
 
     // The invitations in the mailbox.
-    await page.goto(`/dev/mailbox?to=${encodeURIComponent(`ann@${domain}`)}`);
-    await expect(page.getByTestId("mail").filter({ hasText: "invitation" })).toHaveCount(1);
+    await expect(async () => {
+      await page.goto(`/dev/mailbox?to=${encodeURIComponent(`ann@${domain}`)}`);
+      await expect(page.getByTestId("mail").filter({ has: page.getByText("invitation", { exact: true }) })).toHaveCount(1, { timeout: 1000 });
+    }).toPass();
 
     // Rotate: the old token answers 401 at once, the new one works.
     await scim.goto();

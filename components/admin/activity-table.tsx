@@ -8,7 +8,7 @@ export async function ActivityTable({ rows }: { rows: ActivityRow[] }) {
   const t = await getTranslations("Activity");
   const format = await getFormatter();
   return (
-    <div className="overflow-x-auto">
+    <div>
       <table className="w-full text-left text-sm">
         <thead className="text-gray-600">
           <tr>

@@ -60,7 +60,7 @@ export default async function BillingPage() {
         {purchases.length === 0 ? (
           <p className="text-sm text-gray-600">{t("noPurchases")}</p>
         ) : (
-          <div className="overflow-x-auto">
+          <div>
             <table className="w-full text-left text-sm">
               <thead className="text-gray-600">
                 <tr>

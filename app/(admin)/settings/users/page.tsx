@@ -117,7 +117,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
             </Link>
           </div>
         </form>
-        <div className="overflow-x-auto">
+        <div>
           <table className="w-full text-left text-sm">
             <thead className="text-gray-600">
               <tr>

@@ -1,12 +1,14 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { after } from "next/server";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { identityProviders, licenseTiers } from "@/db/schema";
 import { disconnectScim } from "@/lib/provisioning/disconnect-scim";
 import { previewGroupMapping, saveGroupMapping, type ConfirmablePreview } from "@/lib/provisioning/group-mapping";
 import { connectScim, rotateScimToken } from "@/lib/provisioning/scim-connection";
+import { drainOutbox } from "@/lib/email/outbox";
 import { ConflictError, NotFoundError, StalePreviewError, ValidationError } from "@/lib/errors";
 import { runAdminAction, type ActionResult } from "../../_lib/admin-action";
 
@@ -98,6 +100,8 @@ export async function saveMappingAction(input: { mapping: MappingForm; fingerpri
           expectedFingerprint: input.fingerprint,
         });
         revalidatePath("/settings", "layout");
+        // Invitations and receipts the save queued go out right after the answer (the background drain is the backstop).
+        after(() => drainOutbox(db).catch((error: unknown) => console.error("outbox drain failed:", error)));
         return { ok: true, data: { preview } };
       } catch (error) {
         if (error instanceof StalePreviewError) {

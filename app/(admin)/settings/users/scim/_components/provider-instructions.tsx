@@ -7,15 +7,26 @@ import type { IdentityProvider } from "@/db/schema";
 const STEPS = 6;
 
 /** The step-by-step setup of one IdP, in the page's language, with the Tenant URL and token filled in. */
-export function ProviderInstructions({ provider, tenantUrl, token }: { provider: IdentityProvider; tenantUrl: string; token: string }) {
+export function ProviderInstructions({
+  provider,
+  tenantUrl,
+  token,
+  headingLevel = 3,
+}: {
+  provider: IdentityProvider;
+  tenantUrl: string;
+  token: string;
+  headingLevel?: 2 | 3;
+}) {
+  const Heading = headingLevel === 2 ? "h2" : "h3";
   const t = useTranslations("Scim");
   const v = useTranslations("Values");
   const steps = Array.from({ length: STEPS }, (_, i) => `instructions.${provider}.${i + 1}` as const);
   return (
     <section aria-labelledby={`instructions-${provider}`} data-testid="instructions" data-provider={provider}>
-      <h3 id={`instructions-${provider}`} className="text-sm font-semibold">
+      <Heading id={`instructions-${provider}`} className="text-sm font-semibold">
         {t("instructionsFor", { provider: v("provider", { provider }) })}
-      </h3>
+      </Heading>
       <ol className="mt-2 list-decimal space-y-2 pl-5 text-sm text-gray-800">
         {steps.map((key) => (
           <li key={key}>

@@ -42,7 +42,7 @@ export function ProviderPicker({ tenantUrl }: { tenantUrl: string }) {
           ))}
         </div>
       </fieldset>
-      <ProviderInstructions provider={provider} tenantUrl={tenantUrl} token={t("tokenPlaceholder")} />
+      <ProviderInstructions provider={provider} tenantUrl={tenantUrl} token={t("tokenPlaceholder")} headingLevel={2} />
       {error ? <Alert tone="error">{error}</Alert> : null}
       <Button type="submit" disabled={pending}>
         {t("setUp")}
