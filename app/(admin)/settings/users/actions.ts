@@ -1,12 +1,12 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { getUserByEmail } from "@/db/queries/users";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { removeUser } from "@/lib/provisioning/remove-user";
 import { runAdminAction, type ActionResult } from "../_lib/admin-action";
+import { revalidateSettings } from "../_lib/revalidate";
 
 const removeSchema = z.object({ email: z.email() });
 
@@ -20,7 +20,7 @@ export async function removeUserAction(input: { email: string }): Promise<Action
       const db = await getDb();
       managed = (await getUserByEmail(db, admin.tenant.id, input.email))?.source === "scim";
       const { email } = await removeUser(db, { tenantId: admin.tenant.id, email: input.email, actor: `admin:${admin.user.email}` });
-      revalidatePath("/settings", "layout");
+      revalidateSettings();
       return { ok: true, data: { email } };
     },
     (error, t) => {

@@ -1,6 +1,5 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
 import { after } from "next/server";
 import { z } from "zod";
 import { getDb } from "@/db";
@@ -11,8 +10,8 @@ import { connectScim, rotateScimToken } from "@/lib/provisioning/scim-connection
 import { drainOutbox } from "@/lib/email/outbox";
 import { ConflictError, NotFoundError, StalePreviewError, ValidationError } from "@/lib/errors";
 import { runAdminAction, type ActionResult } from "../../_lib/admin-action";
+import { revalidateSettings } from "../../_lib/revalidate";
 
-const SCIM_PAGE = "/settings/users/scim";
 const actorOf = (email: string) => `admin:${email}`;
 
 const connectSchema = z.object({ provider: z.enum(identityProviders, { error: "pickProvider" }) });
@@ -24,7 +23,7 @@ export async function connectScimAction(input: { provider: string }): Promise<Ac
     input,
     async ({ admin, input }) => {
       const { tenantUrl, token } = await connectScim(await getDb(), { tenantId: admin.tenant.id, provider: input.provider, actor: actorOf(admin.user.email) });
-      revalidatePath(SCIM_PAGE);
+      revalidateSettings();
       return { ok: true, data: { tenantUrl, token } };
     },
     (error, t) => (error instanceof ConflictError ? t("alreadyConnected") : undefined),
@@ -38,7 +37,7 @@ export async function rotateScimTokenAction(): Promise<ActionResult<{ token: str
     undefined,
     async ({ admin }) => {
       const { token } = await rotateScimToken(await getDb(), { tenantId: admin.tenant.id, actor: actorOf(admin.user.email) });
-      revalidatePath(SCIM_PAGE);
+      revalidateSettings();
       return { ok: true, data: { token } };
     },
     (error, t) => (error instanceof NotFoundError ? t("notConnected") : undefined),
@@ -52,7 +51,7 @@ export async function disconnectScimAction(): Promise<ActionResult<{ usersKept: 
     undefined,
     async ({ admin }) => {
       const { usersKept } = await disconnectScim(await getDb(), { tenantId: admin.tenant.id, actor: actorOf(admin.user.email) });
-      revalidatePath("/settings", "layout");
+      revalidateSettings();
       return { ok: true, data: { usersKept } };
     },
     (error, t) => (error instanceof NotFoundError ? t("notConnected") : undefined),
@@ -99,7 +98,7 @@ export async function saveMappingAction(input: { mapping: MappingForm; fingerpri
           actor: actorOf(admin.user.email),
           expectedFingerprint: input.fingerprint,
         });
-        revalidatePath("/settings", "layout");
+        revalidateSettings();
         // Invitations and receipts the save queued go out right after the answer (the background drain is the backstop).
         after(() => drainOutbox(db).catch((error: unknown) => console.error("outbox drain failed:", error)));
         return { ok: true, data: { preview } };
