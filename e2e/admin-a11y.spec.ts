@@ -28,7 +28,7 @@ for (const language of ["en", "de"] as const) {
   const l = labels[language];
 
   test(`[${language}] every admin page and dialog passes axe; the language select is remembered`, async ({ page, server }) => {
-    test.setTimeout(240_000);
+    test.setTimeout(420_000);
     // An English tenant: German is chosen in the header and must stick (cookie) across pages and reloads.
     const tenant = await connectedTenant(server, "en");
     await page.goto("/sign-in");
@@ -84,7 +84,7 @@ for (const language of ["en", "de"] as const) {
 }
 
 test("keyboard only: set up SCIM, and a dialog traps focus and gives it back", async ({ page, context, server }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   const l = labels.en;
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   const tenant = await createAdminTenant(server, { prefix: "kbd" });
@@ -124,7 +124,7 @@ test("keyboard only: set up SCIM, and a dialog traps focus and gives it back", a
 });
 
 test("failures are readable: invalid input, a conflict, a lost session", async ({ browser, page, server }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   const l = labels.en;
   const tenant = await connectedTenant(server, "en");
   await new SignInPage(page).signIn(tenant.adminEmail);

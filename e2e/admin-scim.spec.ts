@@ -49,7 +49,7 @@ for (const language of ["en", "de"] as const satisfies Language[]) {
     context,
     server,
   }, testInfo) => {
-    test.setTimeout(300_000);
+    test.setTimeout(420_000);
     await context.grantPermissions(["clipboard-read", "clipboard-write"]);
     // The tenant's language is the default: a German tenant's admin sees German without choosing it.
     const { domain, adminEmail } = await createAdminTenant(server, { locale: language, seats: "starter=1,team=1,enterprise=0" });

@@ -99,6 +99,8 @@ async function Connected({ tenantId }: { tenantId: string }) {
   };
   return (
     <Card>
+      {/* An IdP sends its groups one request at a time: later ones appear without a reload; the form keeps its edits. */}
+      <AutoRefresh everyMs={5000} />
       <MappingForm groups={groups} initial={initial} />
     </Card>
   );
