@@ -5,7 +5,8 @@ export default defineConfig({
   test: {
     environment: "node",
     include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", "e2e/**", ".next/**", ".data/**"],
+    // e2e/ is Playwright's, except the benchmark's pure parts (percentiles, ratios, workload), unit-tested here.
+    exclude: ["node_modules/**", "e2e/!(bench)/**", "e2e/*.*", ".next/**", ".data/**"],
     globalSetup: ["./db/testing/global-setup.ts"],
     // PGlite boots in seconds, not milliseconds; db tests on PostgreSQL create a database per file.
     testTimeout: 60_000,

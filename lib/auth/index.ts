@@ -6,15 +6,14 @@ import { authAccounts, authSessions, authUsers, authVerificationTokens } from "@
 import { getSignInUserByEmail, markSignedIn } from "@/db/queries/users";
 import { env } from "@/lib/env";
 import { sendSignInLink } from "./send-sign-in-link";
-
-/** Sign-in links are valid for a day and work once (next-auth deletes the verification token on use). */
-const LINK_MAX_AGE_SECONDS = 24 * 60 * 60;
+import { SIGN_IN_LINK_MAX_AGE_SECONDS } from "./sign-in-link";
 
 const magicLink: EmailConfig = {
   id: "email",
   type: "email",
   name: "Email",
-  maxAge: LINK_MAX_AGE_SECONDS,
+  // Valid for a day and works once: next-auth deletes the verification token on use.
+  maxAge: SIGN_IN_LINK_MAX_AGE_SECONDS,
   options: {},
   sendVerificationRequest: async ({ identifier, url, token }) => {
     await sendSignInLink(await getDb(), { email: identifier, url, token });

@@ -13,6 +13,6 @@ export async function sendSignInLink(db: Db, input: { email: string; url: string
   if (!member) return;
   const locale = member.user.locale ?? member.tenant.locale;
   const key = `sign-in:${createHash("sha256").update(input.token).digest("hex").slice(0, 32)}`;
-  const id = await enqueueEmail(db, { ...signInEmail(locale, input.url), to: input.email, kind: "sign-in", tenantId: member.tenant.id }, key);
+  const id = await enqueueEmail(db, { ...(await signInEmail(locale, input.url)), to: input.email, kind: "sign-in", tenantId: member.tenant.id }, key);
   if (id) await drainOutbox(db, { ids: [id] });
 }

@@ -3,8 +3,9 @@ import type { DbOrTx } from "@/db";
 import { authVerificationTokens } from "@/db/schema";
 import { env } from "@/lib/env";
 
-/** Invitation links stay valid for a week (a sign-in link asked for on the sign-in page: a day). */
+/** Invitation links stay valid for a week; a sign-in link asked for on the sign-in page, a day. */
 export const INVITATION_LINK_MAX_AGE_SECONDS = 7 * 24 * 60 * 60;
+export const SIGN_IN_LINK_MAX_AGE_SECONDS = 24 * 60 * 60;
 
 /**
  * Creates a one-time sign-in link for `email` the way next-auth's email provider does (a verification token

@@ -56,7 +56,7 @@ async function sendReceipts(tx: DbOrTx, tenant: Tenant, purchase: SeatPurchase):
     .where(and(eq(users.tenantId, tenant.id), eq(users.role, "admin"), ne(users.status, "deactivated")));
   for (const admin of admins) {
     const locale = admin.locale ?? tenant.locale;
-    const rendered = receiptEmail(locale, { ...purchase, tenantName: tenant.name, url: `${env().appUrl}/settings/users` });
+    const rendered = await receiptEmail(locale, { ...purchase, tenantName: tenant.name, url: `${env().appUrl}/settings/users` });
     await enqueueEmail(
       tx,
       { ...rendered, to: admin.email, kind: "receipt", tenantId: tenant.id },

@@ -146,7 +146,7 @@ async function queueInvitation(
   input: { tenant: Tenant; userId: string; email: string; role: "admin" | "user"; license: UserLicense; locale: Locale | null },
 ) {
   const url = await createSignInLink(tx, input.email);
-  const rendered = invitationEmail(input.locale ?? input.tenant.locale, {
+  const rendered = await invitationEmail(input.locale ?? input.tenant.locale, {
     tenantName: input.tenant.name,
     role: input.role,
     license: input.license,

@@ -24,24 +24,38 @@ export default async function MailboxPage({ searchParams }: { searchParams: Prom
       {messages.length === 0 ? <p className="text-sm text-gray-500">No messages yet.</p> : null}
       <ul className="space-y-4">
         {messages.map((m) => (
-          <li key={m.id} className="rounded-lg bg-white p-4 shadow-sm ring-1 ring-gray-200" data-testid="mail">
-            <div className="flex items-center justify-between gap-2 text-sm">
-              <span className="font-semibold">{m.subject}</span>
-              <Badge>{m.kind}</Badge>
-            </div>
-            <p className="text-xs text-gray-500">
-              To <span data-testid="mail-to">{m.to}</span> · {m.createdAt.toISOString()}
-            </p>
-            <pre className="mt-3 whitespace-pre-wrap text-sm text-gray-700">{m.text}</pre>
-            <ul className="mt-2 space-y-1">
-              {m.links.map((link) => (
-                <li key={link}>
-                  <a className="break-all text-sm font-medium text-brand underline" href={link}>
-                    {link}
-                  </a>
-                </li>
-              ))}
-            </ul>
+          <li key={m.id} data-testid="mail">
+            <article aria-labelledby={`mail-${m.id}`} className="rounded-lg bg-white p-4 shadow-sm ring-1 ring-gray-200">
+              <div className="flex items-center justify-between gap-2 text-sm">
+                <h2 id={`mail-${m.id}`} className="font-semibold">
+                  {m.subject}
+                </h2>
+                <Badge>{m.kind}</Badge>
+              </div>
+              <p className="text-xs text-gray-500">
+                To <span data-testid="mail-to">{m.to}</span> · {m.createdAt.toISOString()}
+              </p>
+              {/* The html part as a mail client shows it: sandboxed, so no script runs and nothing reaches this page;
+                  popups are allowed so its button opens the link in a new tab. */}
+              <iframe
+                title={`HTML part of “${m.subject}”`}
+                srcDoc={m.html}
+                sandbox="allow-popups allow-popups-to-escape-sandbox"
+                referrerPolicy="no-referrer"
+                className="mt-3 h-96 w-full rounded border border-gray-200 bg-white"
+              />
+              <h3 className="mt-3 text-xs font-semibold uppercase tracking-wide text-gray-500">Plain text</h3>
+              <pre className="mt-1 whitespace-pre-wrap text-sm text-gray-700">{m.text}</pre>
+              <ul className="mt-2 space-y-1" aria-label="Links">
+                {m.links.map((link) => (
+                  <li key={link}>
+                    <a className="break-all text-sm font-medium text-brand underline" href={link}>
+                      {link}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </article>
           </li>
         ))}
       </ul>

@@ -1,0 +1,34 @@
+import type { LicenseTier, Locale, UserLicense } from "@/db/schema";
+import { INVITATION_LINK_MAX_AGE_SECONDS, SIGN_IN_LINK_MAX_AGE_SECONDS } from "@/lib/auth/sign-in-link";
+
+export type RenderedEmail = { subject: string; text: string; html: string };
+
+// React Email and the templates are loaded on the first render, not on import: every CLI command and SCIM route
+// imports the verbs that send email, and most of them never render one.
+const loadRenderer = () => import("./render");
+
+/** The magic sign-in link next-auth asks us to deliver. */
+export async function signInEmail(locale: Locale, url: string): Promise<RenderedEmail> {
+  const { renderSignInEmail } = await loadRenderer();
+  return renderSignInEmail({ locale, url, validHours: SIGN_IN_LINK_MAX_AGE_SECONDS / 3600 });
+}
+
+/** The invitation a user gets the first time IdP groups grant them access. */
+export async function invitationEmail(
+  locale: Locale,
+  input: { tenantName: string; role: "admin" | "user"; license: UserLicense; url: string },
+): Promise<RenderedEmail> {
+  const { renderInvitationEmail } = await loadRenderer();
+  return renderInvitationEmail({ locale, ...input, validDays: INVITATION_LINK_MAX_AGE_SECONDS / 86_400 });
+}
+
+/** The receipt sent to a tenant's admins when seats were bought automatically. */
+export async function receiptEmail(
+  locale: Locale,
+  input: { tenantName: string; tier: LicenseTier; quantity: number; unitPriceCents: number; totalCents: number; reason: string; url: string },
+): Promise<RenderedEmail> {
+  const { renderReceiptEmail } = await loadRenderer();
+  // Only the purchase's fields the receipt shows: callers pass a whole purchase row.
+  const { tenantName, tier, quantity, unitPriceCents, totalCents, reason, url } = input;
+  return renderReceiptEmail({ locale, tenantName, tier, quantity, unitPriceCents, totalCents, reason, url });
+}
