@@ -1,3 +1,5 @@
+import createNextIntlPlugin from "next-intl/plugin";
+
 const production = process.env.NODE_ENV === "production";
 
 /** Headers for every response. HSTS only in production builds; browsers ignore it over plain HTTP (RFC 6797 §8.1). */
@@ -29,4 +31,7 @@ const nextConfig = {
   },
 };
 
-export default nextConfig;
+// Languages without locale-prefixed URLs: lib/i18n/request.ts picks the language per request.
+const withNextIntl = createNextIntlPlugin("./lib/i18n/request.ts");
+
+export default withNextIntl(nextConfig);

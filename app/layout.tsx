@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import { connection } from "next/server";
+import { NextIntlClientProvider } from "next-intl";
+import { getLocale } from "next-intl/server";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -7,12 +9,16 @@ export const metadata: Metadata = {
   description: "Sally user provisioning over SCIM 2.0",
 };
 
-// Every page renders per request: its scripts carry the nonce of that response's Content-Security-Policy.
+// Every page renders per request (its scripts carry the nonce of that response's Content-Security-Policy), in the
+// language lib/i18n/request.ts picked; client leaves get the same catalog.
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   await connection();
+  const locale = await getLocale();
   return (
-    <html lang="en">
-      <body className="min-h-screen bg-gray-50 text-gray-900 antialiased">{children}</body>
+    <html lang={locale}>
+      <body className="min-h-screen bg-gray-50 text-gray-900 antialiased">
+        <NextIntlClientProvider>{children}</NextIntlClientProvider>
+      </body>
     </html>
   );
 }

@@ -1,6 +1,8 @@
+import { getTranslations } from "next-intl/server";
 import { signOut } from "@/lib/auth";
 
-export function SignOutButton() {
+export async function SignOutButton() {
+  const t = await getTranslations("Common");
   return (
     <form
       action={async () => {
@@ -8,8 +10,8 @@ export function SignOutButton() {
         await signOut({ redirectTo: "/sign-in" });
       }}
     >
-      <button type="submit" className="text-sm font-medium text-gray-600 underline hover:text-gray-900">
-        Sign out
+      <button type="submit" className="text-sm font-medium text-gray-700 underline hover:text-gray-900">
+        {t("signOut")}
       </button>
     </form>
   );

@@ -53,6 +53,32 @@ export async function connectTenant(
   return { slug, tenantUrl, token, scim };
 }
 
+export type AdminTenant = { slug: string; adminEmail: string; domain: string };
+
+/** A fresh tenant (not connected) with one manual admin, created through the CLI like an operator would. */
+export async function createAdminTenant(
+  server: E2EServer,
+  options: { locale?: "en" | "de"; seats?: string; prefix?: string } = {},
+): Promise<AdminTenant> {
+  const slug = uniqueSlug(options.prefix ?? "ui");
+  const domain = `${slug}.example`;
+  const adminEmail = `admin@${domain}`;
+  await runCli(server, [
+    "tenant", "create", "--name", `Tenant ${slug}`, "--slug", slug, "--admin", adminEmail,
+    "--locale", options.locale ?? "en",
+    ...(options.seats ? ["--seats", options.seats] : []),
+  ]);
+  return { slug, adminEmail, domain };
+}
+
+/** A SCIM client with the credentials an admin copied from the SCIM Integration page, as the IdP would use them. */
+export async function idpClient(tenantUrl: string, token: string): Promise<APIRequestContext> {
+  return request.newContext({
+    baseURL: `${tenantUrl}/`,
+    extraHTTPHeaders: { authorization: `Bearer ${token}`, "content-type": "application/scim+json" },
+  });
+}
+
 export const test = base.extend<{ server: E2EServer; cli: Cli; tenant: ScimTenant }>({
   server: async ({}, use, testInfo) => {
     await use(testInfo.project.metadata.server as E2EServer);

@@ -88,7 +88,7 @@ test("groups grant access, licenses and seats; deprovisioning, disconnect and re
   await page.goto(invitations.find((m) => m.to === `ann@${domain}`)!.links[0]);
   await expect(page).toHaveURL(/\/me$/);
   await expect(page.getByText(`ann@${domain}`)).toBeVisible();
-  await expect(page.getByText("team", { exact: true })).toBeVisible();
+  await expect(page.getByText("Team", { exact: true })).toBeVisible();
   await page.goto("/settings/users");
   await expect(page).toHaveURL(/\/me$/);
   expect((await listUsers()).get(`ann@${domain}`)?.status).toBe("active");

@@ -31,6 +31,7 @@ export async function listActivity(db: DbOrTx, tenantId: string, limit = 50) {
 }
 
 export type ActivityCursor = { at: Date; id: number };
+export type ActivityRow = Awaited<ReturnType<typeof listScimRequests>>[number];
 
 /**
  * One page of a tenant's activity, newest first, by keyset on (at, id) (the index tenant_id, at, id): any page
@@ -60,4 +61,14 @@ export async function listActivityPage(
   const last = page.at(-1);
   const next: ActivityCursor | null = rows.length > limit && last ? { at: last.at, id: last.id } : null;
   return { rows: page, next };
+}
+
+/** The latest requests an IdP sent to this tenant (any outcome), newest first. */
+export async function listScimRequests(db: DbOrTx, tenantId: string, limit: number) {
+  return db
+    .select(columns)
+    .from(activityLog)
+    .where(and(eq(activityLog.tenantId, tenantId), eq(activityLog.actor, "scim")))
+    .orderBy(desc(activityLog.at), desc(activityLog.id))
+    .limit(limit);
 }

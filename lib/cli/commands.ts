@@ -11,10 +11,11 @@ import { NotFoundError, ValidationError } from "@/lib/errors";
 import { listMailbox } from "@/db/queries/mailbox";
 import { listPurchases } from "@/db/queries/purchases";
 import { disconnectScim } from "@/lib/provisioning/disconnect-scim";
-import { describeGroupMapping, groupIdsByName, previewGroupMapping, saveGroupMapping } from "@/lib/provisioning/group-mapping";
+import { describeGroupMapping, previewGroupMapping, resolveGroupMappingByName, saveGroupMapping } from "@/lib/provisioning/group-mapping";
+import { getScimConnectionFacts } from "@/lib/provisioning/connection-facts";
 import type { MappingPreview } from "@/lib/provisioning/preview";
 import { removeUser } from "@/lib/provisioning/remove-user";
-import { connectScim, rotateScimToken, scimTenantUrl } from "@/lib/provisioning/scim-connection";
+import { connectScim, rotateScimToken } from "@/lib/provisioning/scim-connection";
 import { createTenant } from "@/lib/tenants/create-tenant";
 import { parseOptions, parsePairs, required, type OptionSpec } from "./args";
 
@@ -136,11 +137,10 @@ export const commands: Command[] = [
     options: { tenant: { type: "string" } },
     async run(db, v) {
       const tenant = await tenantOf(db, v);
-      const c = await getLiveConnection(db, tenant.id);
-      const data = c
-        ? { connected: true, provider: c.provider, tenantUrl: scimTenantUrl(), tokenPrefix: c.tokenPrefix, createdAt: c.createdAt, rotatedAt: c.rotatedAt, lastUsedAt: c.lastUsedAt }
-        : { connected: false };
-      return { data, rows: [data] };
+      const facts = await getScimConnectionFacts(db, tenant.id);
+      const data = facts ? { connected: true, ...facts } : { connected: false };
+      const row = facts ? { connected: true, ...facts, lastCall: facts.lastCall ? `${facts.lastCall.method} ${facts.lastCall.path} → ${facts.lastCall.status}` : null } : data;
+      return { data, rows: [row] };
     },
   },
   {
@@ -277,25 +277,18 @@ const flat = (c: MappingPreview["change"][number]) => ({
 
 async function mappingSet(db: Db, v: Record<string, string | boolean | string[] | undefined>): Promise<CommandResult> {
   const tenant = await tenantOf(db, v);
-  const current = await describeGroupMapping(db, tenant.id);
   const licenses = ((v.license as string[] | undefined) ?? []).map((pair) => {
     const [tier, group] = [pair.slice(0, pair.indexOf("=")).trim().toLowerCase(), pair.slice(pair.indexOf("=") + 1).trim()];
     if (!pair.includes("=") || !group) throw new ValidationError(`--license expects TIER=GROUP, got "${pair}"`);
     if (!(licenseTiers as readonly string[]).includes(tier)) throw new ValidationError(`unknown tier "${tier}"; tiers are ${licenseTiers.join(", ")}`);
     return { tier: tier as (typeof licenseTiers)[number], group };
   });
-  const userGroup = v["user-group"] as string | undefined;
-  const adminGroup = v["admin-group"] as string | undefined;
-  const ids = await groupIdsByName(db, tenant.id, [userGroup, adminGroup, ...licenses.map((l) => l.group)].filter((n): n is string => !!n));
-  const id = (name: string | undefined, fallback: string | null) => (name === undefined ? fallback : name === "" ? null : ids.get(name.toLowerCase())!);
-  const mapping = {
-    userGroupId: id(userGroup, current.mapping.userGroupId),
-    adminGroupId: id(adminGroup, current.mapping.adminGroupId),
-    licenseGroups: v.license
-      ? licenses.map((l) => ({ groupId: ids.get(l.group.toLowerCase())!, tier: l.tier }))
-      : [...current.mapping.licenseGroups].map(([groupId, tier]) => ({ groupId, tier })),
-    inviteOnProvision: onOff(v.invite, "--invite") ?? current.invite,
-  };
+  const mapping = await resolveGroupMappingByName(db, tenant.id, {
+    userGroup: v["user-group"] as string | undefined,
+    adminGroup: v["admin-group"] as string | undefined,
+    licenses: v.license ? licenses : undefined,
+    invite: onOff(v.invite, "--invite"),
+  });
   const apply = v.apply === true;
   const preview = apply
     ? (await saveGroupMapping(db, { tenantId: tenant.id, mapping, actor: ACTOR })).preview

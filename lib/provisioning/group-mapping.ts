@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db";
-import { licenseTiers, scimGroupMembers, scimGroups, scimUsers, tenants, users } from "@/db/schema";
+import { licenseTiers, scimGroupMembers, scimGroups, scimUsers, tenants, users, type LicenseTier } from "@/db/schema";
 import { getMapping, listMappingRows, replaceMappings, toMapping } from "@/db/queries/mappings";
 import { listGroupIdsByUser, listMemberIdsOfGroups, lockScimGroups } from "@/db/queries/scim-groups";
 import { getSeatOffer, getTenantById, lockTenant } from "@/db/queries/tenants";
@@ -187,4 +187,32 @@ export async function groupIdsByName(db: DbOrTx, tenantId: string, names: string
     byName.set(name, matches[0].id);
   }
   return byName;
+}
+
+/** A change to the mapping by IdP group display names; what is left out stays as saved ("" unmaps a role). */
+export type MappingChangeByName = {
+  userGroup?: string;
+  adminGroup?: string;
+  /** When given, the license groups replace the saved ones. */
+  licenses?: { tier: LicenseTier; group: string }[];
+  invite?: boolean;
+};
+
+/**
+ * Completes a partial change by group names into a whole mapping of group ids, on top of the saved mapping
+ * (`scim mapping set` and anything else that names groups rather than picking them).
+ */
+export async function resolveGroupMappingByName(db: DbOrTx, tenantId: string, change: MappingChangeByName): Promise<GroupMappingInput> {
+  const current = await describeGroupMapping(db, tenantId);
+  const names = [change.userGroup, change.adminGroup, ...(change.licenses ?? []).map((l) => l.group)].filter((n): n is string => !!n);
+  const ids = await groupIdsByName(db, tenantId, names);
+  const id = (name: string | undefined, saved: string | null) => (name === undefined ? saved : name === "" ? null : ids.get(name.toLowerCase())!);
+  return {
+    userGroupId: id(change.userGroup, current.mapping.userGroupId),
+    adminGroupId: id(change.adminGroup, current.mapping.adminGroupId),
+    licenseGroups: change.licenses
+      ? change.licenses.map((l) => ({ groupId: ids.get(l.group.toLowerCase())!, tier: l.tier }))
+      : [...current.mapping.licenseGroups].map(([groupId, tier]) => ({ groupId, tier })),
+    inviteOnProvision: change.invite ?? current.invite,
+  };
 }

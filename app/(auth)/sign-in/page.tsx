@@ -1,25 +1,29 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { Button } from "@/components/ui/button";
+import { LanguageSelect } from "@/components/language-select";
 import { env } from "@/lib/env";
 import { requestSignInLinkAction } from "./actions";
 
-export const metadata: Metadata = { title: "Sign in" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("SignIn"))("title") };
+}
 
-const errors: Record<string, string> = {
-  InvalidEmail: "Please enter a valid email address.",
-  AccessDenied: "This address has no access to Sally. Ask your administrator.",
-  Verification: "This sign-in link has expired or was already used. Request a new one.",
-};
+const errors = { InvalidEmail: "errorInvalidEmail", AccessDenied: "errorAccessDenied", Verification: "errorVerification" } as const;
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
   const { error } = await searchParams;
-  const message = error ? (errors[error] ?? "Sign-in failed. Please try again.") : null;
+  const t = await getTranslations("SignIn");
+  const message = error ? t(errors[error as keyof typeof errors] ?? "errorOther") : null;
   const { mailboxEnabled, resendApiKey } = env();
   return (
     <main className="mx-auto flex min-h-screen max-w-sm flex-col justify-center px-6">
-      <h1 className="mb-1 text-2xl font-bold">Sign in to Sally</h1>
-      <p className="mb-6 text-sm text-gray-600">We email you a link that signs you in.</p>
+      <div className="mb-8 flex justify-end">
+        <LanguageSelect />
+      </div>
+      <h1 className="mb-1 text-2xl font-bold">{t("heading")}</h1>
+      <p className="mb-6 text-sm text-gray-600">{t("intro")}</p>
       {message ? (
         <p role="alert" className="mb-4 rounded-md bg-red-50 p-3 text-sm text-red-800">
           {message}
@@ -27,7 +31,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       ) : null}
       <form action={requestSignInLinkAction} className="space-y-4">
         <label className="block text-sm font-medium">
-          Email
+          {t("email")}
           <input
             name="email"
             type="email"
@@ -37,12 +41,12 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           />
         </label>
         <Button type="submit" className="w-full">
-          Email me a sign-in link
+          {t("submit")}
         </Button>
       </form>
       {mailboxEnabled && !resendApiKey ? (
-        <p className="mt-6 text-xs text-gray-500">
-          Development: emails land in the <Link className="underline" href="/dev/mailbox">local mailbox</Link>.
+        <p className="mt-6 text-xs text-gray-600">
+          {t.rich("mailboxHint", { link: (chunks) => <Link className="underline" href="/dev/mailbox">{chunks}</Link> })}
         </p>
       ) : null}
     </main>

@@ -1,0 +1,3 @@
+import { SegmentNotFound } from "@/components/admin/segment-states";
+
+export default SegmentNotFound;

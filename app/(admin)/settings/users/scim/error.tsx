@@ -1,0 +1,5 @@
+"use client";
+
+import { SegmentError } from "@/components/admin/segment-error";
+
+export default SegmentError;

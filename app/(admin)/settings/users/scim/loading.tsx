@@ -1,0 +1,3 @@
+import { SegmentLoading } from "@/components/admin/segment-states";
+
+export default SegmentLoading;
