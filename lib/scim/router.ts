@@ -72,9 +72,6 @@ export async function handleScimRequest(
       const route = segments.length === 1 && segments[0].toLowerCase() === "bulk" ? bulkRoute : resolveRoute(method, segments);
       if (route === bulkRoute && method !== "POST") return scimError(405, "Use POST for /Bulk", undefined, { allow: "POST" });
       const body = ["POST", "PUT", "PATCH"].includes(method) ? await readJsonBody(request, env().scim.maxPayloadBytes) : undefined;
-      if (!connection.lastUsedAt || Date.now() - connection.lastUsedAt.getTime() > 60_000) {
-        await touchConnection(db, connection.id);
-      }
       const context = (tx: ScimContext["tx"]): ScimContext => ({
         tx,
         tenant,
@@ -106,6 +103,11 @@ export async function handleScimRequest(
   })();
 
   if (!logged) await bufferActivity(db, entry(result));
+  // Last use is recorded at most once a minute, and only for a request that was served: a rejected request
+  // changes nothing in the database (its activity entry and the rate limit's bucket aside).
+  if (result.status < 400 && (!connection.lastUsedAt || Date.now() - connection.lastUsedAt.getTime() > 60_000)) {
+    await touchConnection(db, connection.id);
+  }
   if (method !== "GET" && options.drainOutbox !== false) scheduleDrain(db);
   return toResponse(result);
 }
