@@ -28,8 +28,11 @@ export type Reply = { status: number; headers: Headers; text: string; body: any 
 /** No request may take longer than this: a hang is a failure, not a slow test. */
 const HANG_MS = 30_000;
 
-/** Percent-encodes a segment; a lone surrogate (which no URL can carry) is sent as U+FFFD. */
-const encodeSegment = (segment: string) => {
+/**
+ * Percent-encodes a path segment or query value; a lone surrogate (which no URL can carry) is sent as U+FFFD, as
+ * a browser's or fetch's URL encoder does.
+ */
+export const encodeSegment = (segment: string) => {
   try {
     return encodeURIComponent(segment);
   } catch {
