@@ -6,6 +6,8 @@ const chromium = "/usr/bin/chromium";
 
 export default defineConfig({
   testDir: "./e2e",
+  // e2e/bench and e2e/idp also hold vitest unit tests (*.test.ts); Playwright runs the specs only.
+  testMatch: "**/*.spec.ts",
   fullyParallel: true,
   workers: 2,
   retries: 0,
