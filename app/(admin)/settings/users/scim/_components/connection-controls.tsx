@@ -1,7 +1,7 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import type { IdentityProvider } from "@/db/schema";
+import type { IdentityProvider } from "@/db/schema/enums";
 import { ConfirmAction } from "@/components/admin/confirm-action";
 import { disconnectScimAction, rotateScimTokenAction } from "../actions";
 import { useNotify, useRevealCredentials } from "./credentials";

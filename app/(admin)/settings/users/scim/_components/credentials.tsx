@@ -2,7 +2,7 @@
 
 import { createContext, useContext, useState } from "react";
 import { useTranslations } from "next-intl";
-import type { IdentityProvider } from "@/db/schema";
+import type { IdentityProvider } from "@/db/schema/enums";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { CopyField } from "@/components/ui/copy-field";

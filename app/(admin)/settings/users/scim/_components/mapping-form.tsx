@@ -2,7 +2,7 @@
 
 import { useId, useMemo, useRef, useState, useTransition } from "react";
 import { useTranslations } from "next-intl";
-import { licenseTiers, type LicenseTier } from "@/db/schema";
+import { licenseTiers, type LicenseTier } from "@/db/schema/enums";
 import type { ConfirmablePreview } from "@/lib/provisioning/group-mapping";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { licenseTiers } from "@/db/schema";
+import { licenseTiers } from "@/db/schema/enums";
 import type { ConfirmablePreview } from "@/lib/provisioning/group-mapping";
 import { Alert } from "@/components/ui/alert";
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import type { IdentityProvider } from "@/db/schema";
+import type { IdentityProvider } from "@/db/schema/enums";
 
 /** How many steps each IdP's guide has (the catalogs hold them as Scim.instructions.<provider>.1…n). */
 const STEPS = 6;

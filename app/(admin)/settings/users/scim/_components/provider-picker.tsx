@@ -2,7 +2,7 @@
 
 import { useState, useTransition } from "react";
 import { useTranslations } from "next-intl";
-import { identityProviders, type IdentityProvider } from "@/db/schema";
+import { identityProviders, type IdentityProvider } from "@/db/schema/enums";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { connectScimAction } from "../actions";
