@@ -88,7 +88,8 @@ test("a PATCH is one transaction: when a later operation fails, none is applied"
       data: patchOp(
         { op: "replace", path: "displayName", value: "Renamed" },
         { op: "remove", path: `members[value eq "${member.id}"]` },
-        { op: "add", path: "members", value: [{ value: "not-a-user" }] },
+        // Unknown members are skipped, but a member that is not even a string or object is malformed.
+        { op: "add", path: "members", value: [{ value: 42 }] },
       ),
     }),
     400,
