@@ -31,9 +31,11 @@ const BATCH = 200;
 const FLUSH_EVERY_MS = 1_000;
 
 type Buffer = { entries: ActivityEntry[]; flushing: Promise<void> | null };
-const state = ((globalThis as { __sallyActivity?: { buffers: Map<Db, Buffer>; timer: NodeJS.Timeout | null } }).__sallyActivity ??= {
+type State = { buffers: Map<Db, Buffer>; timer: NodeJS.Timeout | null; stopping: boolean };
+const state: State = ((globalThis as { __sallyActivity?: State }).__sallyActivity ??= {
   buffers: new Map(),
   timer: null,
+  stopping: false,
 });
 
 /**
@@ -42,6 +44,8 @@ const state = ((globalThis as { __sallyActivity?: { buffers: Map<Db, Buffer>; ti
  * graceful shutdown (flushActivity). Writes log inside their own transaction with recordActivity instead.
  */
 export function bufferActivity(db: Db, entry: ActivityEntry): Promise<void> | void {
+  // Once the process is stopping, requests still in flight log directly: a buffer might not be written again.
+  if (state.stopping) return insertActivity(db, [cleanEntry(entry)]);
   let buffer = state.buffers.get(db);
   if (!buffer) state.buffers.set(db, (buffer = { entries: [], flushing: null }));
   buffer.entries.push(cleanEntry(entry));
@@ -71,4 +75,10 @@ async function flushBuffer(db: Db, buffer: Buffer): Promise<void> {
 /** Writes every buffered entry now: call it on graceful shutdown (SIGTERM) and before reading the log in tests. */
 export async function flushActivity(): Promise<void> {
   await Promise.all([...state.buffers.entries()].map(([db, buffer]) => flushBuffer(db, buffer)));
+}
+
+/** On graceful shutdown: writes what is buffered, and from now on every entry is written as it comes. */
+export async function stopBufferingActivity(): Promise<void> {
+  state.stopping = true;
+  await flushActivity();
 }

@@ -1,7 +1,7 @@
 import { getDatabase, type Db } from "@/db";
 import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
-import { flushActivity } from "@/lib/activity";
+import { flushActivity, stopBufferingActivity } from "@/lib/activity";
 import { drainOutbox } from "@/lib/email/outbox";
 import { pruneOldRows } from "@/lib/retention";
 
@@ -25,7 +25,7 @@ export async function startServer(): Promise<void> {
     // Buffered activity entries (reads) go out before the process ends; prepended so it runs before the
     // handlers that exit.
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
-      process.prependOnceListener(signal, () => void flushActivity());
+      process.prependOnceListener(signal, () => void stopBufferingActivity());
     }
     process.once("beforeExit", () => void flushActivity());
   } catch (error) {
