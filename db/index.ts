@@ -70,7 +70,8 @@ async function openPglite(dir: string): Promise<Database> {
 }
 
 /**
- * Two PGlite handles on one folder silently lose writes (see STACK-NOTES), so a process takes `<dir>.lock`
+ * Two PGlite handles on one folder silently lose writes (PGlite keeps no lock of its own: it ignores its
+ * postmaster.pid), so a process takes `<dir>.lock`
  * holding its pid; a live holder is refused, a dead one taken over. Released on exit and on SIGINT/SIGTERM.
  */
 const heldHolder = globalThis as { __sallyPgliteDirs?: Set<string> };

@@ -1,4 +1,4 @@
-// Replays of what each seed IdP sends, with the request bodies quoted in ../shared/IDP-BEHAVIOUR.md. Placeholders
+// Replays of what each seed IdP sends, with the request bodies as the IdPs' public SCIM documentation gives them. Placeholders
 // there ("Test_User_…", ids of resources) are filled with concrete values; everything else is sent as quoted.
 import { SCIM, expect, test } from "../fixtures";
 import {
@@ -359,7 +359,7 @@ test.describe("OneLogin", () => {
     );
     expect(quoted).toMatchObject({ active: true, emails: [{ value: "john.roe@onelogin.example", primary: true }] });
     // managerId is no attribute of /Schemas: kept (a filter finds it) but not returned, so strict clients can read
-    // the user; OneLogin only needs `name` back (IDP-BEHAVIOUR §4).
+    // the user; OneLogin only needs `name` back (OneLogin's SCIM provisioning documentation).
     expect(quoted.managerId).toBeUndefined();
     const byManager = await list(scim, `Users?${filterQuery(`managerId.value eq "${templated.id}"`)}`);
     expect(byManager.Resources.map((u) => u.id)).toEqual([quoted.id]);

@@ -121,7 +121,7 @@ test("IdP dialects: op and key case, string booleans, dotted and URN pathless ke
   body = await expectJson(await patch({ op: "replace", value: { active: false } }), 200);
   expect(body.active).toBe(false);
 
-  // Filtered paths on values that do not exist yet create them (Entra, IDP-BEHAVIOUR §7 item 6).
+  // Filtered paths on values that do not exist yet create them (Entra: Microsoft Learn, "Tutorial: Develop and plan provisioning for a SCIM endpoint").
   body = await expectJson(
     await patch(
       { op: "Replace", path: 'emails[type eq "work"].value', value: "dialect@work.example" },

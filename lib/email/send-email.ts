@@ -26,7 +26,7 @@ export async function sendEmail(db: DbOrTx, message: EmailMessage, idempotencyKe
   const config = env();
   if (config.resendApiKey) {
     resendClient ??= new Resend(config.resendApiKey);
-    // The SDK never throws: failures come back in `error` (see STACK-NOTES §7).
+    // The SDK never throws: failures come back in `error` (the resend SDK returns `{ data, error }` and does not throw).
     const { data, error } = await resendClient.emails.send(
       { from: config.emailFrom, to: message.to, subject: message.subject, text: message.text, html: message.html },
       { idempotencyKey },

@@ -5,7 +5,7 @@ import { hashScimToken, sameHash } from "./token";
 
 /**
  * Extracts the token from an Authorization header in every form IdPs use: `Bearer <t>` (any case), the bare
- * token (some Okta templates, IDP-BEHAVIOUR §2.1), and Basic with the token as password or user name
+ * token (some Okta app templates send the header value without a scheme), and Basic with the token as password or user name
  * (Okta and PingOne offer Basic).
  */
 export function tokenFromHeader(header: string | null): string | null {

@@ -24,8 +24,7 @@ export function applyOperation(kind: ResourceKind, resource: JsonObject, { op, p
 
 /**
  * RFC 7644 §3.5.2.1/§3.5.2.3: without a path the value holds attributes of the resource itself. Entra
- * (aadOptscim062020) puts dotted and URN paths among its keys, Okta puts the read-only `id` there (IDP-BEHAVIOUR §7
- * item 4), so every key is applied as a path of its own and read-only ones are skipped.
+ * (aadOptscim062020) puts dotted and URN paths among its keys, Okta puts the read-only `id` there (Microsoft Learn, "Known issues and resolutions with SCIM 2.0 protocol compliance"), so every key is applied as a path of its own and read-only ones are skipped.
  */
 function applyPathless(kind: ResourceKind, resource: JsonObject, op: Op, value: unknown): void {
   if (!isObject(value)) {
@@ -125,7 +124,7 @@ function isReference(definition: Attribute | null): definition is Attribute {
 
 /**
  * Entra adds a manager as a one-element array `[{"value":…,"$ref":…}]`, its schema example stores a bare id, and
- * it clears the manager with `""` (IDP-BEHAVIOUR §1.3). A new `value` replaces the whole reference, so the `$ref`
+ * it clears the manager with `""` (Microsoft Learn, "Tutorial: Develop and plan provisioning for a SCIM endpoint"). A new `value` replaces the whole reference, so the `$ref`
  * of the previous manager never survives a merge.
  */
 function referenceValue(value: unknown, path: string): unknown {
@@ -150,7 +149,7 @@ function applyMulti(change: Change): void {
 /** RFC 7644 §3.5.2: add appends (skipping exact duplicates), replace swaps the whole list, remove drops it. */
 function patchWhole(change: Change, list: unknown[]): ListResult {
   if (change.op === "remove") {
-    // Entra's default lists the values to remove in `value` (IDP-BEHAVIOUR §7 item 3); RFC: no value removes all.
+    // Entra's default lists the values to remove in `value` (Microsoft Learn, "Known issues and resolutions with SCIM 2.0 protocol compliance"); RFC: no value removes all.
     if (change.value === undefined || change.value === null) return { next: [], touched: [] };
     const doomed = coerceList(change);
     return { next: list.filter((item) => !doomed.some((gone) => sameValue(item, gone))), touched: [] };
@@ -202,7 +201,7 @@ function updateValue({ op, target, value, path }: Change, item: unknown): unknow
 
 /**
  * An add or replace on a filtered path that matches nothing creates the value from the filter's `eq` terms. Entra
- * sends `replace emails[type eq "work"].value` to users without a work email (IDP-BEHAVIOUR §7 item 6); the RFC 7644
+ * sends `replace emails[type eq "work"].value` to users without a work email (Microsoft Learn, "Known issues and resolutions with SCIM 2.0 protocol compliance"); the RFC 7644
  * §3.5.2.3 `noTarget` would abort the whole PATCH, so it is kept for filters that cannot describe a new value.
  */
 function createValue({ target, value, path }: Change): unknown {
@@ -219,7 +218,7 @@ function keepOnePrimary(list: unknown[], touched: unknown[]): void {
   for (const item of list) if (item !== winner && isObject(item) && item.primary === true) delete item.primary;
 }
 
-/** Entra lists values to remove by their `value` alone (IDP-BEHAVIOUR §1.3); other values compare whole. */
+/** Entra lists values to remove by their `value` alone (Microsoft Learn, "Tutorial: Develop and plan provisioning for a SCIM endpoint"); other values compare whole. */
 function sameValue(stored: unknown, gone: unknown): boolean {
   if (isObject(gone) && gone.value !== undefined) return isObject(stored) && stored.value === gone.value;
   return isDeepStrictEqual(stored, gone);

@@ -1,4 +1,4 @@
-// Replays every PATCH body quoted in /work/shared/IDP-BEHAVIOUR.md against resources stored from that IdP's own
+// Replays every PATCH body the IdPs' public SCIM documentation quotes against resources stored from that IdP's own
 // create request, and asserts the whole result.
 import { describe, expect, it } from "vitest";
 import { canonicalizeResource } from "./canonicalize";
@@ -14,7 +14,7 @@ type Json = Record<string, unknown>;
 const patchUser = (stored: Json, operations: string) => applyPatch("User", stored, parsePatchRequest(patchBody(operations)));
 const patchGroup = (stored: Json, operations: string) => planGroupPatch(stored, parsePatchRequest(patchBody(operations)));
 
-describe("Microsoft Entra ID (IDP-BEHAVIOUR §1.3)", () => {
+describe("Microsoft Entra ID (Microsoft Learn: develop and plan provisioning for a SCIM endpoint)", () => {
   const WORK_EMAIL = "Test_User_22370c1a-9012-42b2-bf64-86099c2a1c22@testuser.com";
   const stored = canonicalizeResource("User", {
     schemas: ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
@@ -73,7 +73,7 @@ describe("Microsoft Entra ID (IDP-BEHAVIOUR §1.3)", () => {
     );
   });
 
-  it("sets a work email on a user that has none (IDP-BEHAVIOUR §7 item 6)", () => {
+  it("sets a work email on a user that has none (Microsoft Learn: known issues with SCIM 2.0 protocol compliance)", () => {
     const { emails: _emails, ...withoutEmail } = stored;
     const result = patchUser(withoutEmail, '{"op":"Replace","path":"emails[type eq \\"work\\"].value","value":"new@contoso.com"}');
     expect(result).toEqual({ ...withoutEmail, emails: [{ type: "work", value: "new@contoso.com" }] });
@@ -132,7 +132,7 @@ describe("Microsoft Entra ID (IDP-BEHAVIOUR §1.3)", () => {
       members: { ...unchanged, add: ["f648f8d5ea4e4cd38e9c"] },
     },
     {
-      name: "removes just the listed member (default form, not all members: IDP-BEHAVIOUR §7 item 3)",
+      name: "removes just the listed member (default form, not all members: Microsoft Learn: known issues with SCIM 2.0 protocol compliance)",
       body: `{"op":"Remove","path":"members","value":[{"$ref":null,"value":"${u1}"}]}`,
       members: { ...unchanged, remove: [u1] },
     },
@@ -153,7 +153,7 @@ describe("Microsoft Entra ID (IDP-BEHAVIOUR §1.3)", () => {
   });
 });
 
-describe("Okta (IDP-BEHAVIOUR §2.3, §2.4)", () => {
+describe("Okta (Okta developer docs: SCIM 2.0 protocol)", () => {
   const stored = canonicalizeResource("User", {
     schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
     userName: "test.user@okta.local",
@@ -206,8 +206,8 @@ describe("Okta (IDP-BEHAVIOUR §2.3, §2.4)", () => {
 });
 
 // OneLogin's group PATCH is seen in traffic (authentik#11249) but its body is not published; these are the RFC 7644
-// §3.5.2 shapes with OneLogin's template habit of quoting booleans (IDP-BEHAVIOUR §4).
-describe("OneLogin-style PATCH (IDP-BEHAVIOUR §4)", () => {
+// §3.5.2 shapes with OneLogin's template habit of quoting booleans (OneLogin's SCIM provisioning documentation).
+describe("OneLogin-style PATCH (OneLogin's SCIM provisioning documentation)", () => {
   const group = canonicalizeResource("Group", { schemas: [CORE_GROUP], displayName: "Engineering" });
 
   it("adds members through a pathless value and removes one by filter", () => {

@@ -56,7 +56,7 @@ function applyMemberOperation(state: MemberState, { op, target, value }: MemberO
   if (op === "add") return addMembers(state, memberIds(value));
   if (op === "replace") return replaceMembers(state, value === null ? [] : memberIds(value));
   // RFC 7644 §3.5.2.2 empties the group when no value is given; Entra's default form lists the members to remove
-  // in `value` instead of a filter (IDP-BEHAVIOUR §1.3, §7 item 3), and an RFC-literal reading would empty the group.
+  // in `value` instead of a filter (Microsoft Learn, "Tutorial: Develop and plan provisioning for a SCIM endpoint"; Microsoft Learn, "Known issues and resolutions with SCIM 2.0 protocol compliance"), and an RFC-literal reading would empty the group.
   if (value === undefined || value === null) return replaceMembers(state, []);
   removeMembers(state, memberIds(value));
 }

@@ -123,7 +123,7 @@ function findAttribute(kind: ResourceKind, container: string | null, name: strin
   }
   const definition = byName([...core.attributes, ...commonAttributes]);
   if (definition) return { container, definition };
-  // Entra sends the enterprise `manager` as a bare `path:"manager"` (IDP-BEHAVIOUR §1.3), without the URN that
+  // Entra sends the enterprise `manager` as a bare `path:"manager"` (Microsoft Learn, "Tutorial: Develop and plan provisioning for a SCIM endpoint"), without the URN that
   // RFC 7644 §3.10 asks for; core attributes win any clash.
   for (const schema of extensions) {
     const found = byName(schema.attributes);

@@ -1,5 +1,5 @@
 // RFC 7644 §3.5.2 PATCH as pure functions: parse the PatchOp body, apply it to a stored resource, and split a
-// Group PATCH into its attribute part and a membership delta. The IdP dialects of IDP-BEHAVIOUR.md are absorbed
+// Group PATCH into its attribute part and a membership delta. The IdPs' dialects are absorbed
 // here and in the patch-*.ts modules, each quirk commented where it is handled.
 import { z } from "zod";
 import { ValidationError } from "@/lib/errors";
@@ -66,7 +66,7 @@ function parseOperation(raw: unknown, index: number): PatchOperation {
     const message = `Operation ${index + 1} needs a string "op" and, if any, a string "path"`;
     throw new ValidationError(message, "invalidSyntax");
   }
-  // Entra capitalises op names by default: "Add", "Replace", "Remove" (IDP-BEHAVIOUR §7 item 1).
+  // Entra capitalises op names by default: "Add", "Replace", "Remove" (Microsoft Learn, "Known issues and resolutions with SCIM 2.0 protocol compliance").
   const op = OPS.find((name) => name === parsed.data.op.toLowerCase());
   if (!op) throw new ValidationError(`Operation ${index + 1} has unknown op "${parsed.data.op}"`, "invalidValue");
   const path = parsed.data.path?.trim();
