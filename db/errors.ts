@@ -8,6 +8,21 @@ export function isUniqueViolation(error: unknown): boolean {
   return false;
 }
 
+type PgError = { code?: unknown; constraint_name?: unknown; constraint?: unknown; cause?: unknown };
+
+/**
+ * May the transaction that failed with this error simply run again? PostgreSQL's deadlock and serialization
+ * failures roll it back whole; so does a lost race for an email's sign-in (users_email_access_excl: another
+ * transaction gave the email to another user first; run again, this one sees that and settles the conflict).
+ */
+export function isRetryable(error: unknown): boolean {
+  for (let e = error as PgError | undefined; e; e = e.cause as PgError | undefined) {
+    if (e.code === "40P01" || e.code === "40001") return true;
+    if (e.code === "23P01" && (e.constraint_name ?? e.constraint) === "users_email_access_excl") return true;
+  }
+  return false;
+}
+
 /** The embedded database folder is open in another live process (PGlite allows one process per folder). */
 export class DataDirInUseError extends ConfigError {
   constructor(

@@ -1,9 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { isUniqueViolation } from "@/db/errors";
 import { jsonParam, runPrepared } from "@/db/run";
 import type { LicenseTier, Locale, UserLicense, UserRole, UserSource, UserStatus } from "@/db/schema";
-import { ConflictError } from "@/lib/errors";
 import { toMapping, type MappingRow } from "./mappings";
 
 /** A Sally user as the access rules read and write it. */
@@ -19,24 +17,34 @@ export type AccessRow = {
   scimUserId: string | null;
   invitedAt: string | null;
   firstSignInAt: string | null;
+  emailConflictWith: string | null;
+  createdAt: string;
 };
 
 const accessColumns = sql.raw(`id, email, name, locale, role, license, status, source, scim_user_id as "scimUserId",
-  invited_at as "invitedAt", first_sign_in_at as "firstSignInAt"`);
+  invited_at as "invitedAt", first_sign_in_at as "firstSignInAt", email_conflict_with as "emailConflictWith",
+  created_at as "createdAt"`);
 
 /**
- * Locks, until commit, the Sally users behind the given SCIM users and those holding the given emails (the
- * ones a new SCIM user may be linked to), in id order so two lockers never wait on each other crosswise.
- * Whatever is read after this sees every change committed to these users before.
+ * Locks, until commit, the Sally users behind the given SCIM users and every user sharing an email with them or
+ * holding one of the given emails (the ones a new SCIM user may be linked to, or whose email they claim), in id
+ * order so two lockers never wait on each other crosswise. Whatever is read after this sees every change
+ * committed to these users before. Two users newly claiming one email in parallel transactions are caught by
+ * the users_email_access_excl constraint (one email, one user with access), and the loser runs again.
  */
 export async function lockUsersForAccess(db: DbOrTx, tenantId: string, scimUserIds: string[], emails: string[]): Promise<AccessRow[]> {
   return runPrepared<AccessRow>(
     db,
     "lock_users_for_access",
-    sql`select ${accessColumns} from users
+    sql`with ids as (select value::uuid as id from jsonb_array_elements_text(${jsonParam(scimUserIds)}::jsonb) as value),
+        emails as (
+          select lower(value) as email from jsonb_array_elements_text(${jsonParam(emails)}::jsonb) as value
+          union
+          select lower(email) from users where tenant_id = ${tenantId} and scim_user_id in (select id from ids)
+        )
+        select ${accessColumns} from users
         where tenant_id = ${tenantId}
-          and (scim_user_id in (select value::uuid from jsonb_array_elements_text(${jsonParam(scimUserIds)}::jsonb) as value)
-               or lower(email) in (select lower(value) from jsonb_array_elements_text(${jsonParam(emails)}::jsonb) as value))
+          and (scim_user_id in (select id from ids) or lower(email) in (select email from emails))
         order by id
         for update`,
   );
@@ -100,14 +108,12 @@ export type AccessWrite = {
   status: UserStatus;
   source: UserSource;
   scimUserId: string | null;
+  emailConflictWith: string | null;
   invite: boolean;
 };
 
 const recordColumns = sql.raw(`id uuid, email text, name text, locale locale, role user_role, license user_license,
-  status user_status, source user_source, "scimUserId" uuid, invite boolean`);
-
-const emailTaken = (error: unknown) =>
-  isUniqueViolation(error) ? new ConflictError("Another user of this tenant already has this email") : error;
+  status user_status, source user_source, "scimUserId" uuid, "emailConflictWith" uuid, invite boolean`);
 
 /** Writes the changed users in one statement (whatever their number); returns nothing the caller does not know. */
 export async function updateUsersAccess(db: DbOrTx, rows: (AccessWrite & { id: string })[]): Promise<void> {
@@ -116,30 +122,24 @@ export async function updateUsersAccess(db: DbOrTx, rows: (AccessWrite & { id: s
     db,
     "update_users_access",
     sql`update users set email = v.email, name = v.name, locale = v.locale, role = v.role, license = v.license,
-          status = v.status, source = v.source, scim_user_id = v."scimUserId", updated_at = now(),
-          invited_at = case when v.invite then now() else users.invited_at end
+          status = v.status, source = v.source, scim_user_id = v."scimUserId", email_conflict_with = v."emailConflictWith",
+          updated_at = now(), invited_at = case when v.invite then now() else users.invited_at end
         from jsonb_to_recordset(${jsonParam(rows)}::jsonb) as v(${recordColumns})
         where users.id = v.id`,
-  ).catch((error: unknown) => {
-    throw emailTaken(error);
-  });
+  );
 }
 
-/** Creates Sally users for SCIM users seen for the first time; returns their ids by SCIM user id. */
-export async function insertUsersAccess(db: DbOrTx, tenantId: string, rows: AccessWrite[]): Promise<Map<string, string>> {
-  if (rows.length === 0) return new Map();
-  const created = await runPrepared<{ id: string; scimUserId: string }>(
+/** Creates Sally users (with the ids the plan gave them) for SCIM users seen for the first time. */
+export async function insertUsersAccess(db: DbOrTx, tenantId: string, rows: (AccessWrite & { id: string })[]): Promise<void> {
+  if (rows.length === 0) return;
+  await runPrepared(
     db,
     "insert_users_access",
-    sql`insert into users (tenant_id, email, name, locale, role, license, status, source, scim_user_id, invited_at)
-        select ${tenantId}, v.email, v.name, v.locale, v.role, v.license, v.status, v.source, v."scimUserId",
-               case when v.invite then now() end
-        from jsonb_to_recordset(${jsonParam(rows.map((r) => ({ ...r, id: null })))}::jsonb) as v(${recordColumns})
-        returning id, scim_user_id as "scimUserId"`,
-  ).catch((error: unknown) => {
-    throw emailTaken(error);
-  });
-  return new Map(created.map((c) => [c.scimUserId, c.id]));
+    sql`insert into users (id, tenant_id, email, name, locale, role, license, status, source, scim_user_id, email_conflict_with, invited_at)
+        select v.id, ${tenantId}, v.email, v.name, v.locale, v.role, v.license, v.status, v.source, v."scimUserId",
+               v."emailConflictWith", case when v.invite then now() end
+        from jsonb_to_recordset(${jsonParam(rows)}::jsonb) as v(${recordColumns})`,
+  );
 }
 
 /** Ends every session of the sign-in identities behind these emails: signed out everywhere at once. */
@@ -212,21 +212,26 @@ export async function insertSeatPurchases(
 
 /**
  * Unlinks the Sally user of a SCIM user being deleted and stores the given no-access values; returns its email
- * (for ending sessions), or null when there is none.
+ * (for ending sessions) and the SCIM users kept from access by an email conflict on that email (who may now
+ * have it), or null when there is no such Sally user.
  */
 export async function detachUserFromScim(
   db: DbOrTx,
   tenantId: string,
   scimUserId: string,
   values: { role: UserRole; license: UserLicense; status: UserStatus },
-): Promise<string | null> {
-  const [row] = await runPrepared<{ email: string }>(
+): Promise<{ email: string; conflicted: string[] } | null> {
+  const [row] = await runPrepared<{ email: string; conflicted: string[] }>(
     db,
     "detach_user_from_scim",
     sql`update users set role = ${values.role}, license = ${values.license}, status = ${values.status},
-          scim_user_id = null, updated_at = now()
+          scim_user_id = null, email_conflict_with = null, updated_at = now()
         where tenant_id = ${tenantId} and scim_user_id = ${scimUserId}
-        returning email`,
+        returning email, array(
+          select c.scim_user_id::text from users c
+          where c.tenant_id = users.tenant_id and lower(c.email) = lower(users.email) and c.id <> users.id
+            and c.email_conflict_with is not null and c.source = 'scim' and c.scim_user_id is not null
+        ) as conflicted`,
   );
-  return row?.email ?? null;
+  return row ?? null;
 }

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { localeEnum, userLicenseEnum, userRoleEnum, userSourceEnum, userStatusEnum } from "./enums";
 import { scimUsers } from "./scim";
 import { tenants } from "./tenants";
@@ -27,13 +27,21 @@ export const users = pgTable(
     scimUserId: uuid("scim_user_id").references(() => scimUsers.id, { onDelete: "set null" }),
     /** Set once when the invitation is queued: the marker that makes invitations exactly-once. */
     invitedAt: timestamp("invited_at", { withTimezone: true, precision: 3 }),
+    /**
+     * Set while the rules would give this user access but another user of the tenant holds their email (one email
+     * signs in one user, see lib/provisioning/email-claims.ts); cleared when either side changes.
+     */
+    emailConflictWith: uuid("email_conflict_with").references((): AnyPgColumn => users.id, { onDelete: "set null" }),
     /** First successful sign-in; turns `invited` into `active`. */
     firstSignInAt: timestamp("first_sign_in_at", { withTimezone: true, precision: 3 }),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex("users_tenant_email_key").on(t.tenantId, sql`lower(${t.email})`),
+    // Not unique: SCIM makes only userName unique, and IdPs send several users with one email. The constraint
+    // users_email_access_excl (migration 0004, hand-written: drizzle cannot declare it) allows one user with access per email.
+    index("users_tenant_email_idx").on(t.tenantId, sql`lower(${t.email})`),
+    index("users_email_conflict_idx").on(t.emailConflictWith).where(sql`${t.emailConflictWith} is not null`),
     uniqueIndex("users_scim_user_key").on(t.scimUserId),
     index("users_email_idx").on(sql`lower(${t.email})`),
   ],

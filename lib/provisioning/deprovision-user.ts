@@ -1,14 +1,23 @@
 import type { DbOrTx } from "@/db";
 import { deleteSessionsOfEmails, detachUserFromScim } from "@/db/queries/access";
 import { resolveAccess, resolveStatus } from "./access";
+import { applyDirectoryChange, type DirectoryResult } from "./sync-users";
 
 /**
  * Before a SCIM user is deleted: the Sally user loses access at once (role, license and seat gone, every
- * session ended) and stays as a deactivated record the admin can remove.
+ * session ended) and stays as a deactivated record the admin can remove. Users kept from access because this
+ * one held their email are evaluated again: one of them may hold it now.
  */
-export async function deprovisionUser(tx: DbOrTx, input: { tenant: { id: string }; scimUserId: string }): Promise<void> {
+export async function deprovisionUser(
+  tx: DbOrTx,
+  input: { tenant: { id: string }; scimUserId: string; cause: string },
+): Promise<DirectoryResult["conflicts"]> {
   // Deleted: the rules with no groups and not active give no access.
   const { role, license } = resolveAccess({ active: false, groupIds: new Set() }, { adminGroupId: null, userGroupId: null, licenseGroups: new Map() });
-  const email = await detachUserFromScim(tx, input.tenant.id, input.scimUserId, { role, license, status: resolveStatus(role, false) });
-  if (email) await deleteSessionsOfEmails(tx, [email]);
+  const detached = await detachUserFromScim(tx, input.tenant.id, input.scimUserId, { role, license, status: resolveStatus(role, false) });
+  if (!detached) return [];
+  await deleteSessionsOfEmails(tx, [detached.email]);
+  if (detached.conflicted.length === 0) return [];
+  const { conflicts } = await applyDirectoryChange(tx, { tenant: input.tenant, cause: input.cause, fromIdp: true, reevaluate: detached.conflicted });
+  return conflicts;
 }

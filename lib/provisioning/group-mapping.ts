@@ -50,13 +50,15 @@ async function requireOwnGroups(tx: DbOrTx, tenantId: string, m: GroupMappingInp
 /** Everything the preview needs about a tenant: its users with their SCIM groups, and its seats. */
 async function loadPreviewState(tx: DbOrTx, tenantId: string) {
   const rows = await tx
-    .select({ email: users.email, role: users.role, license: users.license, source: users.source, scimUserId: users.scimUserId, active: scimUsers.active })
+    .select({ id: users.id, createdAt: users.createdAt, email: users.email, role: users.role, license: users.license, source: users.source, scimUserId: users.scimUserId, active: scimUsers.active })
     .from(users)
     .leftJoin(scimUsers, eq(scimUsers.id, users.scimUserId))
     .where(eq(users.tenantId, tenantId));
   const groupsOf = await listGroupIdsByUser(tx, { tenantId });
   const offer = await getSeatOffer(tx, tenantId);
   const previewUsers = rows.map((r) => ({
+    id: r.id,
+    createdAt: r.createdAt,
     email: r.email,
     role: r.role,
     license: r.license,

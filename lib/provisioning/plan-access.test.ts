@@ -16,6 +16,8 @@ const user = (over: Partial<CurrentUser> = {}): CurrentUser => ({
   scimUserId: "s1",
   invitedAt: null,
   firstSignInAt: null,
+  emailConflictWith: null,
+  createdAt: "2026-01-01T00:00:00Z",
   ...over,
 });
 
@@ -58,5 +60,54 @@ describe("planAccess", () => {
     const plan = planAccess(input({ current: [admin], stated, mapping: { ...mapping, adminGroupId: null } }));
     expect(plan.updates).toEqual([expect.objectContaining({ id: "m1", role: "admin", source: "manual", scimUserId: "s1" })]);
     expect(plan.inserts).toEqual([]);
+  });
+
+  describe("one email signs in one user", () => {
+    const staff = (...ids: string[]) => new Map(ids.map((id) => [id, new Set(["staff"])]));
+    const facts = (...ids: string[]) => new Map(ids.map((id) => [id, { email: "ada@example.com", userName: id, displayName: id, active: true }]));
+    const holder = user({ id: "u1", scimUserId: "s1", role: "user", status: "active", invitedAt: "x", firstSignInAt: "y", name: "Ada One" });
+
+    it("a second user joining the users group gets no access, is flagged with the holder, and nobody is invited", () => {
+      const second = user({ id: "u2", scimUserId: "s2", createdAt: "2025-01-01" });
+      const plan = planAccess(input({ scimUserIds: ["s2"], facts: facts("s2"), current: [holder, second], groupsOf: staff("s1", "s2") }));
+      expect(plan.updates).toEqual([expect.objectContaining({ id: "u2", role: "none", status: "deactivated", emailConflictWith: "u1" })]);
+      expect(plan.conflicts).toEqual([{ userId: "u2", email: "ada@example.com", name: "Ada", holderId: "u1" }]);
+      expect(plan.invitations).toEqual([]);
+    });
+
+    it("an existing conflict is not reported again", () => {
+      const second = user({ id: "u2", scimUserId: "s2", emailConflictWith: "u1" });
+      const plan = planAccess(input({ scimUserIds: ["s2"], facts: facts("s2"), current: [holder, second], groupsOf: staff("s1", "s2") }));
+      expect(plan.updates).toEqual([]);
+      expect(plan.conflicts).toEqual([]);
+    });
+
+    it("the holder is deactivated: the flagged user takes the email in the same change, invited once", () => {
+      const second = user({ id: "u2", scimUserId: "s2", emailConflictWith: "u1" });
+      const stated = new Map([["s1", { scimUserId: "s1", email: "ada@example.com", name: "Ada One", locale: null, active: false }]]);
+      const plan = planAccess(input({ scimUserIds: ["s1", "s2"], stated, facts: facts("s2"), current: [holder, second], groupsOf: staff("s1", "s2") }));
+      expect(plan.updates).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ id: "u1", role: "none" }),
+          expect.objectContaining({ id: "u2", role: "user", emailConflictWith: null, invite: true }),
+        ]),
+      );
+      expect(plan.invitations).toEqual([expect.objectContaining({ userId: "u2" })]);
+      expect(plan.lostAccess).toEqual(["ada@example.com"]);
+    });
+
+    it("the flagged user's email changes: access and no flag", () => {
+      const second = user({ id: "u2", scimUserId: "s2", emailConflictWith: "u1" });
+      const stated = new Map([["s2", { scimUserId: "s2", email: "ada.two@example.com", name: "Ada Two", locale: null, active: true }]]);
+      const plan = planAccess(input({ scimUserIds: ["s2"], stated, current: [holder, second], groupsOf: staff("s1", "s2") }));
+      expect(plan.updates).toEqual([expect.objectContaining({ id: "u2", email: "ada.two@example.com", role: "user", emailConflictWith: null })]);
+    });
+
+    it("a new user with a deactivated user's email is created and linked to nobody else", () => {
+      const gone = user({ id: "u1", scimUserId: null, source: "manual", role: "none", status: "deactivated" });
+      const stated = new Map([["s9", { scimUserId: "s9", email: "ada@example.com", name: "Ada New", locale: null, active: true }]]);
+      const plan = planAccess(input({ scimUserIds: ["s9"], stated, current: [{ ...gone, scimUserId: "s1", source: "scim" }], newId: () => "new" }));
+      expect(plan.inserts).toEqual([expect.objectContaining({ id: "new", scimUserId: "s9", emailConflictWith: null })]);
+    });
   });
 });

@@ -1,5 +1,7 @@
 import type { LicenseTier, Locale, UserLicense, UserRole } from "@/db/schema";
+import { randomUUID } from "node:crypto";
 import { keepsManualAdmin, resolveAccess, resolveStatus, type Mapping } from "./access";
+import { settleEmailClaims, type EmailClaim } from "./email-claims";
 
 /** A user as the IdP states them now, in plain values (lib/scim turns a SCIM resource into this). */
 export type DirectoryUser = { scimUserId: string; email: string; name: string | null; locale: Locale | null; active: boolean };
@@ -17,9 +19,12 @@ export type CurrentUser = {
   scimUserId: string | null;
   invitedAt: string | Date | null;
   firstSignInAt: string | Date | null;
+  /** The user who holds this user's email while the rules would give this user access (see email-claims.ts). */
+  emailConflictWith: string | null;
+  createdAt: string | Date;
 };
 
-export type UserValues = Omit<CurrentUser, "id" | "invitedAt" | "firstSignInAt"> & { invite: boolean };
+export type UserValues = Omit<CurrentUser, "id" | "invitedAt" | "firstSignInAt" | "createdAt"> & { invite: boolean };
 
 export type PlanInput = {
   scimUserIds: string[];
@@ -34,17 +39,25 @@ export type PlanInput = {
   invitesOn: boolean;
   /** A change sent by the IdP takes (back) over users made manual by a disconnect; an admin's save does not. */
   fromIdp: boolean;
+  /** Ids for new Sally users (tests pass their own). */
+  newId?: () => string;
+  /** Creation time of new Sally users. */
+  now?: Date;
 };
+
+export type EmailConflict = { userId: string; email: string; name: string | null; holderId: string };
 
 export type AccessPlan = {
   updates: (UserValues & { id: string })[];
-  inserts: UserValues[];
+  inserts: (UserValues & { id: string })[];
   /** Users to invite (exactly once: `invite` stamps invitedAt in the same write). */
-  invitations: { scimUserId: string; userId: string | null; email: string; role: "admin" | "user"; license: UserLicense; locale: Locale | null }[];
+  invitations: { scimUserId: string; userId: string; email: string; role: "admin" | "user"; license: UserLicense; locale: Locale | null }[];
   /** Emails of users who lost access: their sessions end. */
   lostAccess: string[];
   /** Tiers in which someone starts holding a seat: only there can seats fall short. */
   tiersTaken: LicenseTier[];
+  /** Users newly kept from access because another user holds their email. */
+  conflicts: EmailConflict[];
 };
 
 /**
@@ -62,16 +75,22 @@ const same = (user: CurrentUser, values: UserValues) =>
   user.license === values.license &&
   user.status === values.status &&
   user.source === values.source &&
-  user.scimUserId === values.scimUserId;
+  user.scimUserId === values.scimUserId &&
+  user.emailConflictWith === values.emailConflictWith;
 
 /**
  * Applies the access rules to the Sally users behind some SCIM users, in memory: role from the mapped groups,
  * lowest license tier, status; a new Sally user on first sight (or the one with the same email linked); one
- * invitation when a user first gains access and invites are on. Only rows that change are written.
+ * email signs in one user (email-claims.ts); one invitation when a user first gains access and invites are on.
+ * Only rows that change are written.
  */
 export function planAccess(input: PlanInput): AccessPlan {
-  const plan: AccessPlan = { updates: [], inserts: [], invitations: [], lostAccess: [], tiersTaken: [] };
-  const taken = new Set<LicenseTier>();
+  const newId = input.newId ?? randomUUID;
+  const now = input.now ?? new Date();
+  // First what the group rules say for each user, then who may hold which email, then the writes.
+  const planned: { values: UserValues; id: string; linked: CurrentUser | undefined }[] = [];
+  const fixed: CurrentUser[] = [];
+  const handled = new Set<string>();
   for (const scimUserId of new Set(input.scimUserIds)) {
     const stated = input.stated.get(scimUserId);
     const facts = input.facts.get(scimUserId);
@@ -79,32 +98,67 @@ export function planAccess(input: PlanInput): AccessPlan {
     const statedEmail = stated?.email ?? facts!.email ?? facts!.userName;
     const linked =
       input.current.find((u) => u.scimUserId === scimUserId) ??
-      input.current.find((u) => u.scimUserId === null && u.email.toLowerCase() === statedEmail.toLowerCase());
-    if (linked && isDetached(linked) && !input.fromIdp) continue;
-    const active = stated?.active ?? facts!.active;
-    if (linked && keepsManualAdmin(linked, active, input.mapping)) {
-      if (linked.scimUserId !== scimUserId) plan.updates.push({ ...linked, scimUserId, invite: false });
+      input.current.find((u) => u.scimUserId === null && !handled.has(u.id) && u.email.toLowerCase() === statedEmail.toLowerCase());
+    if (linked) handled.add(linked.id);
+    if (linked && isDetached(linked) && !input.fromIdp) {
+      fixed.push(linked);
       continue;
     }
-    const { role, license } = resolveAccess({ active, groupIds: input.groupsOf.get(scimUserId) ?? new Set() }, input.mapping);
-    const hadAccess = linked ? linked.role !== "none" : false;
+    const active = stated?.active ?? facts!.active;
+    if (linked && keepsManualAdmin(linked, active, input.mapping)) {
+      // Linked to the IdP's user, otherwise as the admin set them up.
+      const { id, invitedAt, firstSignInAt, createdAt, ...kept } = linked;
+      planned.push({ values: { ...kept, scimUserId, invite: false }, id, linked });
+      continue;
+    }
     const email = stated?.email ?? linked?.email ?? statedEmail;
-    // An invitation needs somewhere to go: a userName such as "jdoe" with no email gets none.
-    const invite = role !== "none" && !hadAccess && !linked?.invitedAt && input.invitesOn && email.includes("@");
+    const name = stated ? stated.name : (linked?.name ?? facts?.displayName ?? null);
+    const locale = stated ? stated.locale : (linked?.locale ?? null);
+    const { role, license } = resolveAccess({ active, groupIds: input.groupsOf.get(scimUserId) ?? new Set() }, input.mapping);
     const values: UserValues = {
       email,
-      name: stated ? stated.name : (linked?.name ?? facts?.displayName ?? null),
-      locale: stated ? stated.locale : (linked?.locale ?? null),
+      name,
+      locale,
       role,
       license,
       status: resolveStatus(role, linked?.firstSignInAt != null),
       source: "scim",
       scimUserId,
-      invite,
+      emailConflictWith: null,
+      invite: false,
     };
-    if (!linked) plan.inserts.push(values);
-    else if (!same(linked, values)) plan.updates.push({ ...values, id: linked.id });
-    if (role !== "none" && invite) plan.invitations.push({ scimUserId, userId: linked?.id ?? null, email, role, license, locale: values.locale });
+    planned.push({ values, id: linked?.id ?? newId(), linked });
+  }
+
+  // Users not re-evaluated here keep what they hold: a holder among them keeps the email.
+  for (const user of input.current) if (!handled.has(user.id)) fixed.push(user);
+  const claims: EmailClaim[] = [
+    ...fixed.map((u) => ({ userId: u.id, email: u.email, wantsAccess: u.role !== "none", holdsNow: u.role !== "none", createdAt: u.createdAt })),
+    ...planned.map(({ values, id, linked }) => ({
+      userId: id,
+      email: values.email,
+      wantsAccess: values.role !== "none",
+      holdsNow: !!linked && linked.role !== "none" && linked.email.toLowerCase() === values.email.toLowerCase(),
+      createdAt: linked?.createdAt ?? now,
+    })),
+  ];
+  const blocked = settleEmailClaims(claims);
+
+  const plan: AccessPlan = { updates: [], inserts: [], invitations: [], lostAccess: [], tiersTaken: [], conflicts: [] };
+  const taken = new Set<LicenseTier>();
+  for (const { values: ruled, id, linked } of planned) {
+    const holderId = blocked.get(id);
+    const values: UserValues = holderId
+      ? { ...ruled, role: "none", license: "none", status: resolveStatus("none", false), source: "scim", emailConflictWith: holderId }
+      : ruled;
+    const { role, license, email } = values;
+    const hadAccess = linked ? linked.role !== "none" : false;
+    // An invitation needs somewhere to go: a userName such as "jdoe" with no email gets none.
+    values.invite = role !== "none" && !hadAccess && !linked?.invitedAt && input.invitesOn && email.includes("@");
+    if (!linked) plan.inserts.push({ ...values, id });
+    else if (!same(linked, values)) plan.updates.push({ ...values, id });
+    if (holderId && linked?.emailConflictWith !== holderId) plan.conflicts.push({ userId: id, email, name: values.name, holderId });
+    if (values.invite) plan.invitations.push({ scimUserId: values.scimUserId!, userId: id, email, role: role as "admin" | "user", license, locale: values.locale });
     if (hadAccess && role === "none") plan.lostAccess.push(linked!.email);
     const heldBefore = linked && linked.role !== "none" ? linked.license : "none";
     const heldNow = role !== "none" ? license : "none";

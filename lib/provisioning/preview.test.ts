@@ -9,6 +9,8 @@ const seats: SeatOffer = {
 };
 
 const user = (email: string, groups: string[], extra: Partial<PreviewUser> = {}): PreviewUser => ({
+  id: `id-${email}`,
+  createdAt: "2026-01-01T00:00:00Z",
   email,
   role: "none",
   license: "none",
@@ -25,6 +27,16 @@ const mapping = (m: Partial<Mapping> & { licenses?: [string, "starter" | "team" 
 });
 
 describe("previewMapping", () => {
+  it("shows what the save does with a shared email: the user holding it keeps it, the other gains nothing", () => {
+    const holder = user("ada@x", ["staff"], { id: "holder", role: "user", createdAt: "2026-03-01" });
+    const second = user("ADA@x", ["staff", "team"], { id: "second", createdAt: "2026-01-01" });
+    const fresh = [user("bo@x", ["staff"], { id: "b1", createdAt: "2026-02-01" }), user("bo@x", ["staff"], { id: "b2", createdAt: "2026-01-01" })];
+    const preview = previewMapping([holder, second, ...fresh], mapping({ userGroupId: "staff", licenses: [["team", "team"]] }), seats);
+    // Nobody held bo@x: the user created first gains it, and no team seat is bought for the blocked second Ada.
+    expect(preview.gainAccess.map((c) => c.email)).toEqual(["bo@x"]);
+    expect(preview.seatsToBuy).toEqual({ starter: 0, team: 0, enterprise: 0 });
+  });
+
   it("lists who gains access, with the lowest tier, and the seats to buy with their cost", () => {
     const users = [user("a@x", ["staff", "start"]), user("b@x", ["staff", "start", "ent"]), user("c@x", ["staff", "team"]), user("d@x", ["ent"])];
     const preview = previewMapping(users, mapping({ userGroupId: "staff", licenses: [["start", "starter"], ["team", "team"], ["ent", "enterprise"]] }), seats);

@@ -1,9 +1,12 @@
 import type { LicenseTier, UserLicense, UserRole } from "@/db/schema";
 import { licenseTiers } from "@/db/schema";
 import { resolveAccess, type Mapping } from "./access";
+import { settleEmailClaims } from "./email-claims";
 import { countSeatsHeld, resolveSeatShortfall, zeroSeats, type SeatCounts } from "./seats";
 
 export type PreviewUser = {
+  id: string;
+  createdAt: string | Date;
   email: string;
   role: UserRole;
   license: UserLicense;
@@ -41,8 +44,13 @@ export function previewMapping(users: PreviewUser[], proposed: Mapping, seats: S
     costCents: { ...zeroSeats(), total: 0 },
     adminsAfter: 0,
   };
-  const after = users.map((user) => {
-    const to = user.managedByIdp ? resolveAccess({ active: user.active, groupIds: user.groupIds }, proposed) : user;
+  const ruled = users.map((user) => (user.managedByIdp ? resolveAccess({ active: user.active, groupIds: user.groupIds }, proposed) : user));
+  // One email signs in one user: the save keeps the others from access, so the preview does too.
+  const blocked = settleEmailClaims(
+    users.map((user, n) => ({ userId: user.id, email: user.email, wantsAccess: ruled[n].role !== "none", holdsNow: user.role !== "none", createdAt: user.createdAt })),
+  );
+  const after = users.map((user, n) => {
+    const to = blocked.has(user.id) ? { role: "none" as const, license: "none" as const } : ruled[n];
     const change: AccessChange = { email: user.email, from: { role: user.role, license: user.license }, to: { role: to.role, license: to.license } };
     if (user.role === "none" && to.role !== "none") preview.gainAccess.push(change);
     else if (user.role !== "none" && to.role === "none") preview.loseAccess.push(change);

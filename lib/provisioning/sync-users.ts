@@ -7,6 +7,7 @@ import {
   readAccessContext,
   updateUsersAccess,
   type AccessContext,
+  type AccessRow,
 } from "@/db/queries/access";
 import { changeMembers, type MembershipChange, type MembershipResult } from "@/db/queries/memberships";
 import { createSignInLinks } from "@/lib/auth/sign-in-link";
@@ -32,14 +33,22 @@ export type DirectoryChange = {
   reevaluate?: string[];
 };
 
-export type DirectoryResult = { membership: MembershipResult | null };
+/** A user kept from access because another user holds their email, with that other user. */
+export type EmailConflictNotice = {
+  user: { id: string; email: string; name: string | null };
+  holder: { id: string; email: string; name: string | null };
+};
+
+export type DirectoryResult = { membership: MembershipResult | null; conflicts: EmailConflictNotice[] };
 
 /**
  * Applies one directory change: writes the memberships, then brings the Sally users behind every affected SCIM
  * user in line with the access rules, and buys any seats now missing, all in the caller's transaction and in a
- * few set-based statements. Locks only what the rules need: the affected users (so concurrent changes of one
- * user apply one after the other and none is lost) and, through the users write, the seats rows of a tier
- * whose holders change. Invitations and receipts go to the outbox in the same transaction.
+ * few set-based statements. Locks only what the rules need: the affected users and those sharing an email with
+ * them (so concurrent changes of one user apply one after the other and none is lost) and, through the users
+ * write, the seats rows of a tier whose holders change. Invitations and receipts go to the outbox in the same
+ * transaction. Users kept from access by another user's email (email-claims.ts) are evaluated again whenever a
+ * user sharing their email is: their conflict settles or clears in the same change.
  */
 export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange): Promise<DirectoryResult> {
   const tenantId = change.tenant.id;
@@ -50,11 +59,14 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
     // Members of a group that grants nothing keep their access: nothing else to do for them.
     if (membership.grants) for (const id of [...membership.added, ...membership.removed]) affected.add(id);
   }
-  if (affected.size === 0) return { membership };
+  if (affected.size === 0) return { membership, conflicts: [] };
 
-  const ids = [...affected];
   const stated = new Map((change.users ?? []).map((u) => [u.scimUserId, u]));
-  const current = await lockUsersForAccess(tx, tenantId, ids, [...stated.values()].map((u) => u.email));
+  const current = await lockUsersForAccess(tx, tenantId, [...affected], [...stated.values()].map((u) => u.email));
+  for (const user of current) {
+    if (user.emailConflictWith && user.source === "scim" && user.scimUserId) affected.add(user.scimUserId);
+  }
+  const ids = [...affected];
   // A user created by this very change is in no group: without a linked Sally user, the rules give no access.
   const allNew = (change.users ?? []).length === ids.length && (change.users ?? []).every((u) => u.created);
   const context: AccessContext | null =
@@ -70,20 +82,30 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
     fromIdp: change.fromIdp,
   });
   await updateUsersAccess(tx, plan.updates);
-  const createdIds = await insertUsersAccess(tx, tenantId, plan.inserts);
+  await insertUsersAccess(tx, tenantId, plan.inserts);
   await deleteSessionsOfEmails(tx, plan.lostAccess);
   const tenant = context ? { id: tenantId, ...context.tenant } : null;
-  const emails = tenant ? await invitations(tx, tenant, plan, createdIds) : [];
+  const emails = tenant ? await invitations(tx, tenant, plan) : [];
   if (tenant && plan.tiersTaken.length) emails.push(...(await buyMissingSeats(tx, tenant, plan.tiersTaken, change.cause)).receipts);
   await enqueueEmails(tx, emails);
-  return { membership };
+  return { membership, conflicts: conflictNotices(plan, current) };
+}
+
+/** The plan's new conflicts with both users named (the holder as stored, or as this change writes them). */
+function conflictNotices(plan: AccessPlan, current: AccessRow[]): EmailConflictNotice[] {
+  const known = new Map<string, { id: string; email: string; name: string | null }>();
+  for (const u of [...current, ...plan.updates, ...plan.inserts]) known.set(u.id, { id: u.id, email: u.email, name: u.name });
+  return plan.conflicts.map((c) => ({
+    user: { id: c.userId, email: c.email, name: c.name },
+    holder: known.get(c.holderId) ?? { id: c.holderId, email: c.email, name: null },
+  }));
 }
 
 type TenantFacts = { id: string; name: string; locale: Locale };
 
 /** One invitation per user who first gains access (the key is the user: whatever happens later, one email). */
-async function invitations(tx: DbOrTx, tenant: TenantFacts, plan: AccessPlan, createdIds: Map<string, string>): Promise<QueuedEmail[]> {
-  const invited = plan.invitations.map((i) => ({ ...i, userId: i.userId ?? createdIds.get(i.scimUserId)! }));
+async function invitations(tx: DbOrTx, tenant: TenantFacts, plan: AccessPlan): Promise<QueuedEmail[]> {
+  const invited = plan.invitations;
   const urls = await createSignInLinks(tx, invited.map((i) => i.email));
   const emails: QueuedEmail[] = [];
   for (const [n, input] of invited.entries()) {

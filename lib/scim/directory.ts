@@ -1,6 +1,14 @@
 import type { Locale } from "@/db/schema";
 import type { ScimUserRow } from "@/db/queries/scim-users";
-import type { DirectoryUser } from "@/lib/provisioning/sync-users";
+import { deprovisionUser } from "@/lib/provisioning/deprovision-user";
+import {
+  applyDirectoryChange,
+  type DirectoryChange,
+  type DirectoryResult,
+  type DirectoryUser,
+  type EmailConflictNotice,
+} from "@/lib/provisioning/sync-users";
+import type { ScimContext } from "./context";
 
 /** `preferredLanguage`/`locale` such as "de-DE" or "en_US" → the UI language, if we speak it (RFC 7643 §4.1.1). */
 export function localeOf(resource: Record<string, unknown>): Locale | null {
@@ -33,4 +41,24 @@ export function directoryUser(row: ScimUserRow, created = false): DirectoryUser 
     active: row.active,
     created,
   };
+}
+
+const person = (u: EmailConflictNotice["user"]) => (u.name ? `${u.name} (user ${u.id})` : `user ${u.id}`);
+
+/** The activity-log warning for a user kept from access by another user's email: both named, and why. */
+export const conflictWarning = (c: EmailConflictNotice) =>
+  `Email conflict: ${person(c.user)} gets no access because ${person(c.holder)} already signs in with ${c.user.email}; ` +
+  "it clears when either of them changes";
+
+/** Runs the provisioning verb for a request's directory change; email conflicts become activity-log warnings. */
+export async function applyChange(ctx: ScimContext, change: Omit<DirectoryChange, "tenant" | "cause" | "fromIdp">): Promise<DirectoryResult> {
+  const result = await applyDirectoryChange(ctx.tx, { ...change, tenant: ctx.tenant, cause: ctx.cause, fromIdp: true });
+  ctx.warnings.push(...result.conflicts.map(conflictWarning));
+  return result;
+}
+
+/** Deprovisions the Sally user of a SCIM user being deleted; users who may now hold its email are warned of as above. */
+export async function deprovision(ctx: ScimContext, scimUserId: string): Promise<void> {
+  const conflicts = await deprovisionUser(ctx.tx, { tenant: ctx.tenant, scimUserId, cause: ctx.cause });
+  ctx.warnings.push(...conflicts.map(conflictWarning));
 }

@@ -11,10 +11,10 @@ import {
   updateScimGroup,
   type ScimGroupRow,
 } from "@/db/queries/scim-groups";
-import { applyDirectoryChange } from "@/lib/provisioning/sync-users";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { canonicalizeResource, groupColumns, type JsonObject } from "./canonicalize";
 import { isResourceId, type ScimContext } from "./context";
+import { applyChange } from "./directory";
 import { parseProjection, type ListParams } from "./list-params";
 import { listResources, type Listing } from "./list";
 import { parsePatchRequest, planGroupPatch, type MemberChanges } from "./patch";
@@ -78,10 +78,7 @@ function parseGroup(body: unknown) {
  * id is a warning in the tenant's activity log.
  */
 async function applyMemberChanges(ctx: ScimContext, group: ScimGroupRow, changes: MemberChanges) {
-  const { membership } = await applyDirectoryChange(ctx.tx, {
-    tenant: ctx.tenant,
-    cause: ctx.cause,
-    fromIdp: true,
+  const { membership } = await applyChange(ctx, {
     members: { groupId: group.id, add: changes.add, remove: changes.replaceAll ? "all" : changes.remove },
   });
   const result = membership!;
@@ -159,6 +156,6 @@ export async function deleteGroup(ctx: ScimContext, id: string): Promise<ScimRes
   checkIfMatch(ctx.headers, current.version);
   const memberIds = await listMemberIds(ctx.tx, id);
   await deleteScimGroup(ctx.tx, ctx.tenant.id, id);
-  await applyDirectoryChange(ctx.tx, { tenant: ctx.tenant, cause: ctx.cause, fromIdp: true, reevaluate: memberIds });
+  await applyChange(ctx, { reevaluate: memberIds });
   return { status: 204, summary: `Deleted group ${current.displayName} (${memberIds.length} members re-evaluated)` };
 }

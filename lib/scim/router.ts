@@ -1,5 +1,6 @@
 import { after } from "next/server";
 import { getDatabase, type Database, type Db } from "@/db";
+import { isRetryable } from "@/db/errors";
 import { touchConnection } from "@/db/queries/scim-connections";
 import { bufferActivity, recordActivity, type ActivityEntry } from "@/lib/activity";
 import { drainOutbox } from "@/lib/email/outbox";
@@ -17,15 +18,6 @@ const unauthorized = (): ScimResult =>
   scimError(401, "Missing, unknown or revoked bearer token", undefined, { "www-authenticate": 'Bearer realm="Sally SCIM"' });
 
 const bulkRoute: Route = { write: true, run: runBulk };
-
-/** PostgreSQL's deadlock and serialization failures: the transaction is rolled back whole and may simply run again. */
-const RETRYABLE = new Set(["40P01", "40001"]);
-function isRetryable(error: unknown): boolean {
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (typeof e.code === "string" && RETRYABLE.has(e.code)) return true;
-  }
-  return false;
-}
 
 /**
  * Serves one SCIM request: authenticate the bearer token (it names the tenant), rate-limit, read the body, run

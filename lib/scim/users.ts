@@ -11,12 +11,10 @@ import {
   updateScimUser,
   type ScimUserRow,
 } from "@/db/queries/scim-users";
-import { deprovisionUser } from "@/lib/provisioning/deprovision-user";
-import { applyDirectoryChange } from "@/lib/provisioning/sync-users";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { canonicalizeResource, userColumns, type JsonObject } from "./canonicalize";
 import { isResourceId, type ScimContext } from "./context";
-import { directoryUser } from "./directory";
+import { applyChange, deprovision, directoryUser } from "./directory";
 import { parseProjection, type ListParams } from "./list-params";
 import { listResources, type Listing } from "./list";
 import { applyPatch, parsePatchRequest } from "./patch";
@@ -88,7 +86,7 @@ export async function createUser(ctx: ScimContext, body: unknown): Promise<ScimR
   const row = adoptable
     ? await updateScimUser(ctx.tx, ctx.tenant.id, adoptable.id, resource, columns)
     : await insertScimUser(ctx.tx, ctx.tenant.id, resource, columns);
-  await applyDirectoryChange(ctx.tx, { tenant: ctx.tenant, cause: ctx.cause, fromIdp: true, users: [directoryUser(row, !adoptable)] });
+  await applyChange(ctx, { users: [directoryUser(row, !adoptable)] });
   return written(ctx, row, 201, `${adoptable ? "Adopted" : "Created"} user ${row.userName}`, adoptable ? undefined : "no groups");
 }
 
@@ -98,7 +96,7 @@ export async function replaceUser(ctx: ScimContext, id: string, body: unknown): 
   const current = await loadUser(ctx, id, "update");
   checkIfMatch(ctx.headers, current.version);
   const row = await updateScimUser(ctx.tx, ctx.tenant.id, id, resource, columns);
-  await applyDirectoryChange(ctx.tx, { tenant: ctx.tenant, cause: ctx.cause, fromIdp: true, users: [directoryUser(row)] });
+  await applyChange(ctx, { users: [directoryUser(row)] });
   return written(ctx, row, 200, `Replaced user ${row.userName}${row.active ? "" : " (inactive)"}`);
 }
 
@@ -109,7 +107,7 @@ export async function patchUser(ctx: ScimContext, id: string, body: unknown): Pr
   checkIfMatch(ctx.headers, current.version);
   const resource = applyPatch("User", { ...current.resource, active: current.active }, operations);
   const row = await updateScimUser(ctx.tx, ctx.tenant.id, id, resource, userColumns(resource));
-  await applyDirectoryChange(ctx.tx, { tenant: ctx.tenant, cause: ctx.cause, fromIdp: true, users: [directoryUser(row)] });
+  await applyChange(ctx, { users: [directoryUser(row)] });
   const change = current.active !== row.active ? (row.active ? " (reactivated)" : " (deactivated)") : "";
   return written(ctx, row, 200, `Patched user ${row.userName}${change}`);
 }
@@ -119,7 +117,7 @@ export async function deleteUser(ctx: ScimContext, id: string): Promise<ScimResu
   // The full row lock first: group writers adding this user wait here rather than deadlock later.
   const current = await loadUser(ctx, id, "delete");
   checkIfMatch(ctx.headers, current.version);
-  await deprovisionUser(ctx.tx, { tenant: ctx.tenant, scimUserId: id });
+  await deprovision(ctx, id);
   await deleteScimUser(ctx.tx, ctx.tenant.id, id);
   return { status: 204, summary: `Deleted user ${current.userName}` };
 }
