@@ -6,7 +6,7 @@ import { getScimConnectionFacts } from "@/lib/provisioning/connection-facts";
 import { connectScim } from "@/lib/provisioning/scim-connection";
 import { createTenant } from "@/lib/tenants/create-tenant";
 import { listActivityPage } from "./activity";
-import { countUsersByAccess, listUsersPage, type UserCursor } from "./users";
+import { countUsersByAccess, listUsersPage, userKey, type UserCursor } from "./users";
 
 let n = 0;
 
@@ -43,24 +43,48 @@ describe.each(testDrivers)("admin read models (%s)", (driver) => {
       pages += 1;
       seen.push(...page.rows.map((r) => r.email.toLowerCase()));
       if (!page.more) return { seen, pages };
-      cursor = { after: page.rows[page.rows.length - 1].email };
+      cursor = { after: userKey(page.rows[page.rows.length - 1]) };
     }
   }
 
   it("pages users by email with a keyset cursor, forwards and backwards, with no gaps or repeats", async () => {
     const tenant = await tenantWithUsers(120);
-    const all = (await t.db.select({ email: sql<string>`lower(${users.email})` }).from(users).where(sql`${users.tenantId} = ${tenant.id}`)).map((r) => r.email).sort();
+    const rows = await t.db.select({ id: users.id, email: sql<string>`lower(${users.email})` }).from(users).where(sql`${users.tenantId} = ${tenant.id}`);
+    const sorted = rows.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : a.id < b.id ? -1 : 1));
+    const all = sorted.map((r) => r.email);
+    const keys = sorted.map(userKey);
     const { seen, pages } = await walk(tenant.id, 25);
     expect(seen).toEqual(all);
     expect(pages).toBe(5); // 121 users (with the admin) in pages of 25
-    const third = await listUsersPage(t.db, tenant.id, { filter: {}, cursor: { after: all[49] }, limit: 25 });
+    const third = await listUsersPage(t.db, tenant.id, { filter: {}, cursor: { after: keys[49] }, limit: 25 });
     expect(third.rows.map((r) => r.email.toLowerCase())).toEqual(all.slice(50, 75));
-    const back = await listUsersPage(t.db, tenant.id, { filter: {}, cursor: { before: all[50] }, limit: 25 });
+    const back = await listUsersPage(t.db, tenant.id, { filter: {}, cursor: { before: keys[50] }, limit: 25 });
     expect(back.rows.map((r) => r.email.toLowerCase())).toEqual(all.slice(25, 50));
     expect(back.more).toBe(true);
-    const first = await listUsersPage(t.db, tenant.id, { filter: {}, cursor: { before: all[10] }, limit: 25 });
+    const first = await listUsersPage(t.db, tenant.id, { filter: {}, cursor: { before: keys[10] }, limit: 25 });
     expect(first.rows.map((r) => r.email.toLowerCase())).toEqual(all.slice(0, 10));
     expect(first.more).toBe(false);
+  });
+
+  it("pages users who share an email by (email, id), with no gaps or repeats", async () => {
+    const slug = `read-${process.pid}-${++n}`;
+    const tenant = await createTenant(t.db, { name: slug, slug, adminEmail: `admin@${slug}.example` });
+    // Eleven users on two emails: only one per email may hold access, the rest are without.
+    await t.db.insert(users).values(
+      Array.from({ length: 11 }, (_, i) => ({ tenantId: tenant.id, email: `${i % 2 ? "Same" : "same"}${i % 2}@${slug}.example`, role: "none" as const, status: "deactivated" as const })),
+    );
+    const ids: string[] = [];
+    let cursor: UserCursor | undefined;
+    for (;;) {
+      const page = await listUsersPage(t.db, tenant.id, { filter: {}, cursor, limit: 3 });
+      ids.push(...page.rows.map((r) => r.id));
+      if (!page.more) break;
+      cursor = { after: userKey(page.rows[page.rows.length - 1]) };
+    }
+    expect(ids).toHaveLength(12);
+    expect(new Set(ids).size).toBe(12);
+    const back = await listUsersPage(t.db, tenant.id, { filter: {}, cursor: { before: userKey({ id: ids[7], email: `same1@${slug}.example` }) }, limit: 3 });
+    expect(back.rows.map((r) => r.id)).toEqual(ids.slice(4, 7));
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { and, asc, eq, ilike, ne, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, ilike, ne, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { authSessions, authUsers, scimUsers, tenants, users } from "@/db/schema";
 import type { UserLicense, UserRole, UserSource, UserStatus } from "@/db/schema";
@@ -63,11 +63,14 @@ export async function listUsersWithUserName(db: DbOrTx, tenantId: string) {
       status: users.status,
       source: users.source,
       createdAt: users.createdAt,
+      /** The user holding this user's email, named: `Name <email> (id)`. */
+      emailConflictWith: sql<string | null>`(select coalesce(h.name || ' ', '') || '<' || h.email || '> (' || h.id || ')'
+        from users h where h.id = ${users.emailConflictWith})`,
     })
     .from(users)
     .leftJoin(scimUsers, eq(scimUsers.id, users.scimUserId))
     .where(eq(users.tenantId, tenantId))
-    .orderBy(sql`lower(${users.email})`);
+    .orderBy(sql`lower(${users.email})`, users.createdAt, users.id);
 }
 
 export type UserFilter = {
@@ -79,20 +82,33 @@ export type UserFilter = {
   source?: UserSource;
 };
 
-/** Where a page starts: after or before the user with this (lower-cased) email, the list's unique sort key. */
+/**
+ * Where a page starts: after or before the user with this key. The list is sorted by lower-cased email, then
+ * id (several users may share an email); the key is both, as `userKey` writes it, so it fits in a link.
+ */
 export type UserCursor = { after: string } | { before: string };
+
+/** The sort key of a user in the list, for a cursor: `<id>:<email>` (an id has a fixed length). */
+export const userKey = (user: { id: string; email: string }) => `${user.id}:${user.email.toLowerCase()}`;
+
+const UUID_LENGTH = 36;
+const parseUserKey = (key: string) => ({ id: key.slice(0, UUID_LENGTH), email: key.slice(UUID_LENGTH + 1).toLowerCase() });
+const isUserKey = (key: string) => key[UUID_LENGTH] === ":" && /^[0-9a-f-]{36}$/i.test(key.slice(0, UUID_LENGTH));
 
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
- * One page of a tenant's users for the Users list, ordered by email. Keyset paging on lower(email) reads the
- * (tenant_id, lower(email)) unique index from the cursor on, so any page of 100,000 users costs what the first
- * does. Returns up to `limit` rows plus whether more lie in the paging direction.
+ * One page of a tenant's users for the Users list, ordered by email. Keyset paging on (lower(email), id) reads
+ * the (tenant_id, lower(email), id) index from the cursor on, so any page of 100,000 users costs what the first
+ * does. Returns up to `limit` rows plus whether more lie in the paging direction; a cursor that is no user key
+ * starts at the beginning.
  */
 export async function listUsersPage(db: DbOrTx, tenantId: string, options: { filter: UserFilter; cursor?: UserCursor; limit: number }) {
   const { filter, cursor, limit } = options;
   const email = sql`lower(${users.email})`;
   const backwards = cursor !== undefined && "before" in cursor;
+  const key = cursor ? ("after" in cursor ? cursor.after : cursor.before) : "";
+  const from = isUserKey(key) ? parseUserKey(key) : null;
   const rows = await db
     .select({
       id: users.id,
@@ -103,6 +119,9 @@ export async function listUsersPage(db: DbOrTx, tenantId: string, options: { fil
       status: users.status,
       source: users.source,
       updatedAt: users.updatedAt,
+      /** The user who holds this user's email (an email conflict), by name and email. */
+      emailConflictWith: sql<{ id: string; name: string | null; email: string } | null>`(select json_build_object('id', h.id, 'name', h.name, 'email', h.email)
+        from users h where h.id = ${users.emailConflictWith})`,
     })
     .from(users)
     .where(
@@ -113,10 +132,10 @@ export async function listUsersPage(db: DbOrTx, tenantId: string, options: { fil
         filter.license ? eq(users.license, filter.license) : undefined,
         filter.status ? eq(users.status, filter.status) : undefined,
         filter.source ? eq(users.source, filter.source) : undefined,
-        cursor ? ("after" in cursor ? sql`${email} > ${cursor.after.toLowerCase()}` : sql`${email} < ${cursor.before.toLowerCase()}`) : undefined,
+        from ? (backwards ? sql`(${email}, ${users.id}) < (${from.email}, ${from.id}::uuid)` : sql`(${email}, ${users.id}) > (${from.email}, ${from.id}::uuid)`) : undefined,
       ),
     )
-    .orderBy(backwards ? sql`${email} desc` : sql`${email} asc`)
+    .orderBy(...(backwards ? [sql`${email} desc`, desc(users.id)] : [sql`${email} asc`, asc(users.id)]))
     .limit(limit + 1);
   const more = rows.length > limit;
   const page = rows.slice(0, limit);

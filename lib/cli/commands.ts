@@ -150,12 +150,14 @@ export const commands: Command[] = [
     async run(db, v) {
       const tenant = await tenantOf(db, v);
       const rows = (await listUsersWithUserName(db, tenant.id)).map((u) => ({
+        id: u.id,
         email: u.email,
         userName: u.userName ?? u.email,
         role: u.role,
         license: u.license,
         status: u.status,
         source: u.source,
+        emailConflictWith: u.emailConflictWith,
       }));
       return { data: rows, rows };
     },
@@ -240,11 +242,12 @@ export const commands: Command[] = [
   },
   {
     name: "users remove",
-    usage: "users remove --tenant SLUG --email EMAIL",
-    options: { tenant: { type: "string" }, email: { type: "string" } },
+    usage: "users remove --tenant SLUG (--email EMAIL | --id USER_ID)",
+    options: { tenant: { type: "string" }, email: { type: "string" }, id: { type: "string" } },
     async run(db, v) {
       const tenant = await tenantOf(db, v);
-      const { email } = await removeUser(db, { tenantId: tenant.id, email: required(v, "email"), actor: ACTOR });
+      const ref = v.id ? { userId: String(v.id) } : { email: required(v, "email") };
+      const { email } = await removeUser(db, { tenantId: tenant.id, ...ref, actor: ACTOR });
       return { data: { removed: email }, message: `Removed ${email}.` };
     },
   },

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { licenseTiers, userLicenseEnum, userRoleEnum, userSourceEnum, userStatusEnum } from "@/db/schema";
 import { listSeats } from "@/db/queries/tenants";
-import { countUsersByAccess, listUsersPage, type UserCursor } from "@/db/queries/users";
+import { countUsersByAccess, listUsersPage, userKey, type UserCursor } from "@/db/queries/users";
 import { requireAdmin } from "@/lib/auth/session";
 import { countSeatsHeld } from "@/lib/provisioning/seats";
 import { formatTime } from "@/components/admin/format-time";
@@ -26,8 +26,8 @@ const querySchema = z.object({
   license: z.enum(userLicenseEnum.enumValues).optional().catch(undefined),
   status: z.enum(userStatusEnum.enumValues).optional().catch(undefined),
   source: z.enum(userSourceEnum.enumValues).optional().catch(undefined),
-  after: z.string().max(320).optional().catch(undefined),
-  before: z.string().max(320).optional().catch(undefined),
+  after: z.string().max(400).optional().catch(undefined),
+  before: z.string().max(400).optional().catch(undefined),
 });
 
 type Query = z.infer<typeof querySchema>;
@@ -60,8 +60,8 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
   const v = await getTranslations("Values");
   const format = await getFormatter();
   const backwards = cursor !== undefined && "before" in cursor;
-  const prev = rows.length && (backwards ? more : cursor !== undefined) ? { before: rows[0].email } : null;
-  const next = rows.length && (backwards ? true : more) ? { after: rows[rows.length - 1].email } : null;
+  const prev = rows.length && (backwards ? more : cursor !== undefined) ? { before: userKey(rows[0]) } : null;
+  const next = rows.length && (backwards ? true : more) ? { after: userKey(rows[rows.length - 1]) } : null;
   const select = (name: "role" | "license" | "status" | "source", label: string, values: readonly string[], text: (value: string) => string) => (
     <label className="block text-sm font-medium">
       {label}
