@@ -92,7 +92,17 @@ export async function activity(cli: Cli, slug: string, limit = 200): Promise<Act
   return (await cli("activity", "list", "--tenant", slug, "--limit", String(limit))) as ActivityRow[];
 }
 
-export type CliUser = { email: string; userName: string; role: string; license: string; status: string; source: string };
+export type CliUser = {
+  id: string;
+  email: string;
+  userName: string;
+  role: string;
+  license: string;
+  status: string;
+  source: string;
+  /** The user holding this user's email, as `Name <email> (id)`, while this one is kept from access. */
+  emailConflictWith: string | null;
+};
 
 export async function cliUsers(cli: Cli, slug: string): Promise<CliUser[]> {
   return (await cli("users", "list", "--tenant", slug)) as CliUser[];

@@ -2,6 +2,8 @@
 // /Schemas, ids that are not ours, unquoted filter values, and `attributes` with a value filter.
 import { SCIM, expect, test } from "../fixtures";
 import {
+  activity,
+  cliUsers,
   createGroup,
   createUser,
   expectEmpty,
@@ -296,5 +298,40 @@ test.describe("attributes with a value filter (issue 10 item 6)", () => {
       id: group.id,
       members: [expect.objectContaining({ value: user.id })],
     });
+  });
+});
+
+test.describe("users sharing an email (issue 10 item 4)", () => {
+  test("both are created; one signs in, the other is flagged with an email conflict naming them, until either side changes", async ({ tenant, cli }) => {
+    const email = `shared@${tenant.slug}.example`;
+    const withEmail = (displayName: string) => ({ displayName, emails: [{ value: email, type: "work", primary: true }] });
+    // What validators and IdPs send: two users, one email. Both are accepted.
+    const ada = await createUser(tenant.scim, `ada@${tenant.slug}.idp`, withEmail("Ada Lovelace"));
+    const bea = await createUser(tenant.scim, `bea@${tenant.slug}.idp`, withEmail("Bea Lovelace"));
+    const staff = await createGroup(tenant.scim, "Staff", [ada.id, bea.id]);
+    await cli("scim", "mapping", "set", "--tenant", tenant.slug, "--user-group", "Staff", "--apply");
+
+    const byUserName = async () => new Map((await cliUsers(cli, tenant.slug)).map((u) => [u.userName, u]));
+    let users = await byUserName();
+    const holder = users.get(`ada@${tenant.slug}.idp`)!;
+    expect(holder).toMatchObject({ email, role: "user", emailConflictWith: null });
+    expect(users.get(`bea@${tenant.slug}.idp`)).toMatchObject({ email, role: "none", status: "deactivated", emailConflictWith: `Ada Lovelace <${email}> (${holder.id})` });
+
+    // A third one joins the group later: the warning in the activity log names both users.
+    const carl = await createUser(tenant.scim, `carl@${tenant.slug}.idp`, withEmail("Carl Lovelace"));
+    await expectEmpty(await tenant.scim.patch(`Groups/${staff.id}`, { data: patchOp({ op: "add", path: "members", value: [{ value: carl.id }] }) }), 204);
+    const warning = (await activity(cli, tenant.slug)).find((a) => a.summary.startsWith("Warning: Email conflict") && a.summary.includes("Carl Lovelace"));
+    expect(warning?.summary).toContain(`because Ada Lovelace (user ${holder.id}) already signs in with ${email}`);
+
+    // The holder is deactivated: one of the others takes the email at once, and its flag is gone.
+    await expectJson(await tenant.scim.patch(`Users/${ada.id}`, { data: patchOp({ op: "Replace", path: "active", value: "False" }) }), 200);
+    users = await byUserName();
+    const withAccess = [...users.values()].filter((u) => u.email === email && u.role !== "none");
+    expect(withAccess.map((u) => u.userName)).toEqual([`bea@${tenant.slug}.idp`]);
+    expect(withAccess[0].emailConflictWith).toBeNull();
+    expect(users.get(`carl@${tenant.slug}.idp`)?.emailConflictWith).toContain(`(${withAccess[0].id})`);
+    // Carl's email changes in the IdP: his conflict clears and he gets access.
+    await expectJson(await tenant.scim.patch(`Users/${carl.id}`, { data: patchOp({ op: "replace", path: "emails", value: [{ value: `carl@${tenant.slug}.example`, primary: true }] }) }), 200);
+    expect((await byUserName()).get(`carl@${tenant.slug}.idp`)).toMatchObject({ role: "user", emailConflictWith: null });
   });
 });

@@ -7,6 +7,17 @@ import { recordActivity } from "@/lib/activity";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { applyDirectoryChange } from "./sync-users";
 
+/** Why a user may not be removed; the admin screen says it in the admin's language. */
+export class RemovalRefusedError extends ConflictError {
+  constructor(
+    message: string,
+    readonly reason: "managed" | "lastAdmin" | "ambiguous",
+    readonly email: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Which user to remove: by id (the admin screen), or by email when only one user of the tenant has it (the CLI). */
 export type UserRef = { userId: string } | { email: string };
 
@@ -17,7 +28,7 @@ async function findUser(tx: DbOrTx, tenantId: string, ref: UserRef) {
     .where(and(eq(users.tenantId, tenantId), "userId" in ref ? eq(users.id, ref.userId) : sql`lower(${users.email}) = lower(${ref.email})`))
     .limit(2);
   if (found.length === 0) throw new NotFoundError("userId" in ref ? `no user ${ref.userId}` : `no user with email ${ref.email}`);
-  if (found.length > 1) throw new ConflictError(`several users have the email ${"email" in ref ? ref.email : ""}: remove one by its id`);
+  if (found.length > 1) throw new RemovalRefusedError(`several users have the email ${found[0].email}: remove one by its id`, "ambiguous", found[0].email);
   return found[0];
 }
 
@@ -32,14 +43,14 @@ export async function removeUser(db: DbOrTx, input: UserRef & { tenantId: string
     await lockTenant(tx, input.tenantId);
     const user = await findUser(tx, input.tenantId, input);
     if (user.source === "scim") {
-      throw new ConflictError(`${user.email} is managed by your identity provider: unassign them there, or disconnect SCIM first`);
+      throw new RemovalRefusedError(`${user.email} is managed by your identity provider: unassign them there, or disconnect SCIM first`, "managed", user.email);
     }
     if (user.role === "admin") {
       const [{ admins }] = await tx
         .select({ admins: sql<number>`count(*)::int` })
         .from(users)
         .where(and(eq(users.tenantId, input.tenantId), eq(users.role, "admin"), ne(users.status, "deactivated")));
-      if (admins <= 1) throw new ConflictError(`${user.email} is the last admin of this tenant`);
+      if (admins <= 1) throw new RemovalRefusedError(`${user.email} is the last admin of this tenant`, "lastAdmin", user.email);
     }
     if (user.role !== "none") await deleteSessionsByEmail(tx, user.email);
     await tx.delete(users).where(eq(users.id, user.id));

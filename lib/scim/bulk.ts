@@ -102,9 +102,18 @@ export async function runBulk(ctx: ScimContext, body: unknown): Promise<ScimResu
   };
 }
 
-async function runOperation(ctx: ScimContext, op: Operation, path: string, data: unknown): Promise<ScimResult> {
-  const segments = path.split("?")[0].split("/").filter(Boolean).map(decodeURIComponent);
+/** A bulk operation's path in segments, percent-decoded as the router's are; a malformed escape is a 400. */
+function pathSegments(path: string): string[] {
   try {
+    return path.split("?")[0].split("/").filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw new ValidationError(`The operation path ${JSON.stringify(path)} has a malformed percent-encoding`, "invalidValue");
+  }
+}
+
+async function runOperation(ctx: ScimContext, op: Operation, path: string, data: unknown): Promise<ScimResult> {
+  try {
+    const segments = pathSegments(path);
     if (segments[0]?.toLowerCase() === "bulk") throw new ValidationError("Bulk operations cannot nest", "invalidValue");
     const route = resolveRoute(op.method, segments);
     const headers = new Headers(op.version ? { "if-match": op.version } : {});

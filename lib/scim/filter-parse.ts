@@ -20,6 +20,8 @@ export const invalidFilter = (message: string) => new ValidationError(message, "
  */
 export function parseFilter(input: string): Filter {
   if (input.length > MAX_LENGTH) throw invalidFilter(`Filters may be at most ${MAX_LENGTH} characters long`);
+  // PostgreSQL text cannot hold U+0000, so no value with it can match; and it must never reach the database.
+  if (input.includes("\u0000")) throw invalidFilter("Filters may not contain the NUL character (U+0000)");
   const { text, literals } = protectStrings(input);
   const rewritten = moveSubAttributeIntoValuePath(quoteBareValues(text, literals));
   let ast: Filter;

@@ -260,6 +260,9 @@ describe("compileFilter", () => {
     ["Group", 'displayName eq "x" and customFlag gt true'],
     ["User", `${"not (".repeat(40)}userName eq "a"${")".repeat(40)}`],
     ["User", Array.from({ length: 1_000 }, (_, i) => `userName eq "user-${i}"`).join(" or ")],
+    // Found by the fuzzer: PostgreSQL text cannot hold U+0000, quoted or bare.
+    ["User", 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value le "\u0000x"'],
+    ["User", "userName eq a\u0000b"],
   ])("%s: rejects %s as invalidFilter", (kind, filter) => {
     let error: unknown;
     try {

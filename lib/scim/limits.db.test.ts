@@ -100,4 +100,15 @@ describe.each(testDrivers)("SCIM limits on %s", (driver) => {
     const ok = await checker.run({ method: "POST", segments: ["Bulk"], body: bulk(3) }, { status: [200] });
     expect(ok.body.Operations.map((op: { status: string }) => op.status)).toEqual(["201", "201", "201"]);
   });
+
+  it("answers a bulk operation whose path has a malformed percent-encoding with its own 400, never a 5xx", async () => {
+    // Found by the fuzzer: decodeURIComponent throws on "%E0%A4%A".
+    const body = JSON.stringify({ schemas: [SCHEMA.bulkRequest], Operations: [{ method: "DELETE", path: "/Users/%E0%A4%A" }, { method: "DELETE", path: "/Users/%zz" }] });
+    await checker.start();
+    const reply = await checker.run({ method: "POST", segments: ["Bulk"], body }, { status: [200] });
+    expect(reply.body.Operations.map((op: { status: string; response?: { scimType?: string } }) => [op.status, op.response?.scimType])).toEqual([
+      ["400", "invalidValue"],
+      ["400", "invalidValue"],
+    ]);
+  });
 });

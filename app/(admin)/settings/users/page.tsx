@@ -145,7 +145,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                     {m.source === "scim" ? (
                       <span className="text-xs text-gray-600">{t("managedByIdp")}</span>
                     ) : m.id === me.id ? null : (
-                      <RemoveUserButton email={m.email} />
+                      <RemoveUserButton id={m.id} email={m.email} />
                     )}
                   </td>
                 </tr>

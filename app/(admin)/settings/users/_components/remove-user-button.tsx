@@ -6,7 +6,7 @@ import { ConfirmAction } from "@/components/admin/confirm-action";
 import { removeUserAction } from "../actions";
 
 /** Remove, behind a dialog that says what removing does. */
-export function RemoveUserButton({ email }: { email: string }) {
+export function RemoveUserButton({ id, email }: { id: string; email: string }) {
   const t = useTranslations("Users");
   const c = useTranslations("Common");
   const router = useRouter();
@@ -18,7 +18,7 @@ export function RemoveUserButton({ email }: { email: string }) {
       body={t("removeBody", { email })}
       confirmLabel={c("confirm")}
       danger
-      action={() => removeUserAction({ email })}
+      action={() => removeUserAction({ userId: id })}
       onDone={() => router.refresh()}
     />
   );
