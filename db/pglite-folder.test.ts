@@ -10,7 +10,8 @@ import { createTenant } from "@/lib/tenants/create-tenant";
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "sally-pglite-"));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-describe("the embedded PGlite folder", () => {
+// Opening a folder-backed PGlite runs every migration on disk: tens of seconds on a loaded 2-core machine.
+describe("the embedded PGlite folder", { timeout: 180_000 }, () => {
   const dir = path.join(root, "nested", "pglite");
 
   it("creates missing parent folders, and keeps data across a restart", async () => {
