@@ -302,6 +302,8 @@ test.describe("attributes with a value filter (issue 10 item 6)", () => {
 });
 
 test.describe("users sharing an email (issue 10 item 4)", () => {
+  // Seven CLI calls, each a process start.
+  test.describe.configure({ timeout: 180_000 });
   test("both are created; one signs in, the other is flagged with an email conflict naming them, until either side changes", async ({ tenant, cli }) => {
     const email = `shared@${tenant.slug}.example`;
     const withEmail = (displayName: string) => ({ displayName, emails: [{ value: email, type: "work", primary: true }] });
