@@ -30,7 +30,7 @@ function expectedUsers(state: SimulatorState): Map<string, Expected> {
   const inGroup = (name: string, key: string) => groups.get(name)?.has(key) ?? false;
   const expected = new Map<string, Expected>();
   for (const u of state.directory.users) {
-    // Okta never deletes a user: a deleted person is one it deactivated. Leavers never pushed stay out of Sally.
+    // A deleted person stays in Sally, deactivated (Okta deactivates instead of deleting); a leaver the IdP never pushed is not there.
     if (!state.pushed.users[u.key] && !u.deleted) continue;
     const role = !u.active || u.deleted ? "none" : inGroup(SALLY_GROUPS.admins, u.key) ? "admin" : inGroup(SALLY_GROUPS.users, u.key) ? "user" : "none";
     const license = role === "none" ? "none" : (TIERS.find((t) => inGroup(SALLY_GROUPS[t], u.key)) ?? "none");
