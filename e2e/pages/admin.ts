@@ -33,6 +33,43 @@ export class UsersPage {
     await this.page.getByRole("button", { name: this.l.show, exact: true }).click();
   }
 
+  /** Settings in the header → Users. */
+  async openFromNavigation() {
+    await this.page.getByRole("link", { name: this.l.settings, exact: true }).click();
+    await expect(this.page.getByRole("heading", { level: 1, name: this.l.users })).toBeVisible();
+  }
+
+  /**
+   * Searches with the list's search box and reads every row of the result, by column header, back into the
+   * values the labels stand for. Fails when the result runs onto a next page, so no row goes unchecked.
+   */
+  async listAll(search: string): Promise<Map<string, UserListRow>> {
+    await this.search(search);
+    await this.page.waitForURL((url) => url.pathname === "/settings/users" && url.searchParams.get("q") === search);
+    await expect(this.page.getByRole("heading", { level: 1, name: this.l.users })).toBeVisible();
+    await expect(this.page.getByRole("link", { name: this.l.nextPage })).toHaveCount(0);
+    const members = this.page.getByRole("region", { name: this.l.members });
+    const { header, rows } = await readTable(members.getByRole("table"));
+    const column = (name: string) => {
+      const i = header.indexOf(name);
+      if (i < 0) throw new Error(`no column "${name}" in ${header.join(", ")}`);
+      return i;
+    };
+    const c = Object.fromEntries(Object.entries(this.l.userColumns).map(([key, name]) => [key, column(name)])) as Record<keyof Labels["userColumns"], number>;
+    const list = new Map<string, UserListRow>();
+    for (const cells of rows) {
+      list.set(cells[c.email], {
+        name: cells[c.name],
+        email: cells[c.email],
+        role: keyOf(this.l.roles, cells[c.role]),
+        license: keyOf(this.l.tiers, cells[c.license]),
+        status: keyOf(this.l.statuses, cells[c.status]),
+        source: keyOf(this.l.sources, cells[c.source]),
+      });
+    }
+    return list;
+  }
+
   async remove(email: string) {
     await this.row(email).getByRole("button", { name: this.l.remove(email) }).click();
     const dialog = this.page.getByRole("dialog", { name: this.l.removeTitle(email) });
@@ -88,6 +125,15 @@ export class ScimIntegrationPage {
     return this.page.evaluate(() => navigator.clipboard.readText());
   }
 
+  /** Both credentials through their Copy buttons, as an admin pastes them into the IdP; each matches its field. */
+  async copyCredentials(): Promise<{ tenantUrl: string; token: string }> {
+    const tenantUrl = await this.copy("tenantUrl");
+    await expect(this.tenantUrlField()).toHaveValue(tenantUrl);
+    const token = await this.copy("token");
+    await expect(this.tokenField()).toHaveValue(token);
+    return { tenantUrl, token };
+  }
+
   async chooseGroups(userGroup: string, adminGroup: string) {
     await this.page.getByRole("combobox", { name: this.l.userGroup }).selectOption({ label: userGroup });
     await this.page.getByRole("combobox", { name: this.l.adminGroup }).selectOption({ label: adminGroup });
@@ -139,7 +185,95 @@ export class ScimIntegrationPage {
   }
 }
 
+/** Settings → Billing: seats held, owned and free per tier, and the purchase history. */
+export class BillingPage {
+  readonly l: Labels;
+  constructor(
+    readonly page: Page,
+    readonly language: Language,
+  ) {
+    this.l = labels[language];
+  }
+
+  async goto() {
+    await this.page.goto("/settings/billing");
+    await expect(this.page.getByRole("heading", { level: 1, name: this.l.billing })).toBeVisible();
+  }
+
+  /** From the Users page's Management links. */
+  async openFromUsers() {
+    await this.page.getByRole("link", { name: this.l.billing, exact: true }).click();
+    await expect(this.page.getByRole("heading", { level: 1, name: this.l.billing })).toBeVisible();
+  }
+
+  /** The seats table, by tier: held, owned, free. */
+  async seats(): Promise<Record<Tier, { held: number; owned: number; free: number }>> {
+    const { header, rows } = await readTable(this.page.getByRole("region", { name: this.l.seatsPerTier }).getByRole("table"), { rowHeaders: true });
+    const col = columnsOf(header, this.l.billingColumns);
+    const seats = {} as Record<Tier, { held: number; owned: number; free: number }>;
+    for (const cells of rows) {
+      seats[keyOf(this.l.tiers, cells[col.tier]) as Tier] = { held: Number(cells[col.held]), owned: Number(cells[col.owned]), free: Number(cells[col.free]) };
+    }
+    return seats;
+  }
+
+  /** The purchase history, newest first; empty when nothing was bought. */
+  async purchases(): Promise<Purchase[]> {
+    const region = this.page.getByRole("region", { name: this.l.purchases });
+    await expect(region).toBeVisible();
+    if ((await region.getByRole("table").count()) === 0) return [];
+    const { header, rows } = await readTable(region.getByRole("table"));
+    const col = columnsOf(header, this.l.billingColumns);
+    return rows.map((cells) => ({
+      tier: keyOf(this.l.tiers, cells[col.tier]) as Tier,
+      quantity: Number(cells[col.quantity]),
+      unitPrice: cells[col.unitPrice],
+      total: cells[col.total],
+      cause: cells[col.cause],
+    }));
+  }
+}
+
+export type Tier = Exclude<keyof Labels["tiers"], "none">;
+export type UserListRow = {
+  name: string;
+  email: string;
+  role: keyof Labels["roles"];
+  license: keyof Labels["tiers"];
+  status: keyof Labels["statuses"];
+  source: keyof Labels["sources"];
+};
+export type Purchase = { tier: Tier; quantity: number; unitPrice: string; total: string; cause: string };
+
+/** The key whose label is `text` (labels are the page's contract; an unknown text fails the test). */
+function keyOf<T extends Record<string, string>>(values: T, text: string): keyof T & string {
+  const key = Object.keys(values).find((k) => values[k] === text);
+  if (key === undefined) throw new Error(`"${text}" is none of ${Object.values(values).join(", ")}`);
+  return key;
+}
+
+function columnsOf<T extends Record<string, string>>(header: string[], names: T): Record<keyof T, number> {
+  return Object.fromEntries(
+    Object.entries(names)
+      .map(([key, name]) => [key, header.indexOf(name)] as const)
+      .filter(([, i]) => i >= 0),
+  ) as Record<keyof T, number>;
+}
+
+/** A table's column headers and its body rows' cell texts (row headers count as cells when `rowHeaders`). */
+async function readTable(table: Locator, { rowHeaders = false } = {}): Promise<{ header: string[]; rows: string[][] }> {
+  await expect(table).toBeVisible();
+  const header = (await table.getByRole("columnheader").allTextContents()).map((t) => t.trim());
+  const cell = rowHeaders ? "td, th[scope=row]" : "td";
+  const rows = await table
+    .getByRole("row")
+    .filter({ has: table.page().getByRole(rowHeaders ? "rowheader" : "cell") })
+    .evaluateAll((trs, selector) => trs.map((tr) => [...tr.querySelectorAll(selector)].map((c) => (c.textContent ?? "").trim())), cell);
+  return { header, rows };
+}
+
 export const settingsPages = (page: Page, language: Language) => ({
   users: new UsersPage(page, language),
   scim: new ScimIntegrationPage(page, language),
+  billing: new BillingPage(page, language),
 });
