@@ -36,7 +36,7 @@ export async function ActivityTable({ rows }: { rows: ActivityRow[] }) {
                     <Badge tone={failed ? "red" : "green"}>{failed ? t("statusFailed", { status: row.status }) : t("statusOk", { status: row.status })}</Badge>
                   )}
                 </td>
-                <td className="py-2 text-gray-700">{row.summary}</td>
+                <td className="py-2 text-gray-700">{row.reason ? t("reason", { reason: row.reason }) : row.summary}</td>
               </tr>
             );
           })}

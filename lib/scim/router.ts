@@ -1,7 +1,7 @@
 import { after } from "next/server";
 import { getDatabase, type Database, type Db } from "@/db";
 import { touchConnection } from "@/db/queries/scim-connections";
-import { bufferActivity, recordActivity, type ActivityEntry } from "@/lib/activity";
+import { bufferActivity, recordActivity, recordRejectedCall, type ActivityEntry } from "@/lib/activity";
 import { drainOutbox } from "@/lib/email/outbox";
 import { env } from "@/lib/env";
 import { authenticate } from "./bearer";
@@ -9,6 +9,7 @@ import { PayloadTooLargeError, UnsupportedMediaTypeError, readJsonBody } from ".
 import { runBulk } from "./bulk";
 import type { ScimContext } from "./context";
 import { errorResult } from "./errors";
+import { attributeRejectedToken, rejectionSummaries } from "./rejected-token";
 import { loggedPath } from "./redact-path";
 import { scimError, toResponse, type ScimResult } from "./responses";
 import { resolveRoute, type Route } from "./routes";
@@ -46,8 +47,31 @@ export async function handleScimRequest(
   const path = `/${segments.join("/")}`;
   const { db } = options.database ?? (await getDatabase());
 
-  const auth = await authenticate(db, request.headers.get("authorization"), env().scim.rateLimitPerMinute);
-  if (!auth) return toResponse(unauthorized());
+  const authorization = request.headers.get("authorization");
+  const auth = await authenticate(db, authorization, env().scim.rateLimitPerMinute);
+  if (!auth) {
+    // A refused token that names one of a tenant's key ids is shown to that tenant's admin (at most once a
+    // minute), so a wrong or stale token in the IdP can be seen and fixed. The answer is the same either way.
+    const rejected = await attributeRejectedToken(db, authorization);
+    if (rejected) {
+      await recordRejectedCall(
+        db,
+        {
+          tenantId: rejected.tenantId,
+          at: new Date(),
+          actor: "scim",
+          method,
+          path: loggedPath(path, url.searchParams),
+          status: 401,
+          durationMs: Math.round(performance.now() - started),
+          summary: rejectionSummaries[rejected.reason],
+          reason: rejected.reason,
+        },
+        env().scim.rateLimitPerMinute,
+      );
+    }
+    return toResponse(unauthorized());
+  }
   const { tenant, connection, wait } = auth;
   // The time is taken here, not by the database: a buffered entry is inserted later but sorts where it happened.
   const entry = (result: ScimResult): ActivityEntry => ({
