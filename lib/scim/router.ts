@@ -50,26 +50,7 @@ export async function handleScimRequest(
   const authorization = request.headers.get("authorization");
   const auth = await authenticate(db, authorization, env().scim.rateLimitPerMinute);
   if (!auth) {
-    // A refused token that names one of a tenant's key ids is shown to that tenant's admin (at most once a
-    // minute), so a wrong or stale token in the IdP can be seen and fixed. The answer is the same either way.
-    const rejected = await attributeRejectedToken(db, authorization);
-    if (rejected) {
-      await recordRejectedCall(
-        db,
-        {
-          tenantId: rejected.tenantId,
-          at: new Date(),
-          actor: "scim",
-          method,
-          path: loggedPath(path, url.searchParams),
-          status: 401,
-          durationMs: Math.round(performance.now() - started),
-          summary: rejectionSummaries[rejected.reason],
-          reason: rejected.reason,
-        },
-        env().scim.rateLimitPerMinute,
-      );
-    }
+    await logRejectedCall(db, authorization, { method, path: loggedPath(path, url.searchParams), started });
     return toResponse(unauthorized());
   }
   const { tenant, connection, wait } = auth;
@@ -134,6 +115,35 @@ export async function handleScimRequest(
   }
   if (method !== "GET" && options.drainOutbox !== false) scheduleDrain(db);
   return toResponse(result);
+}
+
+/**
+ * A refused token that names one of a tenant's key ids is shown to that tenant's admin (at most once a minute),
+ * so a wrong or stale token in the IdP can be seen and fixed. The answer is the same 401 either way, also when
+ * this log entry cannot be written (like a buffered entry, it is then reported on the console, without the token).
+ */
+async function logRejectedCall(db: Db, authorization: string | null, call: { method: string; path: string; started: number }): Promise<void> {
+  try {
+    const rejected = await attributeRejectedToken(db, authorization);
+    if (!rejected) return;
+    await recordRejectedCall(
+      db,
+      {
+        tenantId: rejected.tenantId,
+        at: new Date(),
+        actor: "scim",
+        method: call.method,
+        path: call.path,
+        status: 401,
+        durationMs: Math.round(performance.now() - call.started),
+        summary: rejectionSummaries[rejected.reason],
+        reason: rejected.reason,
+      },
+      env().scim.rateLimitPerMinute,
+    );
+  } catch (error) {
+    console.error("activity log: a refused SCIM call could not be attributed or written:", error instanceof Error ? error.message : "unknown error");
+  }
 }
 
 /** Emails queued by the request go out right after the response; the background drain is the backstop. */
