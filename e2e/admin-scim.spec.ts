@@ -93,6 +93,19 @@ for (const language of ["en", "de"] as const satisfies Language[]) {
     expect((await idp.get(`Users?filter=${encodeURIComponent("userName xx 1")}`)).status()).toBe(400);
     await expect(page.getByTestId("last-call")).toContainText(l.lastCallFailed);
     await scim.screenshot(testInfo, `scim-${language}-3-waiting-failed-call`);
+    // A wrong token (this connection's key id, another secret) gets the same 401 as any refused token, and the
+    // page shows the call with its reason.
+    const wrongToken = `${token.slice(0, -4)}${token.endsWith("AAAA") ? "BBBB" : "AAAA"}`;
+    const wrongIdp = await idpClient(tenantUrl, wrongToken);
+    const refused = await wrongIdp.get("Users");
+    expect(refused.status()).toBe(401);
+    expect(await refused.json()).toMatchObject({ status: "401", detail: "Missing, unknown or revoked bearer token" });
+    await wrongIdp.dispose();
+    await expect(page.getByTestId("last-call")).toContainText(l.lastCallRefused);
+    await expect(page.getByTestId("last-call")).toContainText(l.wrongToken);
+    await expect(page.getByRole("region", { name: l.latestActivity })).toContainText(l.wrongToken);
+    await expect(scim.state()).toHaveAttribute("data-state", "waiting");
+    await scim.screenshot(testInfo, `scim-${language}-3b-waiting-wrong-token`);
     await firstSync(idp, domain);
     await expect(scim.state()).toHaveAttribute("data-state", "connected");
     await expect(page.getByRole("heading", { name: l.groupAssignment })).toBeVisible();

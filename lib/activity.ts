@@ -1,5 +1,5 @@
 import type { Db, DbOrTx } from "@/db";
-import { insertActivity, type ActivityEntry } from "@/db/queries/activity";
+import { insertActivity, insertRejectedCallOncePerMinute, type ActivityEntry } from "@/db/queries/activity";
 
 export type { ActivityEntry };
 
@@ -22,6 +22,15 @@ const cleanEntry = (entry: ActivityEntry): ActivityEntry => ({
 /** Appends entries to a tenant's activity log in the caller's transaction. Summaries only: never tokens or bodies. */
 export async function recordActivity(db: DbOrTx, ...entries: ActivityEntry[]): Promise<void> {
   await insertActivity(db, entries.map(cleanEntry));
+}
+
+/**
+ * Logs a SCIM request whose token was refused but named one of the tenant's key ids (lib/scim/rejected-token.ts),
+ * at most once a minute per tenant, so wrong tokens cannot flood the log. Written at once, not buffered: the
+ * once-a-minute claim and the entry are one statement. Returns whether it was written.
+ */
+export async function recordRejectedCall(db: DbOrTx, entry: ActivityEntry & { at: Date }, perMinute: number): Promise<boolean> {
+  return insertRejectedCallOncePerMinute(db, { ...cleanEntry(entry), at: entry.at }, perMinute);
 }
 
 /** Reads are logged in batches: at most this many wait in memory (past it, the logging request waits for a flush). */

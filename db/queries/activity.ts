@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, isNull, lt, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { activityLog } from "@/db/schema";
+import { runPrepared } from "@/db/run";
+import { activityLog, scimRateLimits } from "@/db/schema";
 
 export type ActivityEntry = typeof activityLog.$inferInsert;
 
@@ -14,6 +15,32 @@ export async function insertActivity(db: DbOrTx, entries: ActivityEntry[]): Prom
   await db.insert(activityLog).values(entries);
 }
 
+/**
+ * Appends the entry of a rejected request attributed to its tenant (lib/scim/rejected-token.ts), unless one was
+ * appended for that tenant less than a minute ago: the claim on the tenant's rate-limit row (created full when
+ * missing) and the insert are one statement, and concurrent claims serialise on that row, so a flood of wrong
+ * tokens writes at most one entry a minute. Returns whether the entry was written.
+ */
+export async function insertRejectedCallOncePerMinute(db: DbOrTx, entry: ActivityEntry & { at: Date }, perMinute: number): Promise<boolean> {
+  const rows = await runPrepared<{ id: number }>(
+    db,
+    "insert_rejected_call",
+    sql`with claimed as (
+      insert into ${scimRateLimits} as b (tenant_id, tokens, at, granted, rejection_logged_at)
+      values (${entry.tenantId}::uuid, ${perMinute}::float8, clock_timestamp(), true, clock_timestamp())
+      on conflict (tenant_id) do update set rejection_logged_at = excluded.rejection_logged_at
+        where b.rejection_logged_at is null or b.rejection_logged_at <= excluded.rejection_logged_at - interval '1 minute'
+      returning b.tenant_id
+    )
+    insert into ${activityLog} (tenant_id, at, actor, method, path, status, duration_ms, summary, reason)
+    select tenant_id, ${entry.at.toISOString()}::timestamptz, ${entry.actor}, ${entry.method ?? null}, ${entry.path ?? null},
+           ${entry.status ?? null}::int, ${entry.durationMs ?? null}::int, ${entry.summary}, ${entry.reason ?? null}
+    from claimed
+    returning id`,
+  );
+  return rows.length > 0;
+}
+
 const columns = {
   id: activityLog.id,
   at: activityLog.at,
@@ -23,6 +50,7 @@ const columns = {
   status: activityLog.status,
   durationMs: activityLog.durationMs,
   summary: activityLog.summary,
+  reason: activityLog.reason,
 };
 
 /** A tenant's activity, newest first. */

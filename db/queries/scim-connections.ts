@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { runPrepared } from "@/db/run";
-import { scimConnections, tenants } from "@/db/schema";
+import { scimConnections, scimRetiredTokenKeys, tenants } from "@/db/schema";
 import type { IdentityProvider } from "@/db/schema";
 
 export type ScimConnection = typeof scimConnections.$inferSelect;
@@ -17,14 +17,41 @@ export async function getLiveConnection(db: DbOrTx, tenantId: string): Promise<S
 
 export async function insertConnection(
   db: DbOrTx,
-  values: { tenantId: string; provider: IdentityProvider; tokenHash: string; tokenPrefix: string },
+  values: { tenantId: string; provider: IdentityProvider; tokenHash: string; tokenPrefix: string; keyId: string },
 ): Promise<ScimConnection> {
   const [row] = await db.insert(scimConnections).values(values).returning();
   return row;
 }
 
-export async function updateConnectionToken(db: DbOrTx, id: string, tokenHash: string, tokenPrefix: string) {
-  await db.update(scimConnections).set({ tokenHash, tokenPrefix, rotatedAt: sql`now()` }).where(eq(scimConnections.id, id));
+/** Replaces the token; the old token's key id (if it had one) is kept among the retired ones. Call in a transaction. */
+export async function updateConnectionToken(db: DbOrTx, id: string, token: { tokenHash: string; tokenPrefix: string; keyId: string }) {
+  await db.execute(
+    sql`insert into ${scimRetiredTokenKeys} (key_id, connection_id)
+      select key_id, id from ${scimConnections} where id = ${id} and key_id is not null`,
+  );
+  await db.update(scimConnections).set({ ...token, rotatedAt: sql`now()` }).where(eq(scimConnections.id, id));
+}
+
+/**
+ * Whose key id this is: the tenant of the connection whose current or former (rotated) token it named, whether
+ * that connection is revoked, and whether the tenant has a live connection now. One indexed read; undefined for a
+ * key id no token ever had.
+ */
+export async function findTokenKeyOwner(db: DbOrTx, keyId: string) {
+  const [row] = await runPrepared<{ tenant_id: string; revoked: boolean; retired: boolean; live: boolean }>(
+    db,
+    "scim_token_key_owner",
+    sql`select named.tenant_id, named.revoked, named.retired,
+           exists (select 1 from ${scimConnections} l where l.tenant_id = named.tenant_id and l.revoked_at is null) as live
+    from (
+      select c.tenant_id, c.revoked_at is not null as revoked, false as retired from ${scimConnections} c where c.key_id = ${keyId}
+      union all
+      select c.tenant_id, c.revoked_at is not null, true from ${scimRetiredTokenKeys} k
+        join ${scimConnections} c on c.id = k.connection_id where k.key_id = ${keyId}
+    ) as named
+    limit 1`,
+  );
+  return row && { tenantId: row.tenant_id, revoked: row.revoked, retired: row.retired, live: row.live };
 }
 
 export async function revokeConnection(db: DbOrTx, id: string) {
@@ -50,6 +77,7 @@ type AuthRow = {
   provider: IdentityProvider;
   token_hash: string;
   token_prefix: string;
+  key_id: string | null;
   created_at: string | Date;
   rotated_at: string | Date | null;
   last_used_at: string | Date | null;
@@ -77,7 +105,7 @@ export async function getConnectionByTokenHashWith(db: DbOrTx, tokenHash: string
     db,
     "scim_connection_by_token_with",
     sql`with found as (
-      select c.id, c.tenant_id, c.provider, c.token_hash, c.token_prefix, c.created_at, c.rotated_at, c.last_used_at,
+      select c.id, c.tenant_id, c.provider, c.token_hash, c.token_prefix, c.key_id, c.created_at, c.rotated_at, c.last_used_at,
              c.revoked_at, t.slug, t.name, t.locale, t.invite_on_provision, t.created_at as tenant_created_at
       from ${scimConnections} c join ${tenants} t on t.id = c.tenant_id
       where c.token_hash = ${tokenHash} and c.revoked_at is null
@@ -91,6 +119,7 @@ export async function getConnectionByTokenHashWith(db: DbOrTx, tokenHash: string
     provider: row.provider,
     tokenHash: row.token_hash,
     tokenPrefix: row.token_prefix,
+    keyId: row.key_id,
     createdAt: date(row.created_at),
     rotatedAt: maybeDate(row.rotated_at),
     lastUsedAt: maybeDate(row.last_used_at),

@@ -1,5 +1,6 @@
 import { bigserial, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { tenants } from "./tenants";
+import type { RejectionReason } from "./enums";
 
 /**
  * What happened in a tenant: every SCIM request (method, path, status, duration) and every admin change.
@@ -20,6 +21,11 @@ export const activityLog = pgTable(
     status: integer("status"),
     durationMs: integer("duration_ms"),
     summary: text("summary").notNull(),
+    /**
+     * Why a request failed, as a code the UI translates (lib/scim/rejected-token.ts), where the summary alone
+     * would be English only: today the reasons a refused token was attributed to this tenant. Null otherwise.
+     */
+    reason: text("reason").$type<RejectionReason>(),
   },
   // Keyset paging newest first on (at, id) within a tenant; the second index serves retention, which deletes the
   // oldest entries across tenants in batches (lib/retention.ts).

@@ -8,6 +8,13 @@ export type IdentityProvider = (typeof identityProviders)[number];
 export const licenseTiers = ["starter", "team", "enterprise"] as const;
 export type LicenseTier = (typeof licenseTiers)[number];
 
+/**
+ * Why a SCIM request with a token that names a known key id (lib/scim/token.ts) was refused: its secret is wrong,
+ * it was replaced by a rotation, or its connection was disconnected. Stored in activity_log.reason.
+ */
+export const rejectionReasons = ["wrong_token", "token_rotated", "token_revoked"] as const;
+export type RejectionReason = (typeof rejectionReasons)[number];
+
 export const locales = ["de", "en"] as const;
 export type Locale = (typeof locales)[number];
 

@@ -17,6 +17,8 @@ import { tenants } from "./tenants";
 /**
  * A tenant's SCIM connection. The token is stored only as a SHA-256 hash; `tokenPrefix` is what the UI may show.
  * At most one connection per tenant is live (revokedAt null); revoked rows stay as history.
+ * `keyId` is the public part of the current token (`sally_scim_<keyId>_<secret>`, lib/scim/token.ts): not a
+ * secret, it only lets a refused token be attributed to its tenant. Null for tokens issued before key ids.
  */
 export const scimConnections = pgTable(
   "scim_connections",
@@ -28,6 +30,7 @@ export const scimConnections = pgTable(
     provider: providerEnum("provider").notNull(),
     tokenHash: text("token_hash").notNull(),
     tokenPrefix: text("token_prefix").notNull(),
+    keyId: text("key_id"),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     rotatedAt: timestamp("rotated_at", { withTimezone: true, precision: 3 }),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true, precision: 3 }),
@@ -35,9 +38,22 @@ export const scimConnections = pgTable(
   },
   (t) => [
     uniqueIndex("scim_connections_token_hash_key").on(t.tokenHash),
+    uniqueIndex("scim_connections_key_id_key").on(t.keyId),
     uniqueIndex("scim_connections_live_key").on(t.tenantId).where(sql`${t.revokedAt} is null`),
   ],
 );
+
+/**
+ * The key ids of a connection's former tokens (replaced by a rotation), so that an IdP still sending one can be
+ * told "the token was rotated" rather than "wrong token". Only the public key id is kept, never the secret.
+ */
+export const scimRetiredTokenKeys = pgTable("scim_retired_token_keys", {
+  keyId: text("key_id").primaryKey(),
+  connectionId: uuid("connection_id")
+    .notNull()
+    .references(() => scimConnections.id, { onDelete: "cascade" }),
+  retiredAt: timestamp("retired_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+});
 
 /**
  * A SCIM User resource as the IdP sent it (`resource`, attribute names canonicalised, values as sent) plus the

@@ -39,7 +39,7 @@ export const users = pgTable(
   },
   (t) => [
     // Not unique: SCIM makes only userName unique, and IdPs send several users with one email. The constraint
-    // users_email_access_excl (migration 0004, hand-written: drizzle cannot declare it) allows one user with access per email.
+    // users_email_access_excl (migration 0005, hand-written: drizzle cannot declare it) allows one user with access per email.
     index("users_tenant_email_idx").on(t.tenantId, sql`lower(${t.email})`, t.id),
     index("users_email_conflict_idx").on(t.emailConflictWith).where(sql`${t.emailConflictWith} is not null`),
     uniqueIndex("users_scim_user_key").on(t.scimUserId),

@@ -1,11 +1,20 @@
 import { count, eq } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { scimGroups } from "@/db/schema";
+import { scimGroups, type RejectionReason } from "@/db/schema";
 import { listScimRequests } from "@/db/queries/activity";
 import { getLiveConnection } from "@/db/queries/scim-connections";
 import { scimTenantUrl } from "./scim-connection";
 
-export type ScimCall = { at: Date; method: string | null; path: string | null; status: number | null; summary: string; succeeded: boolean };
+export type ScimCall = {
+  at: Date;
+  method: string | null;
+  path: string | null;
+  status: number | null;
+  summary: string;
+  /** Why a call with a refused token failed (wrong, rotated or revoked token), for the UI to translate; else null. */
+  reason: RejectionReason | null;
+  succeeded: boolean;
+};
 
 export type ScimConnectionFacts = {
   provider: string;
@@ -33,7 +42,15 @@ export async function getScimConnectionFacts(db: DbOrTx, tenantId: string): Prom
   ]);
   const lastCall =
     latest && latest.at >= connection.createdAt
-      ? { at: latest.at, method: latest.method, path: latest.path, status: latest.status, summary: latest.summary, succeeded: (latest.status ?? 0) < 400 }
+      ? {
+          at: latest.at,
+          method: latest.method,
+          path: latest.path,
+          status: latest.status,
+          summary: latest.summary,
+          reason: latest.reason,
+          succeeded: (latest.status ?? 0) < 400,
+        }
       : null;
   return {
     provider: connection.provider,

@@ -29,12 +29,13 @@ export async function connectScim(db: DbOrTx, input: { tenantId: string; provide
     if (await getLiveConnection(tx, input.tenantId)) {
       throw new ConflictError("SCIM is already connected; rotate the token or disconnect first");
     }
-    const token = generateScimToken();
+    const { token, keyId } = generateScimToken();
     const connection = await insertConnection(tx, {
       tenantId: input.tenantId,
       provider: provider.data,
       tokenHash: hashScimToken(token),
       tokenPrefix: displayPrefix(token),
+      keyId,
     });
     await recordActivity(tx, { tenantId: input.tenantId, actor: input.actor, summary: `SCIM connected (${provider.data})` });
     return { tenantUrl: scimTenantUrl(), token, connection };
@@ -47,8 +48,8 @@ export async function rotateScimToken(db: DbOrTx, input: { tenantId: string; act
     await lockTenant(tx, input.tenantId);
     const connection = await getLiveConnection(tx, input.tenantId);
     if (!connection) throw new NotFoundError("SCIM is not connected");
-    const token = generateScimToken();
-    await updateConnectionToken(tx, connection.id, hashScimToken(token), displayPrefix(token));
+    const { token, keyId } = generateScimToken();
+    await updateConnectionToken(tx, connection.id, { tokenHash: hashScimToken(token), tokenPrefix: displayPrefix(token), keyId });
     await recordActivity(tx, { tenantId: input.tenantId, actor: input.actor, summary: "SCIM token rotated" });
     return { token };
   });

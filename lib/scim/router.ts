@@ -2,7 +2,7 @@ import { after } from "next/server";
 import { getDatabase, type Database, type Db } from "@/db";
 import { isRetryable } from "@/db/errors";
 import { touchConnection } from "@/db/queries/scim-connections";
-import { bufferActivity, recordActivity, type ActivityEntry } from "@/lib/activity";
+import { bufferActivity, recordActivity, recordRejectedCall, type ActivityEntry } from "@/lib/activity";
 import { drainOutbox } from "@/lib/email/outbox";
 import { env } from "@/lib/env";
 import { authenticate } from "./bearer";
@@ -10,6 +10,7 @@ import { PayloadTooLargeError, UnsupportedMediaTypeError, readJsonBody } from ".
 import { runBulk } from "./bulk";
 import type { ScimContext } from "./context";
 import { errorResult } from "./errors";
+import { attributeRejectedToken, rejectionSummaries } from "./rejected-token";
 import { loggedPath } from "./redact-path";
 import { scimError, toResponse, type ScimResult } from "./responses";
 import { resolveRoute, type Route } from "./routes";
@@ -38,8 +39,12 @@ export async function handleScimRequest(
   const path = `/${segments.join("/")}`;
   const { db } = options.database ?? (await getDatabase());
 
-  const auth = await authenticate(db, request.headers.get("authorization"), env().scim.rateLimitPerMinute);
-  if (!auth) return toResponse(unauthorized());
+  const authorization = request.headers.get("authorization");
+  const auth = await authenticate(db, authorization, env().scim.rateLimitPerMinute);
+  if (!auth) {
+    await logRejectedCall(db, authorization, { method, path: loggedPath(path, url.searchParams), started });
+    return toResponse(unauthorized());
+  }
   const { tenant, connection, wait } = auth;
   // The time is taken here, not by the database: a buffered entry is inserted later but sorts where it happened.
   const entry = (result: ScimResult): ActivityEntry => ({
@@ -102,6 +107,35 @@ export async function handleScimRequest(
   }
   if (method !== "GET" && options.drainOutbox !== false) scheduleDrain(db);
   return toResponse(result);
+}
+
+/**
+ * A refused token that names one of a tenant's key ids is shown to that tenant's admin (at most once a minute),
+ * so a wrong or stale token in the IdP can be seen and fixed. The answer is the same 401 either way, also when
+ * this log entry cannot be written (like a buffered entry, it is then reported on the console, without the token).
+ */
+async function logRejectedCall(db: Db, authorization: string | null, call: { method: string; path: string; started: number }): Promise<void> {
+  try {
+    const rejected = await attributeRejectedToken(db, authorization);
+    if (!rejected) return;
+    await recordRejectedCall(
+      db,
+      {
+        tenantId: rejected.tenantId,
+        at: new Date(),
+        actor: "scim",
+        method: call.method,
+        path: call.path,
+        status: 401,
+        durationMs: Math.round(performance.now() - call.started),
+        summary: rejectionSummaries[rejected.reason],
+        reason: rejected.reason,
+      },
+      env().scim.rateLimitPerMinute,
+    );
+  } catch (error) {
+    console.error("activity log: a refused SCIM call could not be attributed or written:", error instanceof Error ? error.message : "unknown error");
+  }
 }
 
 /** Emails queued by the request go out right after the response; the background drain is the backstop. */

@@ -1,12 +1,16 @@
 // Tenant isolation over SCIM, endpoint by endpoint and verb by verb: tenant A's token with tenant B's ids, and
 // tokens that are revoked, rotated, empty, truncated or malformed. Never a byte of B's data in an answer, never a
-// change to B's rows (digested before and after), and a refused token changes nothing at all.
+// change to B's rows (digested before and after), and a refused token changes nothing but, when it names one of
+// a live connection's key ids, one log entry a minute for that tenant (lib/scim/rejected-token.ts).
+import { gt, sql } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { activityLog } from "@/db/schema";
 import { testDrivers, useTestDatabase } from "@/db/testing";
 import { digestTables, dumpTables } from "@/db/testing/digest";
+import { flushActivity } from "@/lib/activity";
 import { revokeScimConnection, rotateScimToken } from "@/lib/provisioning/scim-connection";
 import { displayPrefix, hashScimToken } from "@/lib/scim/token";
-import { expectWellFormed, groupBody, makeWorld, send, userBody, type RawRequest, type World } from "./fuzz-testing";
+import { expectWellFormed, groupBody, LOGGED_TABLES, makeWorld, send, userBody, type RawRequest, type World } from "./fuzz-testing";
 import { SCHEMA } from "./schemas";
 
 const patch = (...Operations: unknown[]) => JSON.stringify({ schemas: [SCHEMA.patchOp], Operations });
@@ -111,7 +115,7 @@ describe.each(testDrivers)("SCIM tenant isolation on %s", (driver) => {
     expect(await digestTables(t.db, { tenantId: b.id })).toEqual(before);
   });
 
-  it("answers revoked, rotated, empty, truncated and malformed tokens 401 on every endpoint and changes nothing", async () => {
+  it("answers revoked, rotated, empty, truncated and malformed tokens 401 on every endpoint and changes nothing but one log entry", async () => {
     const { a } = await makeWorld(t.database, `tok-${driver}`);
     const { token: rotated } = await rotateScimToken(t.db, { tenantId: a.id, actor: "test" });
     const old = a.token;
@@ -153,7 +157,9 @@ describe.each(testDrivers)("SCIM tenant isolation on %s", (driver) => {
       { method: "GET", segments: ["Schemas"] },
       { method: "GET", segments: ["Nope"] },
     ];
-    const before = await digestTables(t.db);
+    await flushActivity();
+    const before = await digestTables(t.db, { except: LOGGED_TABLES });
+    const [{ lastId }] = await t.db.select({ lastId: sql<number>`coalesce(max(${activityLog.id}), 0)::int` }).from(activityLog);
     for (const header of headers) {
       for (const endpoint of endpoints) {
         const request: RawRequest = { ...endpoint, headers: header === null ? {} : { authorization: header } };
@@ -164,8 +170,16 @@ describe.each(testDrivers)("SCIM tenant isolation on %s", (driver) => {
         }
       }
     }
-    // Nothing at all changed: not even an activity entry, since no tenant was identified.
-    expect(await digestTables(t.db)).toEqual(before);
+    // Nothing changed but A's activity log: the first refused token naming one of A's key ids (the rotated one)
+    // is logged for A with its reason, and the many after it within the minute are not. The revoked tenant has no
+    // live connection, so nobody is shown its IdP's calls: nothing is logged for it.
+    await flushActivity();
+    expect(await digestTables(t.db, { except: LOGGED_TABLES })).toEqual(before);
+    const added = await t.db
+      .select({ tenantId: activityLog.tenantId, status: activityLog.status, reason: activityLog.reason })
+      .from(activityLog)
+      .where(gt(activityLog.id, lastId));
+    expect(added).toEqual([{ tenantId: a.id, status: 401, reason: "token_rotated" }]);
     // The rotated token works, on the same endpoints.
     expect((await send(t.database, rotated, { method: "GET", segments: ["Users", a.userIds[0]] })).status).toBe(200);
   });

@@ -1,12 +1,15 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { connection } from "next/server";
+import { getTranslations } from "next-intl/server";
 import { getDb } from "@/db";
 import { listMailbox } from "@/db/queries/mailbox";
 import { env } from "@/lib/env";
 import { Badge } from "@/components/ui/badge";
 
-export const metadata: Metadata = { title: "Local mailbox" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("Mailbox"))("title") };
+}
 
 /** Dev-only: the emails delivered without RESEND_API_KEY. Off in production unless MAILBOX_ENABLED=1. */
 export default async function MailboxPage({ searchParams }: { searchParams: Promise<{ to?: string }> }) {
@@ -15,13 +18,12 @@ export default async function MailboxPage({ searchParams }: { searchParams: Prom
   if (!env().mailboxEnabled) notFound();
   const { to } = await searchParams;
   const messages = await listMailbox(await getDb(), { to });
+  const t = await getTranslations("Mailbox");
   return (
     <main className="mx-auto max-w-3xl px-6 py-10">
-      <h1 className="text-2xl font-bold">Local mailbox</h1>
-      <p className="mb-6 text-sm text-gray-600">
-        Emails sent while no RESEND_API_KEY is set{to ? ` to ${to}` : ""}, newest first.
-      </p>
-      {messages.length === 0 ? <p className="text-sm text-gray-500">No messages yet.</p> : null}
+      <h1 className="text-2xl font-bold">{t("heading")}</h1>
+      <p className="mb-6 text-sm text-gray-600">{to ? t("introTo", { to }) : t("intro")}</p>
+      {messages.length === 0 ? <p className="text-sm text-gray-500">{t("empty")}</p> : null}
       <ul className="space-y-4">
         {messages.map((m) => (
           <li key={m.id} data-testid="mail">
@@ -33,20 +35,24 @@ export default async function MailboxPage({ searchParams }: { searchParams: Prom
                 <Badge>{m.kind}</Badge>
               </div>
               <p className="text-xs text-gray-500">
-                To <span data-testid="mail-to">{m.to}</span> · {m.createdAt.toISOString()}
+                {t.rich("to", {
+                  to: m.to,
+                  recipient: (chunks) => <span data-testid="mail-to">{chunks}</span>,
+                  at: m.createdAt.toISOString(),
+                })}
               </p>
               {/* The html part as a mail client shows it: sandboxed, so no script runs and nothing reaches this page;
                   popups are allowed so its button opens the link in a new tab. */}
               <iframe
-                title={`HTML part of “${m.subject}”`}
+                title={t("htmlPart", { subject: m.subject })}
                 srcDoc={m.html}
                 sandbox="allow-popups allow-popups-to-escape-sandbox"
                 referrerPolicy="no-referrer"
                 className="mt-3 h-96 w-full rounded border border-gray-200 bg-white"
               />
-              <h3 className="mt-3 text-xs font-semibold uppercase tracking-wide text-gray-500">Plain text</h3>
+              <h3 className="mt-3 text-xs font-semibold uppercase tracking-wide text-gray-500">{t("plainText")}</h3>
               <pre className="mt-1 whitespace-pre-wrap text-sm text-gray-700">{m.text}</pre>
-              <ul className="mt-2 space-y-1" aria-label="Links">
+              <ul className="mt-2 space-y-1" aria-label={t("links")}>
                 {m.links.map((link) => (
                   <li key={link}>
                     <a className="break-all text-sm font-medium text-brand underline" href={link}>

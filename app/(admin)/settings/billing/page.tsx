@@ -9,6 +9,7 @@ import { requireAdmin } from "@/lib/auth/session";
 import { countSeatsHeld } from "@/lib/provisioning/seats";
 import { formatTime } from "@/components/admin/format-time";
 import { Card } from "@/components/ui/card";
+import { RowHeader, Table, Td } from "@/components/ui/table";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("Billing"))("title") };
@@ -33,58 +34,35 @@ export default async function BillingPage() {
         <p className="mt-1 max-w-3xl text-sm text-gray-600">{t("rule")}</p>
       </div>
       <Card title={t("seats")}>
-        <table className="w-full text-left text-sm">
-          <thead className="text-gray-600">
-            <tr>
-              <th scope="col" className="py-2 pr-3 font-medium">{t("colTier")}</th>
-              <th scope="col" className="py-2 pr-3 font-medium">{t("colHeld")}</th>
-              <th scope="col" className="py-2 pr-3 font-medium">{t("colOwned")}</th>
-              <th scope="col" className="py-2 pr-3 font-medium">{t("colFree")}</th>
-              <th scope="col" className="py-2 font-medium">{t("colPrice")}</th>
+        <Table columns={[t("colTier"), t("colHeld"), t("colOwned"), t("colFree"), t("colPrice")]}>
+          {licenseTiers.map((tier) => (
+            <tr key={tier} data-testid={`seat-row-${tier}`}>
+              <RowHeader>{v("tier", { tier })}</RowHeader>
+              <Td>{held[tier]}</Td>
+              <Td>{offer[tier].quantity}</Td>
+              <Td>{Math.max(0, offer[tier].quantity - held[tier])}</Td>
+              <Td>{euros(offer[tier].unitPriceCents)}</Td>
             </tr>
-          </thead>
-          <tbody className="divide-y divide-gray-100">
-            {licenseTiers.map((tier) => (
-              <tr key={tier} data-testid={`seat-row-${tier}`}>
-                <th scope="row" className="py-2 pr-3 font-medium">{v("tier", { tier })}</th>
-                <td className="py-2 pr-3">{held[tier]}</td>
-                <td className="py-2 pr-3">{offer[tier].quantity}</td>
-                <td className="py-2 pr-3">{Math.max(0, offer[tier].quantity - held[tier])}</td>
-                <td className="py-2">{euros(offer[tier].unitPriceCents)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       </Card>
       <Card title={t("purchases")}>
         {purchases.length === 0 ? (
           <p className="text-sm text-gray-600">{t("noPurchases")}</p>
         ) : (
           <div>
-            <table className="w-full text-left text-sm">
-              <thead className="text-gray-600">
-                <tr>
-                  <th scope="col" className="py-2 pr-3 font-medium">{t("colWhen")}</th>
-                  <th scope="col" className="py-2 pr-3 font-medium">{t("colTier")}</th>
-                  <th scope="col" className="py-2 pr-3 font-medium">{t("colQuantity")}</th>
-                  <th scope="col" className="py-2 pr-3 font-medium">{t("colUnitPrice")}</th>
-                  <th scope="col" className="py-2 pr-3 font-medium">{t("colTotal")}</th>
-                  <th scope="col" className="py-2 font-medium">{t("colCause")}</th>
+            <Table columns={[t("colWhen"), t("colTier"), t("colQuantity"), t("colUnitPrice"), t("colTotal"), t("colCause")]}>
+              {purchases.map((p) => (
+                <tr key={p.id} data-testid="purchase-row">
+                  <Td className="whitespace-nowrap">{formatTime(format, p.createdAt)}</Td>
+                  <Td>{v("tier", { tier: p.tier })}</Td>
+                  <Td>{p.quantity}</Td>
+                  <Td>{euros(p.unitPriceCents)}</Td>
+                  <Td>{euros(p.totalCents)}</Td>
+                  <Td className="font-mono text-xs">{p.reason}</Td>
                 </tr>
-              </thead>
-              <tbody className="divide-y divide-gray-100">
-                {purchases.map((p) => (
-                  <tr key={p.id} data-testid="purchase-row">
-                    <td className="whitespace-nowrap py-2 pr-3">{formatTime(format, p.createdAt)}</td>
-                    <td className="py-2 pr-3">{v("tier", { tier: p.tier })}</td>
-                    <td className="py-2 pr-3">{p.quantity}</td>
-                    <td className="py-2 pr-3">{euros(p.unitPriceCents)}</td>
-                    <td className="py-2 pr-3">{euros(p.totalCents)}</td>
-                    <td className="py-2 font-mono text-xs">{p.reason}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           </div>
         )}
       </Card>

@@ -10,6 +10,7 @@ import { requireAdmin } from "@/lib/auth/session";
 import { countSeatsHeld } from "@/lib/provisioning/seats";
 import { formatTime } from "@/components/admin/format-time";
 import { Card } from "@/components/ui/card";
+import { Table, Td } from "@/components/ui/table";
 import { LicenseBadge, RoleBadge, SourceLabel, StatusBadge } from "@/components/user-badges";
 import { RemoveUserButton } from "./_components/remove-user-button";
 
@@ -118,40 +119,35 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           </div>
         </form>
         <div>
-          <table className="w-full text-left text-sm">
-            <thead className="text-gray-600">
-              <tr>
-                <th scope="col" className="py-2 pr-3 font-medium">{t("colName")}</th>
-                <th scope="col" className="py-2 pr-3 font-medium">{t("colEmail")}</th>
-                <th scope="col" className="py-2 pr-3 font-medium">{t("colRole")}</th>
-                <th scope="col" className="py-2 pr-3 font-medium">{t("colLicense")}</th>
-                <th scope="col" className="py-2 pr-3 font-medium">{t("colStatus")}</th>
-                <th scope="col" className="py-2 pr-3 font-medium">{t("colSource")}</th>
-                <th scope="col" className="py-2 pr-3 font-medium">{t("colChanged")}</th>
-                <th scope="col" className="py-2 font-medium">{t("colActions")}</th>
+          <Table
+            columns={[t("colName"), t("colEmail"), t("colRole"), t("colLicense"), t("colStatus"), t("colSource"), t("colChanged"), t("colActions")]}
+          >
+            {rows.map((m) => (
+              <tr key={m.id} data-testid="user-row">
+                <Td>{m.name ?? "—"}</Td>
+                <Td>{m.email}</Td>
+                <Td><RoleBadge role={m.role} /></Td>
+                <Td><LicenseBadge license={m.license} /></Td>
+                <Td>
+                  <StatusBadge status={m.status} />
+                  {m.emailConflictWith ? (
+                    <p data-testid="email-conflict" className="mt-1 text-xs text-amber-800">
+                      {t("emailConflict", { other: m.emailConflictWith.name ?? m.emailConflictWith.email, email: m.emailConflictWith.email })}
+                    </p>
+                  ) : null}
+                </Td>
+                <Td><SourceLabel source={m.source} /></Td>
+                <Td className="whitespace-nowrap">{formatTime(format, m.updatedAt)}</Td>
+                <Td>
+                  {m.source === "scim" ? (
+                    <span className="text-xs text-gray-600">{t("managedByIdp")}</span>
+                  ) : m.id === me.id ? null : (
+                    <RemoveUserButton id={m.id} email={m.email} />
+                  )}
+                </Td>
               </tr>
-            </thead>
-            <tbody className="divide-y divide-gray-100">
-              {rows.map((m) => (
-                <tr key={m.id} data-testid="user-row">
-                  <td className="py-2 pr-3">{m.name ?? "—"}</td>
-                  <td className="py-2 pr-3">{m.email}</td>
-                  <td className="py-2 pr-3"><RoleBadge role={m.role} /></td>
-                  <td className="py-2 pr-3"><LicenseBadge license={m.license} /></td>
-                  <td className="py-2 pr-3"><StatusBadge status={m.status} /></td>
-                  <td className="py-2 pr-3"><SourceLabel source={m.source} /></td>
-                  <td className="whitespace-nowrap py-2 pr-3">{formatTime(format, m.updatedAt)}</td>
-                  <td className="py-2">
-                    {m.source === "scim" ? (
-                      <span className="text-xs text-gray-600">{t("managedByIdp")}</span>
-                    ) : m.id === me.id ? null : (
-                      <RemoveUserButton id={m.id} email={m.email} />
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         </div>
         {rows.length === 0 ? <p className="py-4 text-sm text-gray-600">{t("empty")}</p> : null}
         <nav aria-label={(await getTranslations("Common"))("paging")} className="mt-4 flex items-center justify-between text-sm">

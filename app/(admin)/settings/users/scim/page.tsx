@@ -65,6 +65,7 @@ export default async function ScimIntegrationPage() {
 
 async function Waiting({ facts }: { facts: ScimConnectionFacts }) {
   const t = await getTranslations("Scim");
+  const a = await getTranslations("Activity");
   const format = await getFormatter();
   const call = facts.lastCall;
   return (
@@ -77,7 +78,7 @@ async function Waiting({ facts }: { facts: ScimConnectionFacts }) {
           <>
             {t("lastCall", { at: formatTime(format, call.at), method: call.method ?? "", path: call.path ?? "" })}{" "}
             <span className={call.succeeded ? "text-green-800" : "font-medium text-red-800"}>
-              {call.succeeded ? t("lastCallOk", { status: call.status ?? 0 }) : t("lastCallFailed", { status: call.status ?? 0, reason: call.summary })}
+              {call.succeeded ? t("lastCallOk", { status: call.status ?? 0 }) : t("lastCallFailed", { status: call.status ?? 0, reason: call.reason ? a("reason", { reason: call.reason }) : call.summary })}
             </span>
           </>
         ) : (

@@ -9,14 +9,11 @@ import { Button } from "@/components/ui/button";
 import { Dialog, DialogClose } from "@/components/ui/dialog";
 import { previewMappingAction, saveMappingAction, type MappingForm as Mapping } from "../actions";
 import { useNotify } from "./credentials";
+import { fieldClass, GroupSelect, type GroupOption } from "./group-select";
 import { MappingPreview } from "./mapping-preview";
-
-export type GroupOption = { id: string; displayName: string; members: number };
 
 /** Above this many groups the license list gets a filter box. */
 const FILTER_FROM = 8;
-
-const selectClass = "mt-1 block w-full rounded-md border-0 py-2 pl-3 pr-8 text-sm ring-1 ring-gray-300 focus:ring-2 focus:ring-brand";
 
 /**
  * Connected: which IdP groups grant access and which licenses, and the invite switch. Save previews first; the
@@ -58,7 +55,6 @@ export function MappingForm({
     () => groups.filter((g) => g.displayName.toLowerCase().includes(filter.trim().toLowerCase())),
     [groups, filter],
   );
-  const groupLabel = (g: GroupOption) => t("groupOption", { name: g.displayName, count: g.members });
 
   function openPreview() {
     if (pending) return;
@@ -92,13 +88,6 @@ export function MappingForm({
     });
   }
 
-  const errorOf = (field: string) =>
-    fieldErrors[field]?.length ? (
-      <p id={`${field}-error`} className="mt-1 text-sm text-red-700">
-        {fieldErrors[field].join(" ")}
-      </p>
-    ) : null;
-
   return (
     <form
       className="space-y-8"
@@ -113,48 +102,24 @@ export function MappingForm({
         </h2>
         <p className="text-sm text-gray-600">{t("groupAssignmentHint")}</p>
         <div className="grid gap-4 sm:grid-cols-2">
-          <div>
-            <label htmlFor={ids.user} className="block text-sm font-medium">
-              {t("userGroup")}
-            </label>
-            <select
-              id={ids.user}
-              className={selectClass}
-              value={userGroupId ?? ""}
-              onChange={(e) => setUserGroupId(e.target.value || null)}
-              aria-invalid={!!fieldErrors.userGroupId}
-              aria-describedby={fieldErrors.userGroupId ? "userGroupId-error" : undefined}
-            >
-              <option value="">{t("noGroup")}</option>
-              {groups.map((g) => (
-                <option key={g.id} value={g.id}>
-                  {groupLabel(g)}
-                </option>
-              ))}
-            </select>
-            {errorOf("userGroupId")}
-          </div>
-          <div>
-            <label htmlFor={ids.admin} className="block text-sm font-medium">
-              {t("adminGroup")}
-            </label>
-            <select
-              id={ids.admin}
-              className={selectClass}
-              value={adminGroupId ?? ""}
-              onChange={(e) => setAdminGroupId(e.target.value || null)}
-              aria-invalid={!!fieldErrors.adminGroupId}
-              aria-describedby={fieldErrors.adminGroupId ? "adminGroupId-error" : undefined}
-            >
-              <option value="">{t("noGroup")}</option>
-              {groups.map((g) => (
-                <option key={g.id} value={g.id}>
-                  {groupLabel(g)}
-                </option>
-              ))}
-            </select>
-            {errorOf("adminGroupId")}
-          </div>
+          <GroupSelect
+            id={ids.user}
+            field="userGroupId"
+            label={t("userGroup")}
+            groups={groups}
+            value={userGroupId}
+            onChange={setUserGroupId}
+            errors={fieldErrors.userGroupId}
+          />
+          <GroupSelect
+            id={ids.admin}
+            field="adminGroupId"
+            label={t("adminGroup")}
+            groups={groups}
+            value={adminGroupId}
+            onChange={setAdminGroupId}
+            errors={fieldErrors.adminGroupId}
+          />
         </div>
       </section>
 
@@ -168,7 +133,7 @@ export function MappingForm({
             <label htmlFor={ids.filter} className="block text-sm font-medium">
               {t("filterGroups")}
             </label>
-            <input id={ids.filter} type="search" value={filter} onChange={(e) => setFilter(e.target.value)} className={selectClass} />
+            <input id={ids.filter} type="search" value={filter} onChange={(e) => setFilter(e.target.value)} className={fieldClass} />
           </div>
         ) : null}
         {shown.length === 0 ? <p className="text-sm text-gray-600">{t("noGroupsMatch")}</p> : null}
@@ -184,7 +149,7 @@ export function MappingForm({
               </label>
               <select
                 id={`license-${g.id}`}
-                className={selectClass}
+                className={fieldClass}
                 value={licenses[g.id] ?? ""}
                 onChange={(e) => {
                   const tier = e.target.value as LicenseTier | "";
