@@ -87,6 +87,21 @@ describe.each(testDrivers)("admin read models (%s)", (driver) => {
     expect(back.rows.map((r) => r.id)).toEqual(ids.slice(4, 7));
   });
 
+  it("names the user holding a flagged user's email", async () => {
+    const slug = `read-${process.pid}-${++n}`;
+    const tenant = await createTenant(t.db, { name: slug, slug, adminEmail: `admin@${slug}.example` });
+    const email = `pat@${slug}.example`;
+    const [holder] = await t.db.insert(users).values({ tenantId: tenant.id, email, name: "Pat Holder", role: "user", status: "invited" }).returning();
+    await t.db.insert(users).values({ tenantId: tenant.id, email, name: "Pat Other", role: "none", status: "deactivated", emailConflictWith: holder.id });
+    const { rows } = await listUsersPage(t.db, tenant.id, { filter: { search: "pat@" }, limit: 10 });
+    expect(rows.map((r) => [r.name, r.emailConflictWith])).toEqual(
+      expect.arrayContaining([
+        ["Pat Holder", null],
+        ["Pat Other", { id: holder.id, name: "Pat Holder", email }],
+      ]),
+    );
+  });
+
   it.each([
     [{ role: "none" as const }, 12],
     [{ license: "team" as const }, 40],

@@ -65,7 +65,7 @@ export async function listUsersWithUserName(db: DbOrTx, tenantId: string) {
       createdAt: users.createdAt,
       /** The user holding this user's email, named: `Name <email> (id)`. */
       emailConflictWith: sql<string | null>`(select coalesce(h.name || ' ', '') || '<' || h.email || '> (' || h.id || ')'
-        from users h where h.id = ${users.emailConflictWith})`,
+        from users h where h.id = "users"."email_conflict_with")`,
     })
     .from(users)
     .leftJoin(scimUsers, eq(scimUsers.id, users.scimUserId))
@@ -120,8 +120,10 @@ export async function listUsersPage(db: DbOrTx, tenantId: string, options: { fil
       source: users.source,
       updatedAt: users.updatedAt,
       /** The user who holds this user's email (an email conflict), by name and email. */
+      // Qualified by hand: in a select without joins drizzle writes the bare column name, which inside the subquery
+      // would mean h's own column.
       emailConflictWith: sql<{ id: string; name: string | null; email: string } | null>`(select json_build_object('id', h.id, 'name', h.name, 'email', h.email)
-        from users h where h.id = ${users.emailConflictWith})`,
+        from users h where h.id = "users"."email_conflict_with")`,
     })
     .from(users)
     .where(

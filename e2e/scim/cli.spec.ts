@@ -85,6 +85,8 @@ test("users list and groups list show what SCIM wrote; bad input exits non-zero 
   const users = await cliUsers(cli, tenant.slug);
   for (const user of users) expect(Object.keys(user).sort()).toEqual(["email", "emailConflictWith", "id", "license", "role", "source", "status", "userName"]);
   expect(users.find((u) => u.userName === "ada@cli.example")).toEqual({
+    id: expect.any(String),
+    emailConflictWith: null,
     email: "Ada.Work@cli.example",
     userName: "ada@cli.example",
     role: "none",

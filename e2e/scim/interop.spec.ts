@@ -16,6 +16,7 @@ import {
   read,
   type Json,
 } from "./helpers";
+import { SignInPage } from "../pages/sign-in";
 import { discoveryViolations } from "./rfc7643-rules";
 import { bodyViolations, buildModels } from "./schema-model";
 
@@ -304,7 +305,7 @@ test.describe("attributes with a value filter (issue 10 item 6)", () => {
 test.describe("users sharing an email (issue 10 item 4)", () => {
   // Seven CLI calls, each a process start.
   test.describe.configure({ timeout: 180_000 });
-  test("both are created; one signs in, the other is flagged with an email conflict naming them, until either side changes", async ({ tenant, cli }) => {
+  test("both are created; one signs in, the other is flagged with an email conflict naming them, until either side changes", async ({ tenant, cli, page }) => {
     const email = `shared@${tenant.slug}.example`;
     const withEmail = (displayName: string) => ({ displayName, emails: [{ value: email, type: "work", primary: true }] });
     // What validators and IdPs send: two users, one email. Both are accepted.
@@ -318,6 +319,13 @@ test.describe("users sharing an email (issue 10 item 4)", () => {
     const holder = users.get(`ada@${tenant.slug}.idp`)!;
     expect(holder).toMatchObject({ email, role: "user", emailConflictWith: null });
     expect(users.get(`bea@${tenant.slug}.idp`)).toMatchObject({ email, role: "none", status: "deactivated", emailConflictWith: `Ada Lovelace <${email}> (${holder.id})` });
+
+    // The admin sees the flag in the user list, with the holder named.
+    await new SignInPage(page).signIn(`admin@${tenant.slug}.example`);
+    await page.goto(`/settings/users?q=${encodeURIComponent("shared@")}`);
+    const flagged = page.getByTestId("user-row").filter({ hasText: "Bea Lovelace" });
+    await expect(flagged.getByTestId("email-conflict")).toContainText(`${email} already signs in Ada Lovelace`);
+    await expect(page.getByTestId("user-row").filter({ hasText: "Ada Lovelace" }).getByTestId("email-conflict")).toHaveCount(0);
 
     // A third one joins the group later: the warning in the activity log names both users.
     const carl = await createUser(tenant.scim, `carl@${tenant.slug}.idp`, withEmail("Carl Lovelace"));

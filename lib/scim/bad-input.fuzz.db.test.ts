@@ -207,8 +207,9 @@ describe.each(testDrivers)("SCIM bad input, fuzzed through the router on %s", { 
           ? { method: "POST", segments: where.split("/"), body: JSON.stringify({ schemas: [SCHEMA.searchRequest], filter }) }
           : { method: "GET", segments: [where], query: `filter=${encodeSegment(filter)}` };
         const tooBig = Buffer.byteLength(request.body ?? "") > 1_048_576;
-        // A NUL anywhere in a request body is refused as an invalid value before the filter is read.
-        const scimType: Expected["scimType"] = typeof request.body === "string" && request.body.includes("\\u0000") ? ["invalidValue"] : ["invalidFilter"];
+        // A NUL character in a request body is refused as an invalid value before the filter is read; one that
+        // only a filter's own string escape produces ("\\u0000" inside quotes) is an invalid filter.
+        const scimType: Expected["scimType"] = request.body !== undefined && filter.includes("\u0000") ? ["invalidValue"] : ["invalidFilter"];
         await checker.run(request, tooBig ? { status: [413] } : { status: [200, 400], scimType });
       }),
       300,
