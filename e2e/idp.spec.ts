@@ -62,7 +62,7 @@ for (const provider of providers) {
     const users = new UsersPage(page, language);
     const scim = new ScimIntegrationPage(page, language);
     const billing = new BillingPage(page, language);
-    const mailbox = new MailboxPage(page);
+    const mailbox = new MailboxPage(page, language);
 
     // Settings → Users → SCIM Integration: the provider's steps, Set up SCIM, both values copied.
     const { tenantUrl, token } = await connectScimThroughUi(page, provider, language);

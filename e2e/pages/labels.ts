@@ -11,6 +11,7 @@ export const labels = {
     management: "Management",
     scimIntegration: "SCIM Integration",
     billing: "Billing",
+    mailbox: "Local mailbox",
     setUpScim: "Set up SCIM",
     scimClient: "SCIM client",
     providers: {
@@ -85,6 +86,7 @@ export const labels = {
     management: "Verwaltung",
     scimIntegration: "SCIM-Integration",
     billing: "Abrechnung",
+    mailbox: "Lokales Postfach",
     setUpScim: "SCIM einrichten",
     scimClient: "SCIM-Client",
     providers: {

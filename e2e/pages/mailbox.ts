@@ -1,14 +1,19 @@
 import { expect, type Locator, type Page } from "@playwright/test";
+import { labels, type Language } from "./labels";
 
 export type MailKind = "invitation" | "receipt" | "sign-in";
 
 /** The local mailbox (/dev/mailbox, on when no RESEND_API_KEY is set): the newest emails first, optionally one recipient's. */
 export class MailboxPage {
-  constructor(readonly page: Page) {}
+  /** `language`: the signed-in user's; the dev page speaks it too. */
+  constructor(
+    readonly page: Page,
+    readonly language: Language = "en",
+  ) {}
 
   async goto(to?: string) {
     await this.page.goto(to ? `/dev/mailbox?to=${encodeURIComponent(to)}` : "/dev/mailbox");
-    await expect(this.page.getByRole("heading", { level: 1, name: "Local mailbox" })).toBeVisible();
+    await expect(this.page.getByRole("heading", { level: 1, name: labels[this.language].mailbox })).toBeVisible();
   }
 
   /** Each email is an article named by its subject; its kind is a badge (the subject is in the user's language). */
@@ -31,7 +36,7 @@ export class MailboxPage {
   async received(since: { to: string; kind: MailKind }): Promise<Map<MailKind, Map<string, number>> | null> {
     // The emails are in the server's HTML; their sandboxed html parts need not finish loading to be counted.
     await this.page.goto("/dev/mailbox", { waitUntil: "domcontentloaded" });
-    await expect(this.page.getByRole("heading", { level: 1, name: "Local mailbox" })).toBeVisible();
+    await expect(this.page.getByRole("heading", { level: 1, name: labels[this.language].mailbox })).toBeVisible();
     const kinds: MailKind[] = ["invitation", "receipt", "sign-in"];
     const counts = new Map<MailKind, Map<string, number>>();
     for (const kind of kinds) {
