@@ -3,8 +3,8 @@ import { labels, type Labels, type Language } from "./labels";
 
 export type Provider = keyof Labels["providers"];
 
-/** Settings → Users: the list, its filters, seats, and the Management links. */
-export class UsersPage {
+/** An admin page in one language: its labels are the accessible names of its controls. */
+abstract class AdminPage {
   readonly l: Labels;
   constructor(
     readonly page: Page,
@@ -12,6 +12,10 @@ export class UsersPage {
   ) {
     this.l = labels[language];
   }
+}
+
+/** Settings → Users: the list, its filters, seats, and the Management links. */
+export class UsersPage extends AdminPage {
 
   async goto(query = "") {
     await this.page.goto(`/settings/users${query}`);
@@ -81,14 +85,7 @@ export class UsersPage {
 }
 
 /** Settings → Users → SCIM Integration, in every state of the connection. */
-export class ScimIntegrationPage {
-  readonly l: Labels;
-  constructor(
-    readonly page: Page,
-    readonly language: Language,
-  ) {
-    this.l = labels[language];
-  }
+export class ScimIntegrationPage extends AdminPage {
 
   async goto() {
     await this.page.goto("/settings/users/scim");
@@ -186,14 +183,7 @@ export class ScimIntegrationPage {
 }
 
 /** Settings → Billing: seats held, owned and free per tier, and the purchase history. */
-export class BillingPage {
-  readonly l: Labels;
-  constructor(
-    readonly page: Page,
-    readonly language: Language,
-  ) {
-    this.l = labels[language];
-  }
+export class BillingPage extends AdminPage {
 
   async goto() {
     await this.page.goto("/settings/billing");
