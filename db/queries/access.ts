@@ -99,18 +99,7 @@ export async function readAccessContext(db: DbOrTx, tenantId: string, scimUserId
 }
 
 /** A user's values after the rules ran; `invite` stamps invitedAt (the exactly-once marker). */
-export type AccessWrite = {
-  email: string;
-  name: string | null;
-  locale: Locale | null;
-  role: UserRole;
-  license: UserLicense;
-  status: UserStatus;
-  source: UserSource;
-  scimUserId: string | null;
-  emailConflictWith: string | null;
-  invite: boolean;
-};
+export type AccessWrite = Omit<AccessRow, "id" | "invitedAt" | "firstSignInAt" | "createdAt"> & { invite: boolean };
 
 const recordColumns = sql.raw(`id uuid, email text, name text, locale locale, role user_role, license user_license,
   status user_status, source user_source, "scimUserId" uuid, "emailConflictWith" uuid, invite boolean`);

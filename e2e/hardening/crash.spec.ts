@@ -1,7 +1,7 @@
 import http from "node:http";
 import { expect, test } from "@playwright/test";
 import type { FakeResend } from "../fake-resend.mjs";
-import { createOpsDatabase, Instance, opsCli, opsPort, type InstanceOptions, type OpsDatabase, skipUnlessPostgres } from "./instances";
+import { Instance, opsCli, skipUnlessPostgres, startTwoInstances, stopTwoInstances, type InstanceOptions, type OpsDatabase } from "./instances";
 import { SimulatedIdp } from "./idp";
 import { createGroups, expectedEnd, INITIAL_SEATS, invitationsDelivered, MAPPING_ARGS, snapshot, syncCycle } from "./scenario";
 
@@ -17,21 +17,11 @@ let options: InstanceOptions;
 test.beforeAll(async ({}, info) => {
   skipUnlessPostgres(info);
   test.setTimeout(240_000);
-  database = await createOpsDatabase("crash");
-  // Imported when used: the module has a top-level await for its command-line use, which require() refuses.
-  const { startFakeResend } = await import("../fake-resend.mjs");
-  fake = await startFakeResend(opsPort(11));
-  const env = { RESEND_API_KEY: "re_test_crash", RESEND_BASE_URL: fake.url, MAILBOX_ENABLED: "0" };
-  instances = [new Instance({ port: opsPort(12), databaseUrl: database.url, env }), new Instance({ port: opsPort(13), databaseUrl: database.url, env })];
-  for (const instance of instances) await instance.start();
+  ({ database, fake, instances } = await startTwoInstances("crash", 11));
   options = instances[0].options;
 });
 
-test.afterAll(async () => {
-  await Promise.all(instances?.map((i) => i.stop("SIGKILL")) ?? []);
-  await fake?.close();
-  await database?.drop();
-});
+test.afterAll(() => stopTwoInstances({ database, fake, instances }));
 
 async function connect(prefix: string) {
   const slug = `${prefix}-${Date.now().toString(36)}`;

@@ -5,6 +5,7 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
 import { test, type TestInfo } from "@playwright/test";
 import postgres from "postgres";
+import type { FakeResend } from "../fake-resend.mjs";
 import { E2E_AUTH_SECRET, type E2EServer } from "../servers";
 
 const run = promisify(execFile);
@@ -117,4 +118,29 @@ export async function opsCli(options: InstanceOptions, ...args: string[]): Promi
     const e = error as { stderr?: string };
     throw new Error(`sally ${args.join(" ")} failed: ${e.stderr?.trim()}`);
   }
+}
+
+export type TwoInstances = { database: OpsDatabase; fake: FakeResend; instances: Instance[] };
+
+/**
+ * A fresh database, a fake Resend API on opsPort(offset) and two production instances on the next two ports,
+ * sending email through it. Started one after the other: the first migrates (under its advisory lock), the
+ * second finds it done.
+ */
+export async function startTwoInstances(label: string, offset: number): Promise<TwoInstances> {
+  const database = await createOpsDatabase(label);
+  // Imported when used: the module has a top-level await for its command-line use, which require() refuses.
+  const { startFakeResend } = await import("../fake-resend.mjs");
+  const fake = await startFakeResend(opsPort(offset));
+  const env = { RESEND_API_KEY: `re_test_${label}`, RESEND_BASE_URL: fake.url, MAILBOX_ENABLED: "0" };
+  const instances = [1, 2].map((n) => new Instance({ port: opsPort(offset + n), databaseUrl: database.url, env }));
+  for (const instance of instances) await instance.start();
+  return { database, fake, instances };
+}
+
+/** Stops what startTwoInstances started, as far as it got. */
+export async function stopTwoInstances(started: Partial<TwoInstances>): Promise<void> {
+  await Promise.all(started.instances?.map((i) => i.stop("SIGKILL")) ?? []);
+  await started.fake?.close();
+  await started.database?.drop();
 }
