@@ -8,15 +8,28 @@ export function isUniqueViolation(error: unknown): boolean {
   return false;
 }
 
+/**
+ * A write found its row changed since the transaction read it (optimistic concurrency, e.g. two PATCHes of one
+ * group's attributes at once): nothing of this attempt is kept, and the request runs again with the change in view.
+ */
+export class WriteConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "WriteConflictError";
+  }
+}
+
 type PgError = { code?: unknown; constraint_name?: unknown; constraint?: unknown; cause?: unknown };
 
 /**
  * May the transaction that failed with this error simply run again? PostgreSQL's deadlock and serialization
  * failures roll it back whole; so does a lost race for an email's sign-in (users_email_access_excl: another
- * transaction gave the email to another user first; run again, this one sees that and settles the conflict).
+ * transaction gave the email to another user first; run again, this one sees that and settles the conflict);
+ * so does a WriteConflictError.
  */
 export function isRetryable(error: unknown): boolean {
   for (let e = error as PgError | undefined; e; e = e.cause as PgError | undefined) {
+    if (e instanceof WriteConflictError) return true;
     if (e.code === "40P01" || e.code === "40001") return true;
     if (e.code === "23P01" && (e.constraint_name ?? e.constraint) === "users_email_access_excl") return true;
   }

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { jsonParam, runPrepared } from "@/db/run";
+import { jsonParam, lowerTextArray, runPrepared, uuidArray } from "@/db/run";
 import type { LicenseTier, Locale, UserLicense, UserRole, UserSource, UserStatus } from "@/db/schema";
 import { toMapping, type MappingRow } from "./mappings";
 
@@ -31,20 +31,24 @@ const accessColumns = sql.raw(`id, email, name, locale, role, license, status, s
  * order so two lockers never wait on each other crosswise. Whatever is read after this sees every change
  * committed to these users before. Two users newly claiming one email in parallel transactions are caught by
  * the users_email_access_excl constraint (one email, one user with access), and the loser runs again.
+ * Both conditions are `= any(array)` on indexed columns, so the lookup is a few index probes whatever the
+ * tenant's size (an `in (subquery)` inside the `or` made PostgreSQL scan all of the tenant's users).
  */
 export async function lockUsersForAccess(db: DbOrTx, tenantId: string, scimUserIds: string[], emails: string[]): Promise<AccessRow[]> {
   return runPrepared<AccessRow>(
     db,
     "lock_users_for_access",
-    sql`with ids as (select value::uuid as id from jsonb_array_elements_text(${jsonParam(scimUserIds)}::jsonb) as value),
-        emails as (
-          select lower(value) as email from jsonb_array_elements_text(${jsonParam(emails)}::jsonb) as value
-          union
-          select lower(email) from users where tenant_id = ${tenantId} and scim_user_id in (select id from ids)
+    sql`with linked as (
+          select id, lower(email) as email from users
+          where tenant_id = ${tenantId}
+            and scim_user_id = any(${uuidArray(scimUserIds)})
         )
         select ${accessColumns} from users
         where tenant_id = ${tenantId}
-          and (scim_user_id in (select id from ids) or lower(email) in (select email from emails))
+          and (id = any(array(select id from linked))
+               or lower(email) = any(array(
+                 select lower(value) from jsonb_array_elements_text(${jsonParam(emails)}::jsonb) as value
+                 union select email from linked)))
         order by id
         for update`,
   );
@@ -66,7 +70,6 @@ export type AccessContext = {
  * statement: a statement's snapshot is taken when it starts, before any wait for a lock.
  */
 export async function readAccessContext(db: DbOrTx, tenantId: string, scimUserIds: string[]): Promise<AccessContext> {
-  const ids = jsonParam(scimUserIds);
   const [row] = await runPrepared<{
     mapping: MappingRow[];
     groups: { userId: string; groupIds: string[] }[];
@@ -77,16 +80,15 @@ export async function readAccessContext(db: DbOrTx, tenantId: string, scimUserId
   }>(
     db,
     "read_access_context",
-    sql`with ids as (select value::uuid as id from jsonb_array_elements_text(${ids}::jsonb) as value)
-        select
+    sql`select
           (select coalesce(json_agg(json_build_object('groupId', m.group_id, 'displayName', '', 'role', m.role, 'licenseTier', m.license_tier)), '[]')
              from group_mappings m where m.tenant_id = t.id) as "mapping",
           (select coalesce(json_agg(json_build_object('userId', g.user_id, 'groupIds', g.group_ids)), '[]')
              from (select user_id, json_agg(group_id) as group_ids from scim_group_members
-                   where user_id in (select id from ids) group by user_id) as g) as "groups",
+                   where user_id = any(${uuidArray(scimUserIds)}) group by user_id) as g) as "groups",
           (select coalesce(json_agg(json_build_object('id', u.id, 'email', u.email, 'userName', u.user_name,
                   'displayName', u.display_name, 'active', u.active)), '[]')
-             from scim_users u where u.tenant_id = t.id and u.id in (select id from ids)) as "scimUsers",
+             from scim_users u where u.tenant_id = t.id and u.id = any(${uuidArray(scimUserIds)})) as "scimUsers",
           t.invite_on_provision as "inviteOnProvision", t.name, t.locale
         from tenants t where t.id = ${tenantId}`,
   );
@@ -114,7 +116,10 @@ export async function updateUsersAccess(db: DbOrTx, rows: (AccessWrite & { id: s
           status = v.status, source = v.source, scim_user_id = v."scimUserId", email_conflict_with = v."emailConflictWith",
           updated_at = now(), invited_at = case when v.invite then now() else users.invited_at end
         from jsonb_to_recordset(${jsonParam(rows)}::jsonb) as v(${recordColumns})
-        where users.id = v.id`,
+        where users.id = v.id
+          -- The same ids once more as an array: PostgreSQL then finds the rows by the primary key instead of
+          -- joining against a scan of every user (it plans a function's rows as a hundred, whatever there are).
+          and users.id = any(${uuidArray(rows.map((r) => r.id))})`,
   );
 }
 
@@ -139,7 +144,7 @@ export async function deleteSessionsOfEmails(db: DbOrTx, emails: string[]): Prom
     "delete_sessions_of_emails",
     sql`delete from auth_sessions where user_id in (
           select id from auth_users
-          where lower(email) in (select lower(value) from jsonb_array_elements_text(${jsonParam(emails)}::jsonb) as value))`,
+          where lower(email) = any(${lowerTextArray(emails)}))`,
   );
 }
 

@@ -99,6 +99,13 @@ const maybeDate = (value: string | Date | null) => (value === null ? null : new 
  * The live connection and tenant a token hash belongs to, and in the same statement whatever `alsoForTenant`
  * does for that tenant (the SCIM rate limit's bucket upsert, returning `granted` and `tokens`): one prepared
  * statement, one round trip, per SCIM request. Nothing is written for an unknown or revoked token.
+ *
+ * The statement commits asynchronously (`synchronous_commit` off for its own transaction, PostgreSQL docs
+ * "Asynchronous Commit"): it does not wait for its WAL to reach the disk. Every request of a tenant updates the
+ * one bucket row, and a row lock lasts until commit, so a durable commit here would queue all of a tenant's
+ * requests behind one disk flush each. A crash of the database may forget the last fraction of a second of
+ * bucket updates, which only lets a few more requests through; nothing else is written by this statement.
+ * Run it outside a transaction (the setting would hold for the whole transaction).
  */
 export async function getConnectionByTokenHashWith(db: DbOrTx, tokenHash: string, alsoForTenant: (tenantIds: SQL) => SQL) {
   const [row] = await runPrepared<AuthRow>(
@@ -110,7 +117,8 @@ export async function getConnectionByTokenHashWith(db: DbOrTx, tokenHash: string
       from ${scimConnections} c join ${tenants} t on t.id = c.tenant_id
       where c.token_hash = ${tokenHash} and c.revoked_at is null
     ), also as (${alsoForTenant(sql`select tenant_id from found`)})
-    select found.*, also.granted, also.tokens from found left join also on true`,
+    select found.*, also.granted, also.tokens from found left join also on true
+      cross join (select set_config('synchronous_commit', 'off', true)) as relaxed`,
   );
   if (!row) return undefined;
   const connection: ScimConnection = {

@@ -19,22 +19,39 @@ export async function getScimGroup(db: DbOrTx, tenantId: string, id: string): Pr
 }
 
 /**
- * Locks one group row for the rest of the transaction: its writers (PATCH, PUT, a mapping save re-evaluating
- * its members) go one at a time; other groups' and users' writers are not held up. NO KEY UPDATE, so foreign-key
- * checks of unrelated inserts do not wait (`forDelete` takes the full lock a DELETE needs).
+ * Reads a group and holds it, until commit, against deletion and a mapping save only: FOR KEY SHARE does not
+ * conflict with other writers of the group, so member changes of one group run side by side (each bumps the
+ * version with writeScimGroup as its last statement). DELETE and the mapping save take FOR UPDATE, which waits
+ * for these holders and makes later ones wait; a group deleted meanwhile reads as missing.
  */
-export async function getScimGroupForUpdate(db: DbOrTx, tenantId: string, id: string, forDelete = false): Promise<ScimGroupRow | undefined> {
+export async function getScimGroupForWrite(db: DbOrTx, tenantId: string, id: string): Promise<ScimGroupRow | undefined> {
   const [row] = await db
     .select()
     .from(scimGroups)
     .where(and(eq(scimGroups.tenantId, sql.placeholder("tenantId")), eq(scimGroups.id, sql.placeholder("id"))))
-    .for(forDelete ? "update" : "no key update")
-    .prepare(forDelete ? "scim_group_for_delete" : "scim_group_for_update")
+    .for("key share")
+    .prepare("scim_group_for_write")
     .execute({ tenantId, id });
   return row;
 }
 
-/** Locks groups (ids sorted, so two lockers never wait on each other crosswise) until commit. */
+/** Locks one group row against every other writer and foreign-key check (before a DELETE). */
+export async function getScimGroupForDelete(db: DbOrTx, tenantId: string, id: string): Promise<ScimGroupRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(scimGroups)
+    .where(and(eq(scimGroups.tenantId, sql.placeholder("tenantId")), eq(scimGroups.id, sql.placeholder("id"))))
+    .for("update")
+    .prepare("scim_group_for_delete")
+    .execute({ tenantId, id });
+  return row;
+}
+
+/**
+ * Locks groups (ids sorted, so two lockers never wait on each other crosswise) until commit, against every
+ * writer: member changes in flight (they hold FOR KEY SHARE, see getScimGroupForWrite) finish first, and later
+ * ones wait, then see what this transaction committed.
+ */
 export async function lockScimGroups(db: DbOrTx, tenantId: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await db
@@ -42,7 +59,7 @@ export async function lockScimGroups(db: DbOrTx, tenantId: string, ids: string[]
     .from(scimGroups)
     .where(and(eq(scimGroups.tenantId, tenantId), inArray(scimGroups.id, ids)))
     .orderBy(asc(scimGroups.id))
-    .for("no key update");
+    .for("update");
 }
 
 const uniqueDisplayName = (displayName: string) =>
@@ -61,34 +78,44 @@ export async function insertScimGroup(
   return row;
 }
 
-export async function updateScimGroup(
+/**
+ * The last write of a group change: bumps version and lastModified and, when given, stores the new attributes.
+ * It takes the group's row lock only now, at the end of the transaction, so writers of one group wait on each
+ * other for no more than the commit. It writes only if the group still is as expected, else it returns undefined
+ * and writes nothing: `version` (an If-Match) or `resource` (the attributes the caller read and changed;
+ * member changes leave them alone, so only another write of the attributes makes this one stale).
+ */
+export async function writeScimGroup(
   db: DbOrTx,
   tenantId: string,
   id: string,
-  resource: Record<string, unknown>,
-  columns: ScimGroupColumns,
-): Promise<ScimGroupRow> {
+  change: {
+    attributes?: { resource: Record<string, unknown>; columns: ScimGroupColumns };
+    expected?: { version?: number; resource?: Record<string, unknown> };
+  },
+): Promise<ScimGroupRow | undefined> {
+  const { attributes, expected = {} } = change;
+  const name = ["scim_group_write", attributes && "attributes", expected.version !== undefined && "version", expected.resource && "resource"];
   try {
     const [row] = await db
       .update(scimGroups)
-      .set({ resource, ...columns, version: sql`${scimGroups.version} + 1`, updatedAt: sql`now()` })
-      .where(and(eq(scimGroups.tenantId, tenantId), eq(scimGroups.id, id)))
-      .returning();
+      .set({ ...(attributes ? { resource: attributes.resource, ...attributes.columns } : {}), version: sql`${scimGroups.version} + 1`, updatedAt: sql`now()` })
+      .where(
+        and(
+          eq(scimGroups.tenantId, tenantId),
+          eq(scimGroups.id, id),
+          expected.version === undefined ? undefined : eq(scimGroups.version, expected.version),
+          expected.resource === undefined ? undefined : eq(scimGroups.resource, expected.resource),
+        ),
+      )
+      .returning()
+      .prepare(name.filter(Boolean).join("_"))
+      .execute();
     return row;
   } catch (error) {
-    if (isUniqueViolation(error)) throw uniqueDisplayName(columns.displayName);
+    if (attributes && isUniqueViolation(error)) throw uniqueDisplayName(attributes.columns.displayName);
     throw error;
   }
-}
-
-/** Bumps version and lastModified after a members-only change. */
-export async function touchScimGroup(db: DbOrTx, id: string): Promise<ScimGroupRow> {
-  const [row] = await db
-    .update(scimGroups)
-    .set({ version: sql`${scimGroups.version} + 1`, updatedAt: sql`now()` })
-    .where(eq(scimGroups.id, id))
-    .returning();
-  return row;
 }
 
 export async function deleteScimGroup(db: DbOrTx, tenantId: string, id: string): Promise<boolean> {

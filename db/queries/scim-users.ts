@@ -2,23 +2,34 @@ import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { scimGroupMembers, scimGroups, scimUsers, users } from "@/db/schema";
 import { isUniqueViolation } from "@/db/errors";
+import { reusable } from "@/db/run";
 import { ConflictError } from "@/lib/errors";
 
 export type ScimUserRow = typeof scimUsers.$inferSelect;
+/** A group a user is a direct member of (the read-only `groups` attribute, RFC 7643 §4.1.2). */
+export type UserGroup = { id: string; displayName: string };
+/** A user as read for an answer: with its groups when they were read in the same statement. */
+export type ScimUserRead = ScimUserRow & { groups?: UserGroup[] };
+
+/** The user's direct groups by name, as a column of the statement that reads the user: no second round trip. */
+const groupsColumn = sql<UserGroup[]>`(select coalesce(json_agg(json_build_object('id', g.id, 'displayName', g.display_name) order by g.display_name), '[]'::json)
+  from ${scimGroupMembers} m join ${scimGroups} g on g.id = m.group_id where m.user_id = ${scimUsers.id})`;
 export type ScimUserColumns = Pick<ScimUserRow, "userName" | "externalId" | "displayName" | "email" | "active">;
 
 const uniqueUserName = (userName: string) =>
   new ConflictError(`A user with userName "${userName}" already exists`);
 
-/** One user of a tenant (prepared: the hot path of every lookup by id). */
-export async function getScimUser(db: DbOrTx, tenantId: string, id: string): Promise<ScimUserRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(scimUsers)
-    .where(and(eq(scimUsers.tenantId, sql.placeholder("tenantId")), eq(scimUsers.id, sql.placeholder("id"))))
-    .prepare("scim_user_by_id")
-    .execute({ tenantId, id });
-  return row;
+/** One user of a tenant and its groups, in one statement (the hot path of every lookup by id). */
+export async function getScimUser(db: DbOrTx, tenantId: string, id: string): Promise<ScimUserRead | undefined> {
+  const query = reusable(db, "scim_user_by_id", (handle) =>
+    handle
+      .select({ row: scimUsers, groups: groupsColumn })
+      .from(scimUsers)
+      .where(and(eq(scimUsers.tenantId, sql.placeholder("tenantId")), eq(scimUsers.id, sql.placeholder("id"))))
+      .prepare("scim_user_by_id"),
+  );
+  const [found] = await query.execute({ tenantId, id });
+  return found && { ...found.row, groups: found.groups };
 }
 
 /**
@@ -98,15 +109,15 @@ export async function deleteScimUser(db: DbOrTx, tenantId: string, id: string): 
 export type ListQuery = { where?: SQL; orderBy?: SQL[]; offset: number; limit: number };
 
 /**
- * One page of a tenant's users and the total matching the filter, in one statement (a window count); only a
- * page past the end needs a second statement for the total.
+ * One page of a tenant's users and the total matching the filter, in one statement (a window count), with each
+ * user's groups when they will be returned; only a page past the end needs a second statement for the total.
  */
-export async function listScimUsers(db: DbOrTx, tenantId: string, query: ListQuery) {
+export async function listScimUsers(db: DbOrTx, tenantId: string, query: ListQuery, options: { withGroups?: boolean } = {}) {
   const where = and(eq(scimUsers.tenantId, tenantId), query.where);
   const count = async () => (await db.select({ total: sql<number>`count(*)::int` }).from(scimUsers).where(where))[0].total;
   if (query.limit === 0) return { total: await count(), rows: [] };
   const page = await db
-    .select({ row: scimUsers, total: sql<number>`(count(*) over ())::int` })
+    .select({ row: scimUsers, total: sql<number>`(count(*) over ())::int`, ...(options.withGroups ? { groups: groupsColumn } : {}) })
     .from(scimUsers)
     .where(where)
     .orderBy(...(query.orderBy ?? []), asc(scimUsers.createdAt), asc(scimUsers.id))
@@ -115,7 +126,7 @@ export async function listScimUsers(db: DbOrTx, tenantId: string, query: ListQue
     .prepare("scim_users_page")
     .execute();
   const total = page[0]?.total ?? (query.offset > 0 ? await count() : 0);
-  return { total, rows: page.map((p) => p.row) };
+  return { total, rows: page.map((p): ScimUserRead => ("groups" in p ? { ...p.row, groups: p.groups as UserGroup[] } : p.row)) };
 }
 
 /** The groups each of the given users is a direct member of (the read-only `groups` attribute). */

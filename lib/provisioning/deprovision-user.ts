@@ -11,13 +11,13 @@ import { applyDirectoryChange, type DirectoryResult } from "./sync-users";
 export async function deprovisionUser(
   tx: DbOrTx,
   input: { tenant: { id: string }; scimUserId: string; cause: string },
-): Promise<DirectoryResult["conflicts"]> {
+): Promise<Pick<DirectoryResult, "conflicts" | "emailsQueued">> {
   // Deleted: the rules with no groups and not active give no access.
   const { role, license } = resolveAccess({ active: false, groupIds: new Set() }, { adminGroupId: null, userGroupId: null, licenseGroups: new Map() });
   const detached = await detachUserFromScim(tx, input.tenant.id, input.scimUserId, { role, license, status: resolveStatus(role, false) });
-  if (!detached) return [];
+  const none = { conflicts: [], emailsQueued: 0 };
+  if (!detached) return none;
   await deleteSessionsOfEmails(tx, [detached.email]);
-  if (detached.conflicted.length === 0) return [];
-  const { conflicts } = await applyDirectoryChange(tx, { tenant: input.tenant, cause: input.cause, fromIdp: true, reevaluate: detached.conflicted });
-  return conflicts;
+  if (detached.conflicted.length === 0) return none;
+  return applyDirectoryChange(tx, { tenant: input.tenant, cause: input.cause, fromIdp: true, reevaluate: detached.conflicted });
 }

@@ -39,7 +39,12 @@ export type EmailConflictNotice = {
   holder: { id: string; email: string; name: string | null };
 };
 
-export type DirectoryResult = { membership: MembershipResult | null; conflicts: EmailConflictNotice[] };
+export type DirectoryResult = {
+  membership: MembershipResult | null;
+  conflicts: EmailConflictNotice[];
+  /** Emails this change put in the outbox (invitations, receipts): only then is a drain after the response worth it. */
+  emailsQueued: number;
+};
 
 /**
  * Applies one directory change: writes the memberships, then brings the Sally users behind every affected SCIM
@@ -59,7 +64,7 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
     // Members of a group that grants nothing keep their access: nothing else to do for them.
     if (membership.grants) for (const id of [...membership.added, ...membership.removed]) affected.add(id);
   }
-  if (affected.size === 0) return { membership, conflicts: [] };
+  if (affected.size === 0) return { membership, conflicts: [], emailsQueued: 0 };
 
   const stated = new Map((change.users ?? []).map((u) => [u.scimUserId, u]));
   const current = await lockUsersForAccess(tx, tenantId, [...affected], [...stated.values()].map((u) => u.email));
@@ -88,7 +93,7 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
   const emails = tenant ? await invitations(tx, tenant, plan) : [];
   if (tenant && plan.tiersTaken.length) emails.push(...(await buyMissingSeats(tx, tenant, plan.tiersTaken, change.cause)).receipts);
   await enqueueEmails(tx, emails);
-  return { membership, conflicts: conflictNotices(plan, current) };
+  return { membership, conflicts: conflictNotices(plan, current), emailsQueued: emails.length };
 }
 
 /** The plan's new conflicts with both users named (the holder as stored, or as this change writes them). */

@@ -4,15 +4,15 @@ import { handleScimRequest } from "@/lib/scim/router";
 export type ScimReply = { status: number; body: any; headers: Headers };
 
 /**
- * Drives the real SCIM router (auth, transaction, tenant lock, rules, outbox) on a given database without an
+ * Drives the real SCIM router (auth, transaction, rules, outbox) on a given database without an
  * HTTP server, for db tests that need many concurrent requests or two "instances" on one database.
  */
 export function scimClient(database: Database, token: string) {
-  return async (method: string, path: string, body?: unknown): Promise<ScimReply> => {
+  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ScimReply> => {
     const url = new URL(`http://localhost/scim/v2/${path.replace(/^\//, "")}`);
     const request = new Request(url, {
       method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/scim+json" },
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/scim+json", ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const response = await handleScimRequest(request, url.pathname.split("/").slice(3).filter(Boolean), { database, drainOutbox: false });

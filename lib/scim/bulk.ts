@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isRetryable } from "@/db/errors";
 import { env } from "@/lib/env";
 import { ValidationError } from "@/lib/errors";
 import type { ScimContext } from "./context";
@@ -117,7 +118,15 @@ async function runOperation(ctx: ScimContext, op: Operation, path: string, data:
     if (segments[0]?.toLowerCase() === "bulk") throw new ValidationError("Bulk operations cannot nest", "invalidValue");
     const route = resolveRoute(op.method, segments);
     const headers = new Headers(op.version ? { "if-match": op.version } : {});
-    return await ctx.tx.transaction((tx) => route.run({ ...ctx, tx, headers, query: {}, cause: `${ctx.cause} → ${op.method} ${path}` }, data));
+    // A retryable failure (a deadlock, a concurrent change of the same group) rolls back only this operation's
+    // savepoint; run it again, as the router runs a whole request again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ctx.tx.transaction((tx) => route.run({ ...ctx, tx, headers, query: {}, cause: `${ctx.cause} → ${op.method} ${path}` }, data));
+      } catch (error) {
+        if (attempt >= 3 || !isRetryable(error)) throw error;
+      }
+    }
   } catch (error) {
     return errorResult(error);
   }

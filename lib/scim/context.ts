@@ -15,6 +15,11 @@ export type ScimContext = {
   cause: string;
   /** Warnings for the tenant's activity log (e.g. a skipped unknown group member), written with the request. */
   warnings: string[];
+  /**
+   * Emails the request put in the outbox (shared by a Bulk request's operations): the router drains the outbox
+   * after the response only when some were.
+   */
+  outbox: { queued: number };
 };
 
 /** RFC 7644 ids are ours: UUIDs. Anything else cannot exist, so it is a 404, not a database error. */

@@ -54,11 +54,13 @@ export const conflictWarning = (c: EmailConflictNotice) =>
 export async function applyChange(ctx: ScimContext, change: Omit<DirectoryChange, "tenant" | "cause" | "fromIdp">): Promise<DirectoryResult> {
   const result = await applyDirectoryChange(ctx.tx, { ...change, tenant: ctx.tenant, cause: ctx.cause, fromIdp: true });
   ctx.warnings.push(...result.conflicts.map(conflictWarning));
+  ctx.outbox.queued += result.emailsQueued;
   return result;
 }
 
 /** Deprovisions the Sally user of a SCIM user being deleted; users who may now hold its email are warned of as above. */
 export async function deprovision(ctx: ScimContext, scimUserId: string): Promise<void> {
-  const conflicts = await deprovisionUser(ctx.tx, { tenant: ctx.tenant, scimUserId, cause: ctx.cause });
+  const { conflicts, emailsQueued } = await deprovisionUser(ctx.tx, { tenant: ctx.tenant, scimUserId, cause: ctx.cause });
   ctx.warnings.push(...conflicts.map(conflictWarning));
+  ctx.outbox.queued += emailsQueued;
 }

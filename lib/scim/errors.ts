@@ -1,3 +1,4 @@
+import { isRetryable } from "@/db/errors";
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from "@/lib/errors";
 import { withImplicitMethods } from "./methods";
 import { MethodNotAllowedError } from "./routes";
@@ -11,6 +12,11 @@ export function errorResult(error: unknown): ScimResult {
   if (error instanceof PreconditionFailedError) return scimError(412, error.message);
   if (error instanceof MethodNotAllowedError) {
     return scimError(405, error.message, undefined, { allow: withImplicitMethods(error.allowed).join(", ") });
+  }
+  // Still conflicting after the retries (a deadlock, a group changed by others each time): nothing was written;
+  // a 503 with Retry-After makes the IdP send it again shortly (RFC 9110 §15.6.4), where a 500 might not.
+  if (isRetryable(error)) {
+    return scimError(503, "The resource was being changed by other requests; nothing was written, try again", undefined, { "retry-after": "1" });
   }
   console.error("SCIM request failed:", error);
   return scimError(500, "Internal server error");

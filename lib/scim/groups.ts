@@ -3,15 +3,18 @@ import { scimGroups } from "@/db/schema";
 import {
   deleteScimGroup,
   getScimGroup,
-  getScimGroupForUpdate,
+  getScimGroupForDelete,
+  getScimGroupForWrite,
   insertScimGroup,
   listMemberIds,
   listMembersOfGroups,
   listScimGroups,
-  updateScimGroup,
+  writeScimGroup,
+  type ScimGroupColumns,
   type ScimGroupRow,
 } from "@/db/queries/scim-groups";
-import { NotFoundError, ValidationError } from "@/lib/errors";
+import { WriteConflictError } from "@/db/errors";
+import { NotFoundError, PreconditionFailedError, ValidationError } from "@/lib/errors";
 import { canonicalizeResource, groupColumns, type JsonObject } from "./canonicalize";
 import { isResourceId, type ScimContext } from "./context";
 import { applyChange } from "./directory";
@@ -25,11 +28,35 @@ import { location, serializeGroup } from "./serialize";
 
 const notFound = (id: string) => new NotFoundError(`Group ${id} not found`);
 
-async function loadGroup(ctx: ScimContext, id: string, lock?: "update" | "delete"): Promise<ScimGroupRow> {
+async function loadGroup(ctx: ScimContext, id: string, lock?: "write" | "delete"): Promise<ScimGroupRow> {
   if (!isResourceId(id)) throw notFound(id);
-  const row = lock ? await getScimGroupForUpdate(ctx.tx, ctx.tenant.id, id, lock === "delete") : await getScimGroup(ctx.tx, ctx.tenant.id, id);
+  const load = lock === "write" ? getScimGroupForWrite : lock === "delete" ? getScimGroupForDelete : getScimGroup;
+  const row = await load(ctx.tx, ctx.tenant.id, id);
   if (!row) throw notFound(id);
   return row;
+}
+
+/**
+ * The last statement of a PATCH: bumps the group's version (and stores new attributes) only now, so concurrent
+ * writers of one group hold its row lock for no more than their commit. The group was read without that lock:
+ * under If-Match the write goes through only if the version is still the one read (else 412); new attributes only
+ * if the attributes are still the ones read, else another write of them came in between and this request runs
+ * again from the start (WriteConflictError) with that change in view, so neither is lost. Member changes of
+ * others do not touch the attributes and never make a PATCH run again.
+ */
+async function finishGroupPatch(
+  ctx: ScimContext,
+  read: ScimGroupRow,
+  attributes?: { resource: Record<string, unknown>; columns: ScimGroupColumns },
+): Promise<ScimGroupRow> {
+  const ifMatch = ctx.headers.has("if-match");
+  const row = await writeScimGroup(ctx.tx, ctx.tenant.id, read.id, {
+    attributes,
+    expected: { version: ifMatch ? read.version : undefined, resource: attributes ? read.resource : undefined },
+  });
+  if (row) return row;
+  if (ifMatch) throw new PreconditionFailedError(`Group ${read.id} changed since version ${etag(read.version)}`);
+  throw new WriteConflictError(`Group ${read.id} changed while this request was writing it`);
 }
 
 /** Serialises groups, reading members only when they will be returned (`excludedAttributes=members` never reads them). */
@@ -83,8 +110,7 @@ async function applyMemberChanges(ctx: ScimContext, group: ScimGroupRow, changes
   });
   const result = membership!;
   for (const id of result.unknown) ctx.warnings.push(`Skipped member ${id} of group ${group.displayName}: no such user in this tenant`);
-  const row = result.group ? { ...group, ...result.group } : group;
-  return { added: result.added.length, removed: result.removed.length, row };
+  return { added: result.added.length, removed: result.removed.length };
 }
 
 /** How Groups are listed, by GET /Groups, POST /Groups/.search and a root /.search. */
@@ -114,17 +140,23 @@ export async function createGroup(ctx: ScimContext, body: unknown): Promise<Scim
   const { resource, columns, memberIds } = parseGroup(body);
   const inserted = await insertScimGroup(ctx.tx, ctx.tenant.id, resource, columns);
   if (!memberIds?.length) return written(ctx, inserted, 201, `Created group ${inserted.displayName}`, "no members");
-  const { added, row } = await applyMemberChanges(ctx, inserted, { replaceAll: false, add: memberIds, remove: [] });
-  return written(ctx, row, 201, `Created group ${row.displayName}${added ? ` with ${added} members` : ""}`);
+  // The new row is this transaction's own until commit: its version stays 1, members included.
+  const { added } = await applyMemberChanges(ctx, inserted, { replaceAll: false, add: memberIds, remove: [] });
+  return written(ctx, inserted, 201, `Created group ${inserted.displayName}${added ? ` with ${added} members` : ""}`);
 }
 
 /** PUT /Groups/{id}: the body states the whole group; members are changed by their difference only. */
 export async function replaceGroup(ctx: ScimContext, id: string, body: unknown): Promise<ScimResult> {
   const { resource, columns, memberIds } = parseGroup(body);
-  const current = await loadGroup(ctx, id, "update");
+  const current = await loadGroup(ctx, id, "write");
   checkIfMatch(ctx.headers, current.version);
-  const updated = await updateScimGroup(ctx.tx, ctx.tenant.id, id, resource, columns);
-  const { added, removed, row } = await applyMemberChanges(ctx, updated, { replaceAll: true, add: memberIds ?? [], remove: [] });
+  const { added, removed } = await applyMemberChanges(ctx, current, { replaceAll: true, add: memberIds ?? [], remove: [] });
+  // A PUT states the whole group: it replaces the attributes whatever changed in between (unless If-Match).
+  const row = await writeScimGroup(ctx.tx, ctx.tenant.id, id, {
+    attributes: { resource, columns },
+    expected: { version: ctx.headers.has("if-match") ? current.version : undefined },
+  });
+  if (!row) throw new PreconditionFailedError(`Group ${id} changed since version ${etag(current.version)}`);
   return written(ctx, row, 200, `Replaced group ${row.displayName} (+${added} −${removed} members)`);
 }
 
@@ -134,16 +166,17 @@ export async function replaceGroup(ctx: ScimContext, id: string, body: unknown):
  */
 export async function patchGroup(ctx: ScimContext, id: string, body: unknown): Promise<ScimResult> {
   const operations = parsePatchRequest(body);
-  const current = await loadGroup(ctx, id, "update");
+  const current = await loadGroup(ctx, id, "write");
   checkIfMatch(ctx.headers, current.version);
   const plan = planGroupPatch(current.resource, operations);
   const attributesChanged = !isDeepStrictEqual(plan.resource, current.resource);
-  const updated = attributesChanged
-    ? await updateScimGroup(ctx.tx, ctx.tenant.id, id, plan.resource, groupColumns(plan.resource))
-    : current;
   const changesMembers = plan.members.replaceAll || plan.members.add.length > 0 || plan.members.remove.length > 0;
-  // A members-only change still bumps version and lastModified (the membership statement does it).
-  const { added, removed, row } = changesMembers ? await applyMemberChanges(ctx, updated, plan.members) : { added: 0, removed: 0, row: updated };
+  const { added, removed } = changesMembers ? await applyMemberChanges(ctx, current, plan.members) : { added: 0, removed: 0 };
+  // A members-only change still bumps version and lastModified; a PATCH that changes nothing writes nothing.
+  const row =
+    attributesChanged || added + removed > 0
+      ? await finishGroupPatch(ctx, current, attributesChanged ? { resource: plan.resource, columns: groupColumns(plan.resource) } : undefined)
+      : current;
   const summary = `Patched group ${row.displayName} (+${added} −${removed} members)`;
   const projection = parseProjection(ctx.query);
   if (projection.attributes.length || projection.excludedAttributes.length) return written(ctx, row, 200, summary);

@@ -22,6 +22,9 @@ describe.runIf(process.env.DATABASE_URL)("database round trips per SCIM request 
   let scim: ReturnType<typeof scimClient>;
   let tenantId: string;
 
+  let proxiedUrl: string;
+  let token: string;
+
   beforeAll(async () => {
     const created = await createPostgresDatabase(process.env.DATABASE_URL!);
     drop = created.drop;
@@ -29,10 +32,11 @@ describe.runIf(process.env.DATABASE_URL)("database round trips per SCIM request 
     proxy = await startCountingProxy({ host: url.hostname, port: Number(url.port || 5432) });
     url.hostname = "127.0.0.1";
     url.port = String(proxy.port);
-    database = await openDatabase({ databaseUrl: url.toString(), pgliteDir: "memory://" });
+    proxiedUrl = url.toString();
+    database = await openDatabase({ databaseUrl: proxiedUrl, pgliteDir: "memory://" });
     const tenant = await createTenant(database.db, { name: "Trips", slug: "trips", adminEmail: "owner@trips.example", seats: { team: 1 } });
     tenantId = tenant.id;
-    const { token } = await connectScim(database.db, { tenantId, provider: "entra", actor: "test" });
+    ({ token } = await connectScim(database.db, { tenantId, provider: "entra", actor: "test" }));
     scim = scimClient(database, token);
   });
   afterAll(async () => {
@@ -68,6 +72,24 @@ describe.runIf(process.env.DATABASE_URL)("database round trips per SCIM request 
     expect(result.status).toBe(200);
     expect(roundTrips).toBeLessThanOrEqual(3);
     expect(texts.filter((t) => /^(commit|begin)/i.test(t) || /^insert/i.test(t))).toEqual([]);
+  });
+
+  it("GET /Users/{id}: its one write, the rate-limit bucket, commits without waiting for the disk", async () => {
+    const [id] = await users("async", 1);
+    // A second instance with fresh connections: every statement is parsed, so the proxy sees its text.
+    const fresh = await openDatabase({ databaseUrl: proxiedUrl, pgliteDir: "memory://" });
+    try {
+      proxy.reset();
+      expect((await scimClient(fresh, token)("GET", `Users/${id}`)).status).toBe(200);
+      const texts = [...proxy.count.texts];
+      const writes = texts.filter((t) => /\b(insert|update|delete)\b/i.test(t));
+      expect(writes).toHaveLength(1);
+      expect(writes[0]).toContain("set_config('synchronous_commit', 'off', true)");
+      expect(texts.filter((t) => /^(begin|commit)/i.test(t.trim()))).toEqual([]);
+    } finally {
+      await flushActivity();
+      await fresh.close();
+    }
   });
 
   it("a userName filter lookup: at most 3 round trips", async () => {

@@ -61,6 +61,7 @@ export async function handleScimRequest(
     warnings.map((summary) => ({ tenantId: tenant.id, at: new Date(), actor: "scim", method, path: loggedPath(path, url.searchParams), summary: `Warning: ${summary}` }));
 
   let logged = false;
+  let emailsQueued = 0;
   const result = await (async (): Promise<ScimResult> => {
     if (wait > 0) {
       return scimError(429, `Too many requests; retry in ${wait} s`, undefined, { "retry-after": String(wait) });
@@ -76,6 +77,7 @@ export async function handleScimRequest(
         headers: request.headers,
         cause: `SCIM ${method} ${path}`,
         warnings: [],
+        outbox: { queued: 0 },
       });
       if (!route.write) return await route.run(context(db), body);
       for (let attempt = 1; ; attempt++) {
@@ -85,10 +87,12 @@ export async function handleScimRequest(
             const written = await route.run(ctx, body);
             await recordActivity(tx, entry(written), ...warningEntries(ctx.warnings));
             logged = true;
+            emailsQueued = ctx.outbox.queued;
             return written;
           });
         } catch (error) {
           logged = false;
+          emailsQueued = 0;
           if (attempt >= 3 || !isRetryable(error)) throw error;
         }
       }
@@ -105,7 +109,8 @@ export async function handleScimRequest(
   if (result.status < 400 && (!connection.lastUsedAt || Date.now() - connection.lastUsedAt.getTime() > 60_000)) {
     await touchConnection(db, connection.id);
   }
-  if (method !== "GET" && options.drainOutbox !== false) scheduleDrain(db);
+  // Only a committed write that queued emails has anything to send; the background drain is the backstop.
+  if (emailsQueued > 0 && options.drainOutbox !== false) scheduleDrain(db);
   return toResponse(result);
 }
 

@@ -9,6 +9,7 @@ import {
   listGroupsOfUsers,
   listScimUsers,
   updateScimUser,
+  type ScimUserRead,
   type ScimUserRow,
 } from "@/db/queries/scim-users";
 import { NotFoundError, ValidationError } from "@/lib/errors";
@@ -25,7 +26,7 @@ import { location, serializeUser } from "./serialize";
 
 const notFound = (id: string) => new NotFoundError(`User ${id} not found`);
 
-async function loadUser(ctx: ScimContext, id: string, lock?: "update" | "delete"): Promise<ScimUserRow> {
+async function loadUser(ctx: ScimContext, id: string, lock?: "update" | "delete"): Promise<ScimUserRead> {
   if (!isResourceId(id)) throw notFound(id);
   const load = lock === "update" ? getScimUserForUpdate : lock === "delete" ? getScimUserForDelete : getScimUser;
   const row = await load(ctx.tx, ctx.tenant.id, id);
@@ -33,12 +34,14 @@ async function loadUser(ctx: ScimContext, id: string, lock?: "update" | "delete"
   return row;
 }
 
-async function render(ctx: ScimContext, rows: ScimUserRow[], projection: Projection, known?: "no groups"): Promise<JsonObject[]> {
-  if (known === "no groups") return rows.map((row) => project("User", serializeUser(row, includesAttribute("User", projection, "groups") ? [] : null), projection));
-  const groups = includesAttribute("User", projection, "groups")
-    ? await listGroupsOfUsers(ctx.tx, rows.map((r) => r.id))
-    : null;
-  return rows.map((row) => project("User", serializeUser(row, groups ? (groups.get(row.id) ?? []) : null), projection));
+/** Serialises users; their groups are read only when returned, and not at all when the read brought them along. */
+async function render(ctx: ScimContext, rows: ScimUserRead[], projection: Projection, known?: "no groups"): Promise<JsonObject[]> {
+  const withGroups = includesAttribute("User", projection, "groups");
+  if (known === "no groups") return rows.map((row) => project("User", serializeUser(row, withGroups ? [] : null), projection));
+  const missing = withGroups ? rows.filter((r) => !r.groups) : [];
+  const read = missing.length ? await listGroupsOfUsers(ctx.tx, missing.map((r) => r.id)) : new Map<string, { id: string; displayName: string }[]>();
+  const groupsOf = (row: ScimUserRead) => (withGroups ? (row.groups ?? read.get(row.id) ?? []) : null);
+  return rows.map((row) => project("User", serializeUser(row, groupsOf(row)), projection));
 }
 
 async function written(ctx: ScimContext, row: ScimUserRow, status: number, summary: string, known?: "no groups"): Promise<ScimResult> {
@@ -55,11 +58,14 @@ function parseUser(body: unknown) {
 }
 
 /** How Users are listed, by GET /Users, POST /Users/.search and a root /.search. */
-export const userListing: Listing<ScimUserRow> = {
+export const userListing: Listing<ScimUserRead> = {
   kind: "User",
   noun: "users",
   columns: { createdAt: scimUsers.createdAt, id: scimUsers.id },
-  query: (ctx, query) => listScimUsers(ctx.tx, ctx.tenant.id, query),
+  // Groups come with the page when the request's query asks for them (a POST search names its attributes in
+  // the body: render reads them then).
+  query: (ctx, query) =>
+    listScimUsers(ctx.tx, ctx.tenant.id, query, { withGroups: includesAttribute("User", parseProjection(ctx.query), "groups") }),
   render,
 };
 
