@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { scimGroupMembers, scimGroups, scimUsers, users } from "@/db/schema";
 import { isUniqueViolation } from "@/db/errors";
@@ -11,9 +11,13 @@ export type UserGroup = { id: string; displayName: string };
 /** A user as read for an answer: with its groups when they were read in the same statement. */
 export type ScimUserRead = ScimUserRow & { groups?: UserGroup[] };
 
-/** The user's direct groups by name, as a column of the statement that reads the user: no second round trip. */
+/**
+ * The user's direct groups by name, as a column of the statement that reads the user: no second round trip.
+ * The outer row is named in full: drizzle writes a one-table statement's columns unqualified, and a bare "id"
+ * in here would be the group's.
+ */
 const groupsColumn = sql<UserGroup[]>`(select coalesce(json_agg(json_build_object('id', g.id, 'displayName', g.display_name) order by g.display_name), '[]'::json)
-  from ${scimGroupMembers} m join ${scimGroups} g on g.id = m.group_id where m.user_id = ${scimUsers.id})`;
+  from ${scimGroupMembers} m join ${scimGroups} g on g.id = m.group_id where m.user_id = "scim_users"."id")`;
 export type ScimUserColumns = Pick<ScimUserRow, "userName" | "externalId" | "displayName" | "email" | "active">;
 
 const uniqueUserName = (userName: string) =>
@@ -76,19 +80,20 @@ export async function insertScimUser(
   return row;
 }
 
+/** Updates a user and returns it with its groups (what the answer shows), in one statement. */
 export async function updateScimUser(
   db: DbOrTx,
   tenantId: string,
   id: string,
   resource: Record<string, unknown>,
   columns: ScimUserColumns,
-): Promise<ScimUserRow> {
+): Promise<ScimUserRead> {
   try {
     const [row] = await db
       .update(scimUsers)
       .set({ resource, ...columns, version: sql`${scimUsers.version} + 1`, updatedAt: sql`now()` })
       .where(and(eq(scimUsers.tenantId, tenantId), eq(scimUsers.id, id)))
-      .returning()
+      .returning({ ...getTableColumns(scimUsers), groups: groupsColumn })
       .prepare("scim_user_update")
       .execute();
     return row;

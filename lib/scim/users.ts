@@ -10,7 +10,6 @@ import {
   listScimUsers,
   updateScimUser,
   type ScimUserRead,
-  type ScimUserRow,
 } from "@/db/queries/scim-users";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { canonicalizeResource, userColumns, type JsonObject } from "./canonicalize";
@@ -44,7 +43,7 @@ async function render(ctx: ScimContext, rows: ScimUserRead[], projection: Projec
   return rows.map((row) => project("User", serializeUser(row, groupsOf(row)), projection));
 }
 
-async function written(ctx: ScimContext, row: ScimUserRow, status: number, summary: string, known?: "no groups"): Promise<ScimResult> {
+async function written(ctx: ScimContext, row: ScimUserRead, status: number, summary: string, known?: "no groups"): Promise<ScimResult> {
   const [body] = await render(ctx, [row], parseProjection(ctx.query), known);
   return { status, body, headers: { etag: etag(row.version), location: location("Users", row.id) }, summary };
 }
