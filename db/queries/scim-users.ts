@@ -114,15 +114,18 @@ export async function deleteScimUser(db: DbOrTx, tenantId: string, id: string): 
 export type ListQuery = { where?: SQL; orderBy?: SQL[]; offset: number; limit: number };
 
 /**
- * One page of a tenant's users and the total matching the filter, in one statement (a window count), with each
- * user's groups when they will be returned; only a page past the end needs a second statement for the total.
+ * One page of a tenant's users and the total matching the filter, in one statement (a window count); only a
+ * page past the end needs a second statement for the total. A first page (every filter lookup) brings each
+ * user's groups along when they will be returned; a later page does not, as PostgreSQL would compute them for
+ * every row the offset skips too (the caller reads them for the page's rows).
  */
 export async function listScimUsers(db: DbOrTx, tenantId: string, query: ListQuery, options: { withGroups?: boolean } = {}) {
   const where = and(eq(scimUsers.tenantId, tenantId), query.where);
   const count = async () => (await db.select({ total: sql<number>`count(*)::int` }).from(scimUsers).where(where))[0].total;
   if (query.limit === 0) return { total: await count(), rows: [] };
+  const withGroups = options.withGroups && query.offset === 0;
   const page = await db
-    .select({ row: scimUsers, total: sql<number>`(count(*) over ())::int`, ...(options.withGroups ? { groups: groupsColumn } : {}) })
+    .select({ row: scimUsers, total: sql<number>`(count(*) over ())::int`, ...(withGroups ? { groups: groupsColumn } : {}) })
     .from(scimUsers)
     .where(where)
     .orderBy(...(query.orderBy ?? []), asc(scimUsers.createdAt), asc(scimUsers.id))

@@ -86,11 +86,13 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
     invitesOn: context?.tenant.inviteOnProvision ?? false,
     fromIdp: change.fromIdp,
   });
-  await updateUsersAccess(tx, plan.updates);
-  await insertUsersAccess(tx, tenantId, plan.inserts);
+  // What does not touch seats goes first: writing users whose license changes locks the seats rows of their
+  // tiers until commit (the held counts follow by trigger), and every writer of those tiers waits on them.
   await deleteSessionsOfEmails(tx, plan.lostAccess);
   const tenant = context ? { id: tenantId, ...context.tenant } : null;
   const emails = tenant ? await invitations(tx, tenant, plan) : [];
+  await updateUsersAccess(tx, plan.updates);
+  await insertUsersAccess(tx, tenantId, plan.inserts);
   if (tenant && plan.tiersTaken.length) emails.push(...(await buyMissingSeats(tx, tenant, plan.tiersTaken, change.cause)).receipts);
   await enqueueEmails(tx, emails);
   return { membership, conflicts: conflictNotices(plan, current), emailsQueued: emails.length };

@@ -13,7 +13,7 @@ const GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
 describe.each(testDrivers)("a user's groups in every answer on %s", (driver) => {
   const t = useTestDatabase(driver);
 
-  it("GET, filter, list, PATCH and PUT show the same groups; attributes without groups show none", async () => {
+  it("GET, filter, first and later pages, PATCH, PUT and search show the same groups; attributes without groups show none", async () => {
     const slug = `ug-${process.pid}-${driver}`;
     const tenant = await createTenant(t.db, { name: slug, slug, adminEmail: `owner@${slug}.example` });
     const { token } = await connectScim(t.db, { tenantId: tenant.id, provider: "entra", actor: "test" });
@@ -36,6 +36,10 @@ describe.each(testDrivers)("a user's groups in every answer on %s", (driver) => 
     const byId = new Map(listed.body.Resources.map((r: { id: string; groups: { value: string }[] }) => [r.id, r.groups.map((g) => g.value)]));
     expect(byId.get(user.id)).toEqual([alpha, zeta]);
     expect(byId.get(other.id)).toEqual([zeta]);
+    // A later page reads the groups of its own rows in a second statement: the same lists.
+    const second = await scim("GET", "Users?startIndex=2&count=1");
+    const [row] = second.body.Resources as { id: string; groups: { value: string }[] }[];
+    expect(row.groups.map((g) => g.value)).toEqual(byId.get(row.id));
     const patched = await scim("PATCH", `Users/${user.id}`, { schemas: [PATCH_OP], Operations: [{ op: "replace", path: "displayName", value: "Ada L." }] });
     expect(patched.body).toMatchObject({ displayName: "Ada L.", groups: expected });
     const replaced = await scim("PUT", `Users/${user.id}`, scimUser(`ada@${slug}.example`, { displayName: "Ada" }));
