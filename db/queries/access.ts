@@ -123,6 +123,29 @@ export async function updateUsersAccess(db: DbOrTx, rows: (AccessWrite & { id: s
   );
 }
 
+/**
+ * Writes name, locale and email of the Sally users the IdP manages behind the given SCIM users, in one
+ * statement; returns the SCIM user ids it found such a user for. A user made manual (a disconnect, an admin kept
+ * through setup) is not touched here: the rules decide what the IdP may change of them.
+ */
+export async function updateLinkedProfiles(
+  db: DbOrTx,
+  tenantId: string,
+  profiles: { scimUserId: string; email: string; name: string | null; locale: Locale | null }[],
+): Promise<Set<string>> {
+  if (profiles.length === 0) return new Set();
+  const rows = await runPrepared<{ scimUserId: string }>(
+    db,
+    "update_linked_profiles",
+    sql`update users set email = v.email, name = v.name, locale = v.locale, updated_at = now()
+        from jsonb_to_recordset(${jsonParam(profiles)}::jsonb) as v("scimUserId" uuid, email text, name text, locale locale)
+        where users.tenant_id = ${tenantId} and users.source = 'scim' and users.scim_user_id = v."scimUserId"
+          and users.scim_user_id = any(${uuidArray(profiles.map((p) => p.scimUserId))})
+        returning users.scim_user_id as "scimUserId"`,
+  );
+  return new Set(rows.map((r) => r.scimUserId));
+}
+
 /** Creates Sally users (with the ids the plan gave them) for SCIM users seen for the first time. */
 export async function insertUsersAccess(db: DbOrTx, tenantId: string, rows: (AccessWrite & { id: string })[]): Promise<void> {
   if (rows.length === 0) return;

@@ -16,12 +16,13 @@ describe("parseArgs", () => {
       jsonOut: "/repo/.data/bench/bench-2026-12-02T05-00-00-000Z.json",
       databaseUrl: "postgres://postgres@127.0.0.1:5432/postgres",
       portBase: 4560,
+      cpuProfileDir: null,
     });
   });
 
   it("reads every flag", () => {
-    const o = parse("--users", "2000", "--groups", "20", "--concurrency", "8", "--pglite", "--no-build", "--no-probes", "--app-dir", "../other", "--json-out", "out.json", "--phases", "lookup");
-    expect(o).toMatchObject({ users: 2000, groups: 20, concurrency: 8, pglite: true, build: false, probes: false, appDir: "/other", jsonOut: "/repo/out.json" });
+    const o = parse("--users", "2000", "--groups", "20", "--concurrency", "8", "--pglite", "--no-build", "--no-probes", "--app-dir", "../other", "--json-out", "out.json", "--phases", "lookup", "--cpu-profile", "prof");
+    expect(o).toMatchObject({ users: 2000, groups: 20, concurrency: 8, pglite: true, build: false, probes: false, appDir: "/other", jsonOut: "/repo/out.json", cpuProfileDir: "/repo/prof" });
     expect(o.phases).toEqual(["provision", "lookup"]);
   });
 

@@ -26,6 +26,8 @@ export type BenchOptions = {
   seed: number;
   portBase: number;
   keepDatabases: boolean;
+  /** Where the product server writes a V8 CPU profile when it stops (`node --cpu-prof`), or null. */
+  cpuProfileDir: string | null;
 };
 
 export const USAGE = `npm run bench -- [options]
@@ -43,7 +45,8 @@ export const USAGE = `npm run bench -- [options]
   --phase-seconds N    no task starts after N s in one phase (default 900)
   --seed N             workload seed (default 7)
   --port-base N        ports N..N+3 (default $E2E_PORT_BASE or 4560)
-  --keep-databases     leave the sally_bench* databases for inspection`;
+  --keep-databases     leave the sally_bench* databases for inspection
+  --cpu-profile DIR    the product server writes a CPU profile (.cpuprofile, for Chrome DevTools) into DIR`;
 
 function positive(name: string, raw: string | undefined, min = 1): number {
   const n = Number(raw);
@@ -68,6 +71,7 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
     seed: 7,
     portBase: Number(env.E2E_PORT_BASE ?? 4560),
     keepDatabases: false,
+    cpuProfileDir: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -98,6 +102,7 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
       case "--seed": options.seed = positive(flag, value(), 0); break;
       case "--port-base": options.portBase = positive(flag, value(), 1024); break;
       case "--keep-databases": options.keepDatabases = true; break;
+      case "--cpu-profile": options.cpuProfileDir = path.resolve(cwd, value()); break;
       default: throw new Error(`unknown option ${flag}\n${USAGE}`);
     }
   }

@@ -138,7 +138,7 @@ async function runProduct(options: BenchOptions, workload: Workload, expected: W
   }
   const name = driver === "postgres" ? "sally" : "sally (PGlite)";
   process.stderr.write(`starting ${name} from ${options.appDir} on port ${port}\n`);
-  const server = await startProduct(options.appDir, port, env);
+  const server = await startProduct(options.appDir, port, env, options.cpuProfileDir);
   try {
     await cli(options.appDir, env, [
       "tenant", "create", "--name", "Contoso (bench)", "--slug", TENANT_SLUG, "--admin", "admin@contoso.example",

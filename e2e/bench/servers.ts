@@ -136,8 +136,10 @@ export function productEnv(port: number, options: { databaseUrl: string } | { pg
   };
 }
 
-export function startProduct(appDir: string, port: number, env: NodeJS.ProcessEnv): Promise<Server> {
-  return startServer("product", process.execPath, [nextBin(appDir), "start", "-p", String(port), "-H", "127.0.0.1"], appDir, env, port);
+/** `next start` of the product; with `cpuProfileDir` it writes a V8 CPU profile there when it stops. */
+export function startProduct(appDir: string, port: number, env: NodeJS.ProcessEnv, cpuProfileDir: string | null = null): Promise<Server> {
+  const profile = cpuProfileDir ? ["--cpu-prof", "--cpu-prof-dir", cpuProfileDir] : [];
+  return startServer("product", process.execPath, [...profile, nextBin(appDir), "start", "-p", String(port), "-H", "127.0.0.1"], appDir, env, port);
 }
 
 export function startNodeBaseline(repo: string, port: number, dbUrl: string, token: string): Promise<Server> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Mapping } from "./access";
-import { planAccess, type CurrentUser, type PlanInput } from "./plan-access";
+import { changesOnlyProfile, planAccess, type CurrentUser, type DirectoryUser, type PlanInput } from "./plan-access";
 
 const mapping: Mapping = { adminGroupId: "admins", userGroupId: "staff", licenseGroups: new Map([["team", "team" as const]]) };
 
@@ -109,5 +109,27 @@ describe("planAccess", () => {
       const plan = planAccess(input({ scimUserIds: ["s9"], stated, current: [{ ...gone, scimUserId: "s1", source: "scim" }], newId: () => "new" }));
       expect(plan.inserts).toEqual([expect.objectContaining({ id: "new", scimUserId: "s9", emailConflictWith: null })]);
     });
+  });
+});
+
+describe("changesOnlyProfile: when a user's change leaves the rules' inputs alone", () => {
+  const stated = (over: Partial<DirectoryUser> = {}): DirectoryUser => ({
+    scimUserId: "s1",
+    email: "ada@example.com",
+    name: "Ada",
+    locale: null,
+    active: true,
+    previous: { email: "ada@example.com", active: true },
+    ...over,
+  });
+  it.each<[string, DirectoryUser, boolean]>([
+    ["name or locale changed", stated({ name: "Ada L.", locale: "de" }), true],
+    ["the email's case changed", stated({ email: "Ada@Example.com" }), true],
+    ["another email", stated({ email: "ada@other.example" }), false],
+    ["deactivated", stated({ active: false }), false],
+    ["reactivated", stated({ previous: { email: "ada@example.com", active: false } }), false],
+    ["no previous state (a new or adopted user)", stated({ previous: undefined }), false],
+  ])("%s → %s", (_, user, expected) => {
+    expect(changesOnlyProfile(user)).toBe(expected);
   });
 });

@@ -4,7 +4,25 @@ import { keepsManualAdmin, resolveAccess, resolveStatus, type Mapping } from "./
 import { settleEmailClaims, type EmailClaim } from "./email-claims";
 
 /** A user as the IdP states them now, in plain values (lib/scim turns a SCIM resource into this). */
-export type DirectoryUser = { scimUserId: string; email: string; name: string | null; locale: Locale | null; active: boolean };
+export type DirectoryUser = {
+  scimUserId: string;
+  email: string;
+  name: string | null;
+  locale: Locale | null;
+  active: boolean;
+  /** What the IdP stated before this change, when the change is an update of a known user. */
+  previous?: { email: string; active: boolean };
+};
+
+/**
+ * Does this change of a known user leave every input of the access rules as it was? Groups are not part of a
+ * user's change; `active` and the email (up to case: one email signs in one user, compared case-insensitively)
+ * are the rest. Then role, license, status, seats, invitations and email claims all stay as they are, and only
+ * the profile (name, locale, the email's spelling) needs writing.
+ */
+export function changesOnlyProfile(user: DirectoryUser): boolean {
+  return user.previous !== undefined && user.previous.active === user.active && user.previous.email.toLowerCase() === user.email.toLowerCase();
+}
 
 /** A Sally user as stored, the part the rules read. */
 export type CurrentUser = {

@@ -258,6 +258,40 @@ describe.each(testDrivers)("access, licenses and seats on %s", (driver) => {
     expect(all.filter((u) => u.email.toLowerCase() === "keep@example.com")).toHaveLength(1);
     expect((await userState(t.database, tenant.id)).get("keep@example.com")).toMatchObject({ role: "user", source: "scim" });
   });
+
+  it("a name change from the IdP writes the profile only; after a disconnect the IdP's next change takes the user back", async () => {
+    const { tenant, scim } = await setup(t.database, { team: 5 });
+    const created = await scim("POST", "Users", scimUser("ada@example.com"));
+    const staff = await createGroup(scim, "Staff");
+    await saveGroupMapping(t.db, {
+      tenantId: tenant.id,
+      mapping: { userGroupId: staff, adminGroupId: null, licenseGroups: [], inviteOnProvision: true },
+      actor: "test",
+    });
+    await scim("PATCH", `Groups/${staff}`, addMembers([created.body.id]));
+    const rename = (value: string) =>
+      scim("PATCH", `Users/${created.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "displayName", value }] });
+    const sally = async () => (await t.db.select().from(users).where(eq(users.scimUserId, created.body.id)))[0];
+    const before = await sally();
+    expect(before).toMatchObject({ role: "user", source: "scim" });
+
+    expect((await rename("Ada Lovelace")).status).toBe(200);
+    expect(await sally()).toMatchObject({ ...before, name: "Ada Lovelace", updatedAt: expect.any(Date) });
+    expect(await invitationsOf(t.database, tenant.id)).toHaveLength(1);
+    // The email's spelling is profile too (one email signs in one user whatever its case).
+    const respelled = await scim("PATCH", `Users/${created.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "emails", value: [{ primary: true, type: "work", value: "Ada@Example.com" }] }] });
+    expect(respelled.status).toBe(200);
+    expect(await sally()).toMatchObject({ email: "Ada@Example.com", role: "user", source: "scim" });
+
+    await disconnectScim(t.db, { tenantId: tenant.id, actor: "test" });
+    expect(await sally()).toMatchObject({ source: "manual", role: "user" });
+    const { token } = await connectScim(t.db, { tenantId: tenant.id, provider: "entra", actor: "test" });
+    const again = scimClient(t.database, token);
+    const renamed = await again("PATCH", `Users/${created.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "displayName", value: "Ada K." }] });
+    expect(renamed.status).toBe(200);
+    expect(await sally()).toMatchObject({ source: "scim", role: "user", name: "Ada K." });
+    expect(await invitationsOf(t.database, tenant.id)).toHaveLength(1);
+  });
 });
 
 describe.runIf(process.env.DATABASE_URL)("two app instances on one PostgreSQL database", () => {

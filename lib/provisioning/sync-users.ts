@@ -5,6 +5,7 @@ import {
   insertUsersAccess,
   lockUsersForAccess,
   readAccessContext,
+  updateLinkedProfiles,
   updateUsersAccess,
   type AccessContext,
   type AccessRow,
@@ -14,7 +15,7 @@ import { createSignInLinks } from "@/lib/auth/sign-in-link";
 import { buyMissingSeats, type QueuedEmail } from "@/lib/billing/purchase-seats";
 import { enqueueEmails } from "@/lib/email/outbox";
 import { invitationEmail } from "@/lib/email/templates";
-import { planAccess, type AccessPlan, type DirectoryUser } from "./plan-access";
+import { changesOnlyProfile, planAccess, type AccessPlan, type DirectoryUser } from "./plan-access";
 
 export type { DirectoryUser } from "./plan-access";
 
@@ -57,6 +58,14 @@ export type DirectoryResult = {
  */
 export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange): Promise<DirectoryResult> {
   const tenantId = change.tenant.id;
+  // The common IdP update (a name, a title) leaves the rules' inputs alone: write the profile, lock nothing.
+  const users = change.users ?? [];
+  if (change.fromIdp && !change.members && !change.reevaluate?.length && users.length > 0 && users.every(changesOnlyProfile)) {
+    const written = await updateLinkedProfiles(tx, tenantId, users);
+    const rest = users.filter((u) => !written.has(u.scimUserId));
+    if (rest.length === 0) return { membership: null, conflicts: [], emailsQueued: 0 };
+    change = { ...change, users: rest };
+  }
   let membership: MembershipResult | null = null;
   const affected = new Set([...(change.users ?? []).map((u) => u.scimUserId), ...(change.reevaluate ?? [])]);
   if (change.members) {

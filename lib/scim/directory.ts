@@ -31,15 +31,22 @@ export function nameOf(row: { displayName: string | null; resource: Record<strin
   return parts.length ? parts.join(" ") : null;
 }
 
-/** A stored SCIM User as the directory change the provisioning verb takes: plain values, no SCIM JSON. */
-export function directoryUser(row: ScimUserRow, created = false): DirectoryUser & { created: boolean } {
+const emailOf = (row: ScimUserRow) => row.email ?? row.userName;
+
+/**
+ * A stored SCIM User as the directory change the provisioning verb takes: plain values, no SCIM JSON. `before`
+ * is the same user as stored before an update: what changed decides how much the verb has to do.
+ */
+export function directoryUser(row: ScimUserRow, options: { created?: boolean; before?: ScimUserRow } = {}): DirectoryUser & { created: boolean } {
+  const { created = false, before } = options;
   return {
     scimUserId: row.id,
-    email: row.email ?? row.userName,
+    email: emailOf(row),
     name: nameOf(row),
     locale: localeOf(row.resource),
     active: row.active,
     created,
+    ...(before ? { previous: { email: emailOf(before), active: before.active } } : {}),
   };
 }
 

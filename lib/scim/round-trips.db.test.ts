@@ -1,14 +1,14 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "@/db";
-import { emailOutbox, seatPurchases } from "@/db/schema";
+import { emailOutbox, seatPurchases, users as usersTable } from "@/db/schema";
 import { createPostgresDatabase } from "@/db/testing";
 import { startCountingProxy } from "@/db/testing/round-trips";
 import { flushActivity } from "@/lib/activity";
 import { createTenant } from "@/lib/tenants/create-tenant";
 import { saveGroupMapping } from "@/lib/provisioning/group-mapping";
 import { connectScim } from "@/lib/provisioning/scim-connection";
-import { addMembers, scimClient, scimUser } from "@/lib/provisioning/testing";
+import { addMembers, PATCH_OP, scimClient, scimUser } from "@/lib/provisioning/testing";
 
 /**
  * What one SCIM request costs the database, counted on the wire (deterministic, unlike timing): round trips
@@ -105,6 +105,17 @@ describe.runIf(process.env.DATABASE_URL)("database round trips per SCIM request 
     const { result, roundTrips } = await measure((i) => scim("POST", "Users", scimUser(`post${i}@trips.example`)));
     expect(result.status).toBe(201);
     expect(roundTrips).toBeLessThanOrEqual(8);
+  });
+
+  it("PATCH /Users/{id} replacing displayName (Entra's most common update): at most 7 round trips", async () => {
+    const ids = await users("rename", 3);
+    const { result, roundTrips } = await measure((i) =>
+      scim("PATCH", `Users/${ids[i]}`, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "displayName", value: `Renamed ${i}` }] }),
+    );
+    expect(result.status).toBe(200);
+    expect(roundTrips).toBeLessThanOrEqual(7);
+    const [renamed] = await database.db.select().from(usersTable).where(eq(usersTable.scimUserId, ids[2]));
+    expect(renamed.name).toBe("Renamed 2");
   });
 
   it("PATCH /Groups/{id} adding 10 members: at most 12 round trips", async () => {

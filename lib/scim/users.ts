@@ -91,7 +91,7 @@ export async function createUser(ctx: ScimContext, body: unknown): Promise<ScimR
   const row = adoptable
     ? await updateScimUser(ctx.tx, ctx.tenant.id, adoptable.id, resource, columns)
     : await insertScimUser(ctx.tx, ctx.tenant.id, resource, columns);
-  await applyChange(ctx, { users: [directoryUser(row, !adoptable)] });
+  await applyChange(ctx, { users: [directoryUser(row, { created: !adoptable })] });
   return written(ctx, row, 201, `${adoptable ? "Adopted" : "Created"} user ${row.userName}`, adoptable ? undefined : "no groups");
 }
 
@@ -101,7 +101,7 @@ export async function replaceUser(ctx: ScimContext, id: string, body: unknown): 
   const current = await loadUser(ctx, id, "update");
   checkIfMatch(ctx.headers, current.version);
   const row = await updateScimUser(ctx.tx, ctx.tenant.id, id, resource, columns);
-  await applyChange(ctx, { users: [directoryUser(row)] });
+  await applyChange(ctx, { users: [directoryUser(row, { before: current })] });
   return written(ctx, row, 200, `Replaced user ${row.userName}${row.active ? "" : " (inactive)"}`);
 }
 
@@ -112,7 +112,7 @@ export async function patchUser(ctx: ScimContext, id: string, body: unknown): Pr
   checkIfMatch(ctx.headers, current.version);
   const resource = applyPatch("User", { ...current.resource, active: current.active }, operations);
   const row = await updateScimUser(ctx.tx, ctx.tenant.id, id, resource, userColumns(resource));
-  await applyChange(ctx, { users: [directoryUser(row)] });
+  await applyChange(ctx, { users: [directoryUser(row, { before: current })] });
   const change = current.active !== row.active ? (row.active ? " (reactivated)" : " (deactivated)") : "";
   return written(ctx, row, 200, `Patched user ${row.userName}${change}`);
 }
