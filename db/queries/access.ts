@@ -31,24 +31,30 @@ const accessColumns = sql.raw(`id, email, name, locale, role, license, status, s
  * order so two lockers never wait on each other crosswise. Whatever is read after this sees every change
  * committed to these users before. Two users newly claiming one email in parallel transactions are caught by
  * the users_email_access_excl constraint (one email, one user with access), and the loser runs again.
- * Both conditions are `= any(array)` on indexed columns, so the lookup is a few index probes whatever the
- * tenant's size (an `in (subquery)` inside the `or` made PostgreSQL scan all of the tenant's users).
+ * Every step is an index probe whatever the tenant's size: users are found by their unique SCIM id and only then
+ * checked against the tenant (a materialized step, so the planner cannot instead walk the tenant's whole prefix
+ * of a `(tenant_id, …)` index, which it does when its statistics think the tenant small), and by
+ * `(tenant_id, lower(email))` for the emails.
  */
 export async function lockUsersForAccess(db: DbOrTx, tenantId: string, scimUserIds: string[], emails: string[]): Promise<AccessRow[]> {
   return runPrepared<AccessRow>(
     db,
     "lock_users_for_access",
-    sql`with linked as (
-          select id, lower(email) as email from users
-          where tenant_id = ${tenantId}
-            and scim_user_id = any(${uuidArray(scimUserIds)})
+    sql`with found as materialized (
+          select id, tenant_id, lower(email) as email from users where scim_user_id = any(${uuidArray(scimUserIds)})
+        ),
+        linked as (select id, email from found where tenant_id = ${tenantId}),
+        targets as materialized (
+          select id from linked
+          union
+          select u.id from users u
+          where u.tenant_id = ${tenantId}
+            and lower(u.email) = any(array(
+              select lower(value) from jsonb_array_elements_text(${jsonParam(emails)}::jsonb) as value
+              union select email from linked))
         )
         select ${accessColumns} from users
-        where tenant_id = ${tenantId}
-          and (id = any(array(select id from linked))
-               or lower(email) = any(array(
-                 select lower(value) from jsonb_array_elements_text(${jsonParam(emails)}::jsonb) as value
-                 union select email from linked)))
+        where id = any(array(select id from targets))
         order by id
         for update`,
   );
@@ -88,7 +94,9 @@ export async function readAccessContext(db: DbOrTx, tenantId: string, scimUserId
                    where user_id = any(${uuidArray(scimUserIds)}) group by user_id) as g) as "groups",
           (select coalesce(json_agg(json_build_object('id', u.id, 'email', u.email, 'userName', u.user_name,
                   'displayName', u.display_name, 'active', u.active)), '[]')
-             from scim_users u where u.tenant_id = t.id and u.id = any(${uuidArray(scimUserIds)})) as "scimUsers",
+             -- By id first, then the tenant ("offset 0" keeps the planner from merging the two; see lockUsersForAccess).
+             from (select * from scim_users where id = any(${uuidArray(scimUserIds)}) offset 0) as u
+             where u.tenant_id = t.id) as "scimUsers",
           t.invite_on_provision as "inviteOnProvision", t.name, t.locale
         from tenants t where t.id = ${tenantId}`,
   );
@@ -139,8 +147,11 @@ export async function updateLinkedProfiles(
     "update_linked_profiles",
     sql`update users set email = v.email, name = v.name, locale = v.locale, updated_at = now()
         from jsonb_to_recordset(${jsonParam(profiles)}::jsonb) as v("scimUserId" uuid, email text, name text, locale locale)
-        where users.tenant_id = ${tenantId} and users.source = 'scim' and users.scim_user_id = v."scimUserId"
-          and users.scim_user_id = any(${uuidArray(profiles.map((p) => p.scimUserId))})
+        where users.scim_user_id = v."scimUserId" and users.source = 'scim'
+          -- Found by their unique SCIM id, then checked against the tenant (see lockUsersForAccess).
+          and users.id = any(array(
+            select f.id from (select id, tenant_id, source from users where scim_user_id = any(${uuidArray(profiles.map((p) => p.scimUserId))}) offset 0) as f
+            where f.tenant_id = ${tenantId} and f.source = 'scim'))
         returning users.scim_user_id as "scimUserId"`,
   );
   return new Set(rows.map((r) => r.scimUserId));

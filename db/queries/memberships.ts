@@ -33,8 +33,9 @@ export async function changeMembers(db: DbOrTx, tenantId: string, groupId: strin
     // probing the primary key for the named members, and every removal would scan the whole group.
     removeAll ? "replace_members" : "change_members",
     sql`with wanted as (
-          select u.id from scim_users u
-          where u.tenant_id = ${tenantId} and u.id = any(${uuidArray(change.add.filter(isUuid))})
+          -- By id first, then the tenant ("offset 0": see lockUsersForAccess in access.ts).
+          select u.id from (select id, tenant_id from scim_users where id = any(${uuidArray(change.add.filter(isUuid))}) offset 0) as u
+          where u.tenant_id = ${tenantId}
         ),
         removed as (
           delete from scim_group_members m
