@@ -10,6 +10,7 @@ import postgres, { type Sql } from "postgres";
 import { parseArgs, type BenchOptions } from "./args";
 import { compareAccess, compareInvitations, compareMemberships, expectedPurchases, type MembershipRow } from "./checks";
 import { ScimClient } from "./client";
+import { startAnalyzer } from "./analyzer";
 import { measurePhase, type PhaseRun, type Target } from "./measure";
 import { runProbes, type ProbeResults } from "./probes";
 import {
@@ -139,6 +140,7 @@ async function runProduct(options: BenchOptions, workload: Workload, expected: W
   const name = driver === "postgres" ? "sally" : "sally (PGlite)";
   process.stderr.write(`starting ${name} from ${options.appDir} on port ${port}\n`);
   const server = await startProduct(options.appDir, port, env, options.cpuProfileDir);
+  let stopAnalyzer = async () => {};
   try {
     await cli(options.appDir, env, [
       "tenant", "create", "--name", "Contoso (bench)", "--slug", TENANT_SLUG, "--admin", "admin@contoso.example",
@@ -148,6 +150,7 @@ async function runProduct(options: BenchOptions, workload: Workload, expected: W
     const { tenantUrl, token } = data as { tenantUrl: string; token: string };
     const client = new ScimClient(tenantUrl.replace(/\/+$/, ""), token, options.concurrency);
     const target: Target = { name, pid: server.pid, postgres: driver === "postgres" ? { admin, database } : undefined };
+    stopAnalyzer = driver === "postgres" ? await startAnalyzer(databaseUrl(options.databaseUrl, database)) : stopAnalyzer;
     // The admin maps the groups once the IdP has created them, before the memberships arrive, and the admin
     // group once it has members (neither is measured).
     const saveMapping = (admins: boolean) => async () =>
@@ -191,6 +194,7 @@ async function runProduct(options: BenchOptions, workload: Workload, expected: W
     process.stderr.write(`${name} stderr:\n${server.stderr()}\n`);
     throw error;
   } finally {
+    await stopAnalyzer();
     await server.stop();
   }
 }
@@ -207,7 +211,8 @@ async function runBaseline(options: BenchOptions, workload: Workload, expected: 
   const name = kind === "next" ? "Next.js baseline" : "node:http baseline";
   try {
     const client = new ScimClient(`${server.url}/scim/v2`, token, options.concurrency);
-    const phases = await runPhases({ name, pid: server.pid, postgres: { admin, database } }, client, workload, options);
+    const stopAnalyzer = await startAnalyzer(url);
+    const phases = await runPhases({ name, pid: server.pid, postgres: { admin, database } }, client, workload, options).finally(stopAnalyzer);
     client.close();
     const sql = postgres(url, { max: 1, onnotice: () => {} });
     let memberships;

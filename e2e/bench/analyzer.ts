@@ -1,0 +1,29 @@
+// Autovacuum's analyze, done by the bench when the server has autovacuum off.
+import postgres from "postgres";
+
+/**
+ * PostgreSQL plans a prepared statement with the statistics it has and may keep that plan; autovacuum keeps the
+ * statistics current as tables grow (by default it analyzes a table once 10 % of it plus 50 rows changed). With
+ * autovacuum off — as in this machine's CI configuration — tables that grow from empty during a run keep "empty"
+ * statistics, and cached plans scan where an index would do. So when the server has autovacuum off, the bench
+ * does that part of its job: ANALYZE of the database under test every `seconds`, for the product and the
+ * baselines alike. Returns the function that stops it.
+ */
+export async function startAnalyzer(url: string, seconds = 15): Promise<() => Promise<void>> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const [{ autovacuum }] = await sql<{ autovacuum: string }[]>`select current_setting('autovacuum') as autovacuum`;
+  if (autovacuum === "on") {
+    await sql.end();
+    return async () => {};
+  }
+  process.stderr.write(`bench: autovacuum is off on this server; an ANALYZE every ${seconds} s stands in for it\n`);
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(() => sql`analyze`).catch((error: unknown) => process.stderr.write(`bench: analyze failed: ${String(error)}\n`));
+  }, seconds * 1000);
+  return async () => {
+    clearInterval(timer);
+    await running;
+    await sql.end();
+  };
+}
