@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { randomBytes } from "node:crypto";
+import type { TransactionSql } from "postgres";
 import { afterAll, beforeAll } from "vitest";
 import type { Db } from "@/db";
 import { openDatabase, type Database } from "@/db";
@@ -74,4 +75,16 @@ export async function createPostgresDatabase(baseUrl: string): Promise<{ url: st
       await cleanup.end();
     },
   };
+}
+
+/**
+ * Resolves once some session of the current PostgreSQL database waits on a lock: a test holds a transaction
+ * open until the request under test queues behind it, then lets it go.
+ */
+export async function untilSomeoneWaitsOnALock(sql: TransactionSql): Promise<void> {
+  for (;;) {
+    const [row] = await sql<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+    if (row.n > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

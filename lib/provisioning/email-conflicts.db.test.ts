@@ -4,7 +4,7 @@ import { and, eq, like, sql } from "drizzle-orm";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { activityLog, emailOutbox, seatPurchases, users } from "@/db/schema";
-import { testDrivers, useTestDatabase } from "@/db/testing";
+import { testDrivers, untilSomeoneWaitsOnALock, useTestDatabase } from "@/db/testing";
 import { ConflictError } from "@/lib/errors";
 import { createTenant } from "@/lib/tenants/create-tenant";
 import { disconnectScim } from "./disconnect-scim";
@@ -178,11 +178,7 @@ describe.runIf(process.env.DATABASE_URL)("a lost race for an email on PostgreSQL
         await sql`update users set email = ${target} where scim_user_id = ${x}`;
         reply = scim("PATCH", `Users/${y}`, { schemas: [PATCH_OP], Operations: [{ op: "replace", path: "emails", value: [{ primary: true, value: target }] }] });
         // Commit only once y's request waits on the constraint behind this transaction.
-        for (let waiting = false; !waiting; ) {
-          const [row] = await sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
-          waiting = row.n > 0;
-          if (!waiting) await new Promise((resolve) => setTimeout(resolve, 20));
-        }
+        await untilSomeoneWaitsOnALock(sql);
       });
       expect((await reply!).status).toBe(200);
     } finally {

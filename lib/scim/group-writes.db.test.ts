@@ -3,7 +3,7 @@ import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { scimGroupMembers, scimGroups } from "@/db/schema";
 import { WriteConflictError } from "@/db/errors";
-import { testDrivers, useTestDatabase } from "@/db/testing";
+import { testDrivers, untilSomeoneWaitsOnALock, useTestDatabase } from "@/db/testing";
 import { connectScim } from "@/lib/provisioning/scim-connection";
 import { addMembers, PATCH_OP, scimClient, scimUser } from "@/lib/provisioning/testing";
 import { createTenant } from "@/lib/tenants/create-tenant";
@@ -99,11 +99,7 @@ describe.runIf(process.env.DATABASE_URL)("a PATCH of a group's attributes racing
         await sql`update scim_groups set external_id = 'held', resource = jsonb_set(resource, '{externalId}', '"held"'),
                   version = version + 1 where id = ${group}`;
         reply = scim("PATCH", `Groups/${group}`, { schemas: [PATCH_OP], Operations: [{ op: "replace", path: "displayName", value: "Renamed" }] });
-        for (let waiting = false; !waiting; ) {
-          const [row] = await sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
-          waiting = row.n > 0;
-          if (!waiting) await new Promise((resolve) => setTimeout(resolve, 20));
-        }
+        await untilSomeoneWaitsOnALock(sql);
       });
       expect((await reply!).status).toBe(204);
     } finally {
