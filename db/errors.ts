@@ -36,6 +36,23 @@ export function isRetryable(error: unknown): boolean {
   return false;
 }
 
+/** How many times a transaction that failed retryably runs in all before its error stands. */
+export const TRANSACTION_ATTEMPTS = 3;
+
+/**
+ * Runs `attempt` (a whole transaction, or a savepoint) again while it fails with a retryable error, up to
+ * TRANSACTION_ATTEMPTS times in all; then, or for any other error, the error stands.
+ */
+export async function retrying<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (n >= TRANSACTION_ATTEMPTS || !isRetryable(error)) throw error;
+    }
+  }
+}
+
 /** The embedded database folder is open in another live process (PGlite allows one process per folder). */
 export class DataDirInUseError extends ConfigError {
   constructor(

@@ -19,37 +19,26 @@ export async function getScimGroup(db: DbOrTx, tenantId: string, id: string): Pr
 }
 
 /**
- * Reads a group and holds it, until commit, against deletion and a mapping save only: FOR KEY SHARE does not
- * conflict with other writers of the group, so member changes of one group run side by side (each bumps the
- * version with writeScimGroup as its last statement). DELETE and the mapping save take FOR UPDATE, which waits
- * for these holders and makes later ones wait; a group deleted meanwhile reads as missing.
+ * Reads a group and locks it until commit. `write` (FOR KEY SHARE), for PATCH and PUT: held against deletion and a
+ * mapping save only, not against other writers of the group, so member changes of one group run side by side
+ * (each bumps the version with writeScimGroup as its last statement). `delete` (FOR UPDATE), for DELETE: against
+ * every other writer and foreign-key check; the mapping save takes the same (lockScimGroups). Either waits for the
+ * other's holders, and a group deleted meanwhile reads as missing.
  */
-export async function getScimGroupForWrite(db: DbOrTx, tenantId: string, id: string): Promise<ScimGroupRow | undefined> {
+export async function getScimGroupLocked(db: DbOrTx, tenantId: string, id: string, lock: "write" | "delete"): Promise<ScimGroupRow | undefined> {
   const [row] = await db
     .select()
     .from(scimGroups)
     .where(and(eq(scimGroups.tenantId, sql.placeholder("tenantId")), eq(scimGroups.id, sql.placeholder("id"))))
-    .for("key share")
-    .prepare("scim_group_for_write")
-    .execute({ tenantId, id });
-  return row;
-}
-
-/** Locks one group row against every other writer and foreign-key check (before a DELETE). */
-export async function getScimGroupForDelete(db: DbOrTx, tenantId: string, id: string): Promise<ScimGroupRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(scimGroups)
-    .where(and(eq(scimGroups.tenantId, sql.placeholder("tenantId")), eq(scimGroups.id, sql.placeholder("id"))))
-    .for("update")
-    .prepare("scim_group_for_delete")
+    .for(lock === "write" ? "key share" : "update")
+    .prepare(`scim_group_for_${lock}`)
     .execute({ tenantId, id });
   return row;
 }
 
 /**
  * Locks groups (ids sorted, so two lockers never wait on each other crosswise) until commit, against every
- * writer: member changes in flight (they hold FOR KEY SHARE, see getScimGroupForWrite) finish first, and later
+ * writer: member changes in flight (they hold FOR KEY SHARE, see getScimGroupLocked) finish first, and later
  * ones wait, then see what this transaction committed.
  */
 export async function lockScimGroups(db: DbOrTx, tenantId: string, ids: string[]): Promise<void> {

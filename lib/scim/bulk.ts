@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isRetryable } from "@/db/errors";
+import { retrying } from "@/db/errors";
 import { env } from "@/lib/env";
 import { ValidationError } from "@/lib/errors";
 import type { ScimContext } from "./context";
@@ -120,13 +120,9 @@ async function runOperation(ctx: ScimContext, op: Operation, path: string, data:
     const headers = new Headers(op.version ? { "if-match": op.version } : {});
     // A retryable failure (a deadlock, a concurrent change of the same group) rolls back only this operation's
     // savepoint; run it again, as the router runs a whole request again.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await ctx.tx.transaction((tx) => route.run({ ...ctx, tx, headers, query: {}, cause: `${ctx.cause} → ${op.method} ${path}` }, data));
-      } catch (error) {
-        if (attempt >= 3 || !isRetryable(error)) throw error;
-      }
-    }
+    return await retrying(() =>
+      ctx.tx.transaction((tx) => route.run({ ...ctx, tx, headers, query: {}, cause: `${ctx.cause} → ${op.method} ${path}` }, data)),
+    );
   } catch (error) {
     return errorResult(error);
   }

@@ -3,8 +3,7 @@ import { scimGroups } from "@/db/schema";
 import {
   deleteScimGroup,
   getScimGroup,
-  getScimGroupForDelete,
-  getScimGroupForWrite,
+  getScimGroupLocked,
   insertScimGroup,
   listMemberIds,
   listMembersOfGroups,
@@ -30,8 +29,7 @@ const notFound = (id: string) => new NotFoundError(`Group ${id} not found`);
 
 async function loadGroup(ctx: ScimContext, id: string, lock?: "write" | "delete"): Promise<ScimGroupRow> {
   if (!isResourceId(id)) throw notFound(id);
-  const load = lock === "write" ? getScimGroupForWrite : lock === "delete" ? getScimGroupForDelete : getScimGroup;
-  const row = await load(ctx.tx, ctx.tenant.id, id);
+  const row = lock ? await getScimGroupLocked(ctx.tx, ctx.tenant.id, id, lock) : await getScimGroup(ctx.tx, ctx.tenant.id, id);
   if (!row) throw notFound(id);
   return row;
 }

@@ -1,6 +1,6 @@
 import { after } from "next/server";
 import { getDatabase, type Database, type Db } from "@/db";
-import { isRetryable } from "@/db/errors";
+import { retrying } from "@/db/errors";
 import { touchConnection } from "@/db/queries/scim-connections";
 import { bufferActivity, recordActivity, recordRejectedCall, type ActivityEntry } from "@/lib/activity";
 import { drainOutbox } from "@/lib/email/outbox";
@@ -80,22 +80,18 @@ export async function handleScimRequest(
         outbox: { queued: 0 },
       });
       if (!route.write) return await route.run(context(db), body);
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await db.transaction(async (tx) => {
-            const ctx = context(tx);
-            const written = await route.run(ctx, body);
-            await recordActivity(tx, entry(written), ...warningEntries(ctx.warnings));
-            logged = true;
-            emailsQueued = ctx.outbox.queued;
-            return written;
-          });
-        } catch (error) {
-          logged = false;
-          emailsQueued = 0;
-          if (attempt >= 3 || !isRetryable(error)) throw error;
-        }
-      }
+      // Logged and queued count only once an attempt has committed.
+      const committed = await retrying(() =>
+        db.transaction(async (tx) => {
+          const ctx = context(tx);
+          const written = await route.run(ctx, body);
+          await recordActivity(tx, entry(written), ...warningEntries(ctx.warnings));
+          return { written, queued: ctx.outbox.queued };
+        }),
+      );
+      logged = true;
+      emailsQueued = committed.queued;
+      return committed.written;
     } catch (error) {
       if (error instanceof PayloadTooLargeError) return scimError(413, error.message);
       if (error instanceof UnsupportedMediaTypeError) return scimError(415, error.message);
