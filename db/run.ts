@@ -1,21 +1,36 @@
-import { sql, type SQL } from "drizzle-orm";
-import type { PgDialect, PgSession } from "drizzle-orm/pg-core";
+import { sql, type Placeholder, type Query, type SQL } from "drizzle-orm";
+import { PgDialect, type PgSession } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "./index";
 
-type Internals = { dialect: PgDialect; session: PgSession };
+type Internals = { session: PgSession & { client: unknown } };
+
+/** Both drivers write SQL with the same default dialect; a statement's text is built by this one. */
+const dialect = new PgDialect();
+
+/** A hand-written statement, run by its name with values for its placeholders (see `statement`). */
+export type Statement<Row, P extends string> = (db: DbOrTx, values: Record<P, unknown>) => Promise<Row[]>;
 
 /**
- * Runs one hand-written statement as a named prepared statement and returns its rows as objects (column names
- * as the SQL aliases them). On postgres.js an unnamed statement with parameters costs two round trips (it is
- * described first); a prepared one is described once per connection and costs one round trip after that.
- * Only fixed SQL text belongs here (lists travel as one jsonb parameter), so the statements stay few.
- * Timestamps may come back as strings on one driver and Dates on the other: wrap them in `new Date()`.
+ * A hand-written statement with named placeholders: `build` gets one placeholder per name and returns the SQL,
+ * typed with the row it returns (`sql<Row>\`…\``). The text is built once per process (drizzle's SQL builder
+ * costs more CPU than sending the statement), and each run is a named prepared statement: on postgres.js an
+ * unnamed statement with parameters costs two round trips (it is described first); a prepared one is described
+ * once per connection and costs one round trip after that. Lists travel as one jsonb parameter (`jsonParam`),
+ * so the text is the same whatever their length. Rows come back as objects, column names as the SQL aliases
+ * them; timestamps may be strings on one driver and Dates on the other: wrap them in `new Date()`.
  */
-export async function runPrepared<T>(db: DbOrTx, name: string, query: SQL): Promise<T[]> {
-  const { dialect, session } = db as unknown as Internals;
-  const prepared = session.prepareQuery(dialect.sqlToQuery(query), undefined, name, false);
-  const result = (await prepared.execute()) as T[] | { rows: T[] };
-  return Array.isArray(result) ? result : result.rows;
+export function statement<Row, const P extends string = never>(
+  name: string,
+  params: readonly P[],
+  build: (p: Record<P, Placeholder<P>>) => SQL<Row>,
+): Statement<Row, P> {
+  let query: Query | undefined;
+  return async (db, values) => {
+    query ??= dialect.sqlToQuery(build(Object.fromEntries(params.map((n) => [n, sql.placeholder(n)])) as Record<P, Placeholder<P>>));
+    const prepared = (db as unknown as Internals).session.prepareQuery(query, undefined, name, false);
+    const result = (await prepared.execute(values)) as Row[] | { rows: Row[] };
+    return Array.isArray(result) ? result : result.rows;
+  };
 }
 
 /** A list as one jsonb parameter: the statement text stays the same whatever the list's length. */
@@ -26,28 +41,41 @@ export const jsonParam = (value: unknown) => JSON.stringify(value);
  * `= any(array)` on an indexed column with index probes; `in (select … from jsonb_array_elements_text(…))`
  * it plans for a hundred rows and often answers by scanning the whole table, whatever the list's length.
  */
-export const uuidArray = (ids: string[]) => sql`array(select value::uuid from jsonb_array_elements_text(${jsonParam(ids)}::jsonb) as value)`;
+export const uuidArray = (json: Placeholder | SQL) => sql`array(select value::uuid from jsonb_array_elements_text(${json}::jsonb) as value)`;
 
 /** Strings, lowercased, as an array for `lower(column) = any(...)`; see uuidArray. */
-export const lowerTextArray = (values: string[]) => sql`array(select lower(value) from jsonb_array_elements_text(${jsonParam(values)}::jsonb) as value)`;
+export const lowerTextArray = (json: Placeholder | SQL) => sql`array(select lower(value) from jsonb_array_elements_text(${json}::jsonb) as value)`;
 
 /** Only well-formed ids go into a uuid cast (anything else names no row anyway). */
 export const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
-/** A built drizzle prepared query: `execute` takes the values of its placeholders. */
+/** A built drizzle prepared query: `execute` takes the values of its placeholders; `client` is the connection it runs on. */
 type Reusable = { execute: (values?: Record<string, unknown>) => Promise<unknown> };
-const builtByHandle = new WeakMap<object, Map<string, Reusable>>();
+const builtByDriver = new WeakMap<object, Map<string, Reusable & { client: unknown }>>();
 
 /**
- * A drizzle query built once per database handle and then only executed: turning the query builder into SQL
- * costs more CPU than sending it, and the hot reads would pay it on every request. `build` must give the same
- * SQL every time, with `sql.placeholder`s for what varies. A transaction is a handle of its own, so only reads on
- * the shared handle gain (which is where the same statements come again and again).
+ * A drizzle query-builder query built once per driver and then only executed, on any handle of that driver (the
+ * shared one or a transaction): turning the query builder into SQL costs more CPU than sending the statement.
+ * `build` must give the same SQL every time, with `sql.placeholder`s for everything that varies.
+ * Both drivers' prepared queries (drizzle-orm 0.45, postgres-js and PGlite) run on the `client` they were
+ * built with; on another handle a copy runs on that handle's client. `build` is checked to give such a query, so
+ * a drizzle upgrade that changes this fails at the first call, in every test, rather than running elsewhere.
  */
 export function reusable<Q extends Reusable>(db: DbOrTx, name: string, build: (db: DbOrTx) => Q): Q {
-  let byName = builtByHandle.get(db);
-  if (!byName) builtByHandle.set(db, (byName = new Map()));
-  let query = byName.get(name) as Q | undefined;
-  if (!query) byName.set(name, (query = build(db)));
-  return query;
+  const { session } = db as unknown as Internals;
+  let byName = builtByDriver.get(session.constructor);
+  if (!byName) builtByDriver.set(session.constructor, (byName = new Map()));
+  let query = byName.get(name);
+  if (!query) {
+    const built = build(db) as Q & { client?: unknown };
+    if (built.client !== session.client) throw new Error(`reusable ${name}: the built query does not run on its handle's client`);
+    byName.set(name, (query = built as Q & { client: unknown }));
+  }
+  if (query.client === session.client) return query as unknown as Q;
+  return Object.assign(Object.create(Object.getPrototypeOf(query)) as Q, query, { client: session.client });
+}
+
+/** `{ name: sql.placeholder(name) }` for each name: the values of an insert or update built by `reusable`. */
+export function placeholders<const N extends string>(...names: N[]): Record<N, Placeholder<N>> {
+  return Object.fromEntries(names.map((n) => [n, sql.placeholder(n)])) as Record<N, Placeholder<N>>;
 }

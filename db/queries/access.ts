@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { jsonParam, lowerTextArray, runPrepared, uuidArray } from "@/db/run";
+import { jsonParam, lowerTextArray, statement, uuidArray } from "@/db/run";
 import type { LicenseTier, Locale, UserLicense, UserRole, UserSource, UserStatus } from "@/db/schema";
 import { toMapping, type MappingRow } from "./mappings";
 
@@ -36,28 +36,30 @@ const accessColumns = sql.raw(`id, email, name, locale, role, license, status, s
  * of a `(tenant_id, …)` index, which it does when its statistics think the tenant small), and by
  * `(tenant_id, lower(email))` for the emails.
  */
+const lockUsersStatement = statement(
+  "lock_users_for_access",
+  ["tenantId", "scimUserIds", "emails"],
+  (p) => sql<AccessRow>`with found as materialized (
+      select id, tenant_id, lower(email) as email from users where scim_user_id = any(${uuidArray(p.scimUserIds)})
+    ),
+    linked as (select id, email from found where tenant_id = ${p.tenantId}),
+    targets as materialized (
+      select id from linked
+      union
+      select u.id from users u
+      where u.tenant_id = ${p.tenantId}
+        and lower(u.email) = any(array(
+          select lower(value) from jsonb_array_elements_text(${p.emails}::jsonb) as value
+          union select email from linked))
+    )
+    select ${accessColumns} from users
+    where id = any(array(select id from targets))
+    order by id
+    for update`,
+);
+
 export async function lockUsersForAccess(db: DbOrTx, tenantId: string, scimUserIds: string[], emails: string[]): Promise<AccessRow[]> {
-  return runPrepared<AccessRow>(
-    db,
-    "lock_users_for_access",
-    sql`with found as materialized (
-          select id, tenant_id, lower(email) as email from users where scim_user_id = any(${uuidArray(scimUserIds)})
-        ),
-        linked as (select id, email from found where tenant_id = ${tenantId}),
-        targets as materialized (
-          select id from linked
-          union
-          select u.id from users u
-          where u.tenant_id = ${tenantId}
-            and lower(u.email) = any(array(
-              select lower(value) from jsonb_array_elements_text(${jsonParam(emails)}::jsonb) as value
-              union select email from linked))
-        )
-        select ${accessColumns} from users
-        where id = any(array(select id from targets))
-        order by id
-        for update`,
-  );
+  return lockUsersStatement(db, { tenantId, scimUserIds: jsonParam(scimUserIds), emails: jsonParam(emails) });
 }
 
 export type ScimUserFacts = { id: string; email: string | null; userName: string; displayName: string | null; active: boolean };
@@ -75,31 +77,33 @@ export type AccessContext = {
  * setting, each user's direct groups and SCIM facts. Run it after lockUsersForAccess, never in the same
  * statement: a statement's snapshot is taken when it starts, before any wait for a lock.
  */
-export async function readAccessContext(db: DbOrTx, tenantId: string, scimUserIds: string[]): Promise<AccessContext> {
-  const [row] = await runPrepared<{
+const accessContextStatement = statement(
+  "read_access_context",
+  ["tenantId", "scimUserIds"],
+  (p) => sql<{
     mapping: MappingRow[];
     groups: { userId: string; groupIds: string[] }[];
     scimUsers: ScimUserFacts[];
     inviteOnProvision: boolean;
     name: string;
     locale: Locale;
-  }>(
-    db,
-    "read_access_context",
-    sql`select
-          (select coalesce(json_agg(json_build_object('groupId', m.group_id, 'displayName', '', 'role', m.role, 'licenseTier', m.license_tier)), '[]')
-             from group_mappings m where m.tenant_id = t.id) as "mapping",
-          (select coalesce(json_agg(json_build_object('userId', g.user_id, 'groupIds', g.group_ids)), '[]')
-             from (select user_id, json_agg(group_id) as group_ids from scim_group_members
-                   where user_id = any(${uuidArray(scimUserIds)}) group by user_id) as g) as "groups",
-          (select coalesce(json_agg(json_build_object('id', u.id, 'email', u.email, 'userName', u.user_name,
-                  'displayName', u.display_name, 'active', u.active)), '[]')
-             -- By id first, then the tenant ("offset 0" keeps the planner from merging the two; see lockUsersForAccess).
-             from (select * from scim_users where id = any(${uuidArray(scimUserIds)}) offset 0) as u
-             where u.tenant_id = t.id) as "scimUsers",
-          t.invite_on_provision as "inviteOnProvision", t.name, t.locale
-        from tenants t where t.id = ${tenantId}`,
-  );
+  }>`select
+      (select coalesce(json_agg(json_build_object('groupId', m.group_id, 'displayName', '', 'role', m.role, 'licenseTier', m.license_tier)), '[]')
+         from group_mappings m where m.tenant_id = t.id) as "mapping",
+      (select coalesce(json_agg(json_build_object('userId', g.user_id, 'groupIds', g.group_ids)), '[]')
+         from (select user_id, json_agg(group_id) as group_ids from scim_group_members
+               where user_id = any(${uuidArray(p.scimUserIds)}) group by user_id) as g) as "groups",
+      (select coalesce(json_agg(json_build_object('id', u.id, 'email', u.email, 'userName', u.user_name,
+              'displayName', u.display_name, 'active', u.active)), '[]')
+         -- By id first, then the tenant ("offset 0" keeps the planner from merging the two; see lockUsersForAccess).
+         from (select * from scim_users where id = any(${uuidArray(p.scimUserIds)}) offset 0) as u
+         where u.tenant_id = t.id) as "scimUsers",
+      t.invite_on_provision as "inviteOnProvision", t.name, t.locale
+    from tenants t where t.id = ${p.tenantId}`,
+);
+
+export async function readAccessContext(db: DbOrTx, tenantId: string, scimUserIds: string[]): Promise<AccessContext> {
+  const [row] = await accessContextStatement(db, { tenantId, scimUserIds: jsonParam(scimUserIds) });
   return {
     mapping: toMapping(row.mapping),
     tenant: { inviteOnProvision: row.inviteOnProvision, name: row.name, locale: row.locale },
@@ -114,22 +118,37 @@ export type AccessWrite = Omit<AccessRow, "id" | "invitedAt" | "firstSignInAt" |
 const recordColumns = sql.raw(`id uuid, email text, name text, locale locale, role user_role, license user_license,
   status user_status, source user_source, "scimUserId" uuid, "emailConflictWith" uuid, invite boolean`);
 
+const updateUsersStatement = statement(
+  "update_users_access",
+  ["rows", "ids"],
+  (p) => sql`update users set email = v.email, name = v.name, locale = v.locale, role = v.role, license = v.license,
+      status = v.status, source = v.source, scim_user_id = v."scimUserId", email_conflict_with = v."emailConflictWith",
+      updated_at = now(), invited_at = case when v.invite then now() else users.invited_at end
+    from jsonb_to_recordset(${p.rows}::jsonb) as v(${recordColumns})
+    where users.id = v.id
+      -- The same ids once more as an array: PostgreSQL then finds the rows by the primary key instead of
+      -- joining against a scan of every user (it plans a function's rows as a hundred, whatever there are).
+      and users.id = any(${uuidArray(p.ids)})`,
+);
+
 /** Writes the changed users in one statement (whatever their number); returns nothing the caller does not know. */
 export async function updateUsersAccess(db: DbOrTx, rows: (AccessWrite & { id: string })[]): Promise<void> {
   if (rows.length === 0) return;
-  await runPrepared(
-    db,
-    "update_users_access",
-    sql`update users set email = v.email, name = v.name, locale = v.locale, role = v.role, license = v.license,
-          status = v.status, source = v.source, scim_user_id = v."scimUserId", email_conflict_with = v."emailConflictWith",
-          updated_at = now(), invited_at = case when v.invite then now() else users.invited_at end
-        from jsonb_to_recordset(${jsonParam(rows)}::jsonb) as v(${recordColumns})
-        where users.id = v.id
-          -- The same ids once more as an array: PostgreSQL then finds the rows by the primary key instead of
-          -- joining against a scan of every user (it plans a function's rows as a hundred, whatever there are).
-          and users.id = any(${uuidArray(rows.map((r) => r.id))})`,
-  );
+  await updateUsersStatement(db, { rows: jsonParam(rows), ids: jsonParam(rows.map((r) => r.id)) });
 }
+
+const updateProfilesStatement = statement(
+  "update_linked_profiles",
+  ["tenantId", "profiles", "scimUserIds"],
+  (p) => sql<{ scimUserId: string }>`update users set email = v.email, name = v.name, locale = v.locale, updated_at = now()
+    from jsonb_to_recordset(${p.profiles}::jsonb) as v("scimUserId" uuid, email text, name text, locale locale)
+    where users.scim_user_id = v."scimUserId" and users.source = 'scim'
+      -- Found by their unique SCIM id, then checked against the tenant (see lockUsersForAccess).
+      and users.id = any(array(
+        select f.id from (select id, tenant_id, source from users where scim_user_id = any(${uuidArray(p.scimUserIds)}) offset 0) as f
+        where f.tenant_id = ${p.tenantId} and f.source = 'scim'))
+    returning users.scim_user_id as "scimUserId"`,
+);
 
 /**
  * Writes name, locale and email of the Sally users the IdP manages behind the given SCIM users, in one
@@ -142,56 +161,56 @@ export async function updateLinkedProfiles(
   profiles: { scimUserId: string; email: string; name: string | null; locale: Locale | null }[],
 ): Promise<Set<string>> {
   if (profiles.length === 0) return new Set();
-  const rows = await runPrepared<{ scimUserId: string }>(
-    db,
-    "update_linked_profiles",
-    sql`update users set email = v.email, name = v.name, locale = v.locale, updated_at = now()
-        from jsonb_to_recordset(${jsonParam(profiles)}::jsonb) as v("scimUserId" uuid, email text, name text, locale locale)
-        where users.scim_user_id = v."scimUserId" and users.source = 'scim'
-          -- Found by their unique SCIM id, then checked against the tenant (see lockUsersForAccess).
-          and users.id = any(array(
-            select f.id from (select id, tenant_id, source from users where scim_user_id = any(${uuidArray(profiles.map((p) => p.scimUserId))}) offset 0) as f
-            where f.tenant_id = ${tenantId} and f.source = 'scim'))
-        returning users.scim_user_id as "scimUserId"`,
-  );
+  const rows = await updateProfilesStatement(db, {
+    tenantId,
+    profiles: jsonParam(profiles),
+    scimUserIds: jsonParam(profiles.map((p) => p.scimUserId)),
+  });
   return new Set(rows.map((r) => r.scimUserId));
 }
+
+const insertUsersStatement = statement(
+  "insert_users_access",
+  ["tenantId", "rows"],
+  (p) => sql`insert into users (id, tenant_id, email, name, locale, role, license, status, source, scim_user_id, email_conflict_with, invited_at)
+    select v.id, ${p.tenantId}, v.email, v.name, v.locale, v.role, v.license, v.status, v.source, v."scimUserId",
+           v."emailConflictWith", case when v.invite then now() end
+    from jsonb_to_recordset(${p.rows}::jsonb) as v(${recordColumns})`,
+);
 
 /** Creates Sally users (with the ids the plan gave them) for SCIM users seen for the first time. */
 export async function insertUsersAccess(db: DbOrTx, tenantId: string, rows: (AccessWrite & { id: string })[]): Promise<void> {
   if (rows.length === 0) return;
-  await runPrepared(
-    db,
-    "insert_users_access",
-    sql`insert into users (id, tenant_id, email, name, locale, role, license, status, source, scim_user_id, email_conflict_with, invited_at)
-        select v.id, ${tenantId}, v.email, v.name, v.locale, v.role, v.license, v.status, v.source, v."scimUserId",
-               v."emailConflictWith", case when v.invite then now() end
-        from jsonb_to_recordset(${jsonParam(rows)}::jsonb) as v(${recordColumns})`,
-  );
+  await insertUsersStatement(db, { tenantId, rows: jsonParam(rows) });
 }
+
+const deleteSessionsStatement = statement(
+  "delete_sessions_of_emails",
+  ["emails"],
+  (p) => sql`delete from auth_sessions where user_id in (
+      select id from auth_users
+      where lower(email) = any(${lowerTextArray(p.emails)}))`,
+);
 
 /** Ends every session of the sign-in identities behind these emails: signed out everywhere at once. */
 export async function deleteSessionsOfEmails(db: DbOrTx, emails: string[]): Promise<void> {
   if (emails.length === 0) return;
-  await runPrepared(
-    db,
-    "delete_sessions_of_emails",
-    sql`delete from auth_sessions where user_id in (
-          select id from auth_users
-          where lower(email) = any(${lowerTextArray(emails)}))`,
-  );
+  await deleteSessionsStatement(db, { emails: jsonParam(emails) });
 }
+
+const lockSeatsStatement = statement(
+  "lock_seats",
+  ["tenantId", "tiers"],
+  (p) => sql<{ tier: LicenseTier; quantity: number; held: number; unitPriceCents: number }>`select tier, quantity, held,
+      unit_price_cents as "unitPriceCents" from seats
+    where tenant_id = ${p.tenantId} and tier::text in (select jsonb_array_elements_text(${p.tiers}::jsonb))
+    order by tier
+    for no key update`,
+);
 
 /** Seats of some tiers, locked until commit (a purchase reads and raises them under this lock). */
 export async function lockSeats(db: DbOrTx, tenantId: string, tiers: LicenseTier[]) {
-  return runPrepared<{ tier: LicenseTier; quantity: number; held: number; unitPriceCents: number }>(
-    db,
-    "lock_seats",
-    sql`select tier, quantity, held, unit_price_cents as "unitPriceCents" from seats
-        where tenant_id = ${tenantId} and tier::text in (select jsonb_array_elements_text(${jsonParam(tiers)}::jsonb))
-        order by tier
-        for no key update`,
-  );
+  return lockSeatsStatement(db, { tenantId, tiers: jsonParam(tiers) });
 }
 
 export type PurchaseRow = {
@@ -204,6 +223,27 @@ export type PurchaseRow = {
   createdAt: Date;
 };
 
+const insertPurchasesStatement = statement(
+  "insert_seat_purchases",
+  ["tenantId", "purchases", "reason"],
+  (p) => sql<{ purchases: (Omit<PurchaseRow, "createdAt"> & { createdAt: string })[]; admins: { email: string; locale: Locale | null }[] }>`with
+    bought as (select * from jsonb_to_recordset(${p.purchases}::jsonb) as v(tier license_tier, quantity int, "unitPriceCents" int)),
+    raised as (
+      update seats set quantity = seats.quantity + b.quantity from bought b
+      where seats.tenant_id = ${p.tenantId} and seats.tier = b.tier returning seats.tier
+    ),
+    inserted as (
+      insert into seat_purchases (tenant_id, tier, quantity, unit_price_cents, total_cents, reason)
+      select ${p.tenantId}, b.tier, b.quantity, b."unitPriceCents", b.quantity * b."unitPriceCents", ${p.reason} from bought b
+      returning id, tier, quantity, unit_price_cents as "unitPriceCents", total_cents as "totalCents", reason, created_at as "createdAt"
+    )
+    select
+      (select json_agg(i) from inserted i) as "purchases",
+      (select coalesce(json_agg(json_build_object('email', u.email, 'locale', u.locale)), '[]') from users u
+         where u.tenant_id = ${p.tenantId} and u.role = 'admin' and u.status <> 'deactivated') as "admins",
+      (select count(*) from raised) as "raised"`,
+);
+
 /**
  * Records purchases (one row per tier: the charge) and raises the seats by the same amounts, in one statement;
  * returns them with the tenant's admins, who get the receipts. The caller holds the seats rows' locks.
@@ -214,29 +254,22 @@ export async function insertSeatPurchases(
   purchases: { tier: LicenseTier; quantity: number; unitPriceCents: number }[],
   reason: string,
 ) {
-  const [row] = await runPrepared<{ purchases: (Omit<PurchaseRow, "createdAt"> & { createdAt: string })[]; admins: { email: string; locale: Locale | null }[] }>(
-    db,
-    "insert_seat_purchases",
-    sql`with bought as (select * from jsonb_to_recordset(${jsonParam(purchases)}::jsonb)
-                          as v(tier license_tier, quantity int, "unitPriceCents" int)),
-        raised as (
-          update seats set quantity = seats.quantity + b.quantity from bought b
-          where seats.tenant_id = ${tenantId} and seats.tier = b.tier returning seats.tier
-        ),
-        inserted as (
-          insert into seat_purchases (tenant_id, tier, quantity, unit_price_cents, total_cents, reason)
-          select ${tenantId}, b.tier, b.quantity, b."unitPriceCents", b.quantity * b."unitPriceCents", ${reason} from bought b
-          returning id, tier, quantity, unit_price_cents as "unitPriceCents", total_cents as "totalCents", reason, created_at as "createdAt"
-        )
-        select
-          (select json_agg(i) from inserted i) as "purchases",
-          (select coalesce(json_agg(json_build_object('email', u.email, 'locale', u.locale)), '[]') from users u
-             where u.tenant_id = ${tenantId} and u.role = 'admin' and u.status <> 'deactivated') as "admins",
-          (select count(*) from raised) as "raised"`,
-  );
+  const [row] = await insertPurchasesStatement(db, { tenantId, purchases: jsonParam(purchases), reason });
   return { purchases: row.purchases.map((p) => ({ ...p, createdAt: new Date(p.createdAt) })), admins: row.admins };
 }
 
+const detachStatement = statement(
+  "detach_user_from_scim",
+  ["tenantId", "scimUserId", "role", "license", "status"],
+  (p) => sql<{ email: string; conflicted: string[] }>`update users set role = ${p.role}, license = ${p.license}, status = ${p.status},
+      scim_user_id = null, email_conflict_with = null, updated_at = now()
+    where tenant_id = ${p.tenantId} and scim_user_id = ${p.scimUserId}
+    returning email, array(
+      select c.scim_user_id::text from users c
+      where c.tenant_id = users.tenant_id and lower(c.email) = lower(users.email) and c.id <> users.id
+        and c.email_conflict_with is not null and c.source = 'scim' and c.scim_user_id is not null
+    ) as conflicted`,
+);
 
 /**
  * Unlinks the Sally user of a SCIM user being deleted and stores the given no-access values; returns its email
@@ -249,17 +282,6 @@ export async function detachUserFromScim(
   scimUserId: string,
   values: { role: UserRole; license: UserLicense; status: UserStatus },
 ): Promise<{ email: string; conflicted: string[] } | null> {
-  const [row] = await runPrepared<{ email: string; conflicted: string[] }>(
-    db,
-    "detach_user_from_scim",
-    sql`update users set role = ${values.role}, license = ${values.license}, status = ${values.status},
-          scim_user_id = null, email_conflict_with = null, updated_at = now()
-        where tenant_id = ${tenantId} and scim_user_id = ${scimUserId}
-        returning email, array(
-          select c.scim_user_id::text from users c
-          where c.tenant_id = users.tenant_id and lower(c.email) = lower(users.email) and c.id <> users.id
-            and c.email_conflict_with is not null and c.source = 'scim' and c.scim_user_id is not null
-        ) as conflicted`,
-  );
+  const [row] = await detachStatement(db, { tenantId, scimUserId, ...values });
   return row ?? null;
 }

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, isNull, lt, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { runPrepared } from "@/db/run";
+import { placeholders, reusable, statement } from "@/db/run";
 import { activityLog, scimRateLimits } from "@/db/schema";
 
 export type ActivityEntry = typeof activityLog.$inferInsert;
@@ -9,7 +9,28 @@ export type ActivityEntry = typeof activityLog.$inferInsert;
 export async function insertActivity(db: DbOrTx, entries: ActivityEntry[]): Promise<void> {
   if (entries.length === 0) return;
   if (entries.length === 1) {
-    await db.insert(activityLog).values(entries[0]).prepare("insert_activity").execute();
+    const [entry] = entries;
+    const query = reusable(db, "insert_activity", (handle) =>
+      handle
+        .insert(activityLog)
+        .values({
+          ...placeholders("tenantId", "actor", "method", "path", "status", "durationMs", "summary", "reason"),
+          // Callers give the time (a buffered entry sorts where it happened); without one, the database's.
+          at: sql`coalesce(${sql.placeholder("at")}::timestamptz, now())`,
+        })
+        .prepare("insert_activity"),
+    );
+    await query.execute({
+      tenantId: entry.tenantId,
+      actor: entry.actor,
+      method: entry.method ?? null,
+      path: entry.path ?? null,
+      status: entry.status ?? null,
+      durationMs: entry.durationMs ?? null,
+      summary: entry.summary,
+      reason: entry.reason ?? null,
+      at: entry.at?.toISOString() ?? null,
+    });
     return;
   }
   await db.insert(activityLog).values(entries);
@@ -22,24 +43,36 @@ export async function insertActivity(db: DbOrTx, entries: ActivityEntry[]): Prom
  * tokens writes at most one entry a minute. Returns whether the entry was written.
  */
 export async function insertRejectedCallOncePerMinute(db: DbOrTx, entry: ActivityEntry & { at: Date }, perMinute: number): Promise<boolean> {
-  const rows = await runPrepared<{ id: number }>(
-    db,
-    "insert_rejected_call",
-    sql`with claimed as (
+  const rows = await rejectedCallStatement(db, {
+    tenantId: entry.tenantId,
+    perMinute,
+    at: entry.at.toISOString(),
+    actor: entry.actor,
+    method: entry.method ?? null,
+    path: entry.path ?? null,
+    status: entry.status ?? null,
+    durationMs: entry.durationMs ?? null,
+    summary: entry.summary,
+    reason: entry.reason ?? null,
+  });
+  return rows.length > 0;
+}
+
+const rejectedCallStatement = statement(
+  "insert_rejected_call",
+  ["tenantId", "perMinute", "at", "actor", "method", "path", "status", "durationMs", "summary", "reason"],
+  (p) => sql<{ id: number }>`with claimed as (
       insert into ${scimRateLimits} as b (tenant_id, tokens, at, granted, rejection_logged_at)
-      values (${entry.tenantId}::uuid, ${perMinute}::float8, clock_timestamp(), true, clock_timestamp())
+      values (${p.tenantId}::uuid, ${p.perMinute}::float8, clock_timestamp(), true, clock_timestamp())
       on conflict (tenant_id) do update set rejection_logged_at = excluded.rejection_logged_at
         where b.rejection_logged_at is null or b.rejection_logged_at <= excluded.rejection_logged_at - interval '1 minute'
       returning b.tenant_id
     )
     insert into ${activityLog} (tenant_id, at, actor, method, path, status, duration_ms, summary, reason)
-    select tenant_id, ${entry.at.toISOString()}::timestamptz, ${entry.actor}, ${entry.method ?? null}, ${entry.path ?? null},
-           ${entry.status ?? null}::int, ${entry.durationMs ?? null}::int, ${entry.summary}, ${entry.reason ?? null}
+    select tenant_id, ${p.at}::timestamptz, ${p.actor}, ${p.method}, ${p.path}, ${p.status}::int, ${p.durationMs}::int, ${p.summary}, ${p.reason}
     from claimed
     returning id`,
-  );
-  return rows.length > 0;
-}
+);
 
 const columns = {
   id: activityLog.id,

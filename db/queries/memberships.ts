@@ -1,6 +1,6 @@
-import { sql } from "drizzle-orm";
+import { sql, type Placeholder, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { isUuid, runPrepared, uuidArray } from "@/db/run";
+import { isUuid, jsonParam, statement, uuidArray } from "@/db/run";
 
 export type MembershipChange = {
   /** Users to make members (unknown ids are skipped and reported). */
@@ -20,42 +20,54 @@ export type MembershipResult = {
   grants: boolean;
 };
 
+type MembersRow = { known: string[]; added: string[]; removed: string[]; grants: boolean };
+
+/**
+ * The member change of changeMembers, removing the named members or every member. Two statements, not one with a
+ * flag: a flag in the condition would keep PostgreSQL's generic plan from probing the primary key for the named
+ * members, and every removal would scan the whole group.
+ */
+const membersStatement = <const R extends string>(name: string, removeParams: readonly R[], removing: (p: Record<R, Placeholder>) => SQL) =>
+  statement(
+    name,
+    ["tenantId", "groupId", "add", ...removeParams],
+    (p) => sql<MembersRow>`with wanted as (
+        -- By id first, then the tenant ("offset 0": see lockUsersForAccess in access.ts).
+        select u.id from (select id, tenant_id from scim_users where id = any(${uuidArray(p.add)}) offset 0) as u
+        where u.tenant_id = ${p.tenantId}
+      ),
+      removed as (
+        delete from scim_group_members m
+        where m.group_id = ${p.groupId}
+          and ${removing(p)}
+          and m.user_id not in (select id from wanted)
+        returning m.user_id
+      ),
+      added as (
+        insert into scim_group_members (group_id, user_id, tenant_id)
+        select ${p.groupId}, id, ${p.tenantId} from wanted
+        on conflict do nothing
+        returning user_id
+      )
+      select
+        (select coalesce(json_agg(id), '[]') from wanted) as "known",
+        (select coalesce(json_agg(user_id), '[]') from added) as "added",
+        (select coalesce(json_agg(user_id), '[]') from removed) as "removed",
+        exists (select 1 from group_mappings where group_id = ${p.groupId}) as "grants"`,
+  );
+const changeMembersStatement = membersStatement("change_members", ["remove"], (p) => sql`m.user_id = any(${uuidArray(p.remove)})`);
+const replaceMembersStatement = membersStatement("replace_members", [], () => sql`true`);
+
 /**
  * Changes a group's members in one statement: removes `remove` (or all) except those being added, and adds the
  * ids that are users of this tenant (already-members are left alone). Costs O(ids named), whatever the group's
  * size. The group's version is the caller's to bump (writeScimGroup), as the transaction's last write.
  */
 export async function changeMembers(db: DbOrTx, tenantId: string, groupId: string, change: MembershipChange): Promise<MembershipResult> {
-  const removeAll = change.remove === "all";
-  const [row] = await runPrepared<{ known: string[]; added: string[]; removed: string[]; grants: boolean }>(
-    db,
-    // Two statements, not one with a flag: a flag in the condition would keep PostgreSQL's generic plan from
-    // probing the primary key for the named members, and every removal would scan the whole group.
-    removeAll ? "replace_members" : "change_members",
-    sql`with wanted as (
-          -- By id first, then the tenant ("offset 0": see lockUsersForAccess in access.ts).
-          select u.id from (select id, tenant_id from scim_users where id = any(${uuidArray(change.add.filter(isUuid))}) offset 0) as u
-          where u.tenant_id = ${tenantId}
-        ),
-        removed as (
-          delete from scim_group_members m
-          where m.group_id = ${groupId}
-            and ${removeAll ? sql`true` : sql`m.user_id = any(${uuidArray((change.remove as string[]).filter(isUuid))})`}
-            and m.user_id not in (select id from wanted)
-          returning m.user_id
-        ),
-        added as (
-          insert into scim_group_members (group_id, user_id, tenant_id)
-          select ${groupId}, id, ${tenantId} from wanted
-          on conflict do nothing
-          returning user_id
-        )
-        select
-          (select coalesce(json_agg(id), '[]') from wanted) as "known",
-          (select coalesce(json_agg(user_id), '[]') from added) as "added",
-          (select coalesce(json_agg(user_id), '[]') from removed) as "removed",
-          exists (select 1 from group_mappings where group_id = ${groupId}) as "grants"`,
-  );
+  const values = { tenantId, groupId, add: jsonParam(change.add.filter(isUuid)) };
+  const [row] = change.remove === "all"
+    ? await replaceMembersStatement(db, values)
+    : await changeMembersStatement(db, { ...values, remove: jsonParam(change.remove.filter(isUuid)) });
   const known = new Set(row.known);
   return {
     added: row.added,
@@ -65,14 +77,16 @@ export async function changeMembers(db: DbOrTx, tenantId: string, groupId: strin
   };
 }
 
+const groupIdsOfUsersStatement = statement(
+  "group_ids_of_users",
+  ["userIds"],
+  (p) => sql<{ userId: string; groupIds: string[] }>`select user_id as "userId", json_agg(group_id) as "groupIds" from scim_group_members
+    where user_id = any(${uuidArray(p.userIds)})
+    group by user_id`,
+);
+
 /** The direct groups of the given users (read after their rows are locked, so it sees every committed change). */
 export async function listGroupIdsOfUsers(db: DbOrTx, userIds: string[]): Promise<Map<string, Set<string>>> {
-  const rows = await runPrepared<{ userId: string; groupIds: string[] }>(
-    db,
-    "group_ids_of_users",
-    sql`select user_id as "userId", json_agg(group_id) as "groupIds" from scim_group_members
-        where user_id = any(${uuidArray(userIds)})
-        group by user_id`,
-  );
+  const rows = await groupIdsOfUsersStatement(db, { userIds: jsonParam(userIds) });
   return new Map(rows.map((r) => [r.userId, new Set(r.groupIds)]));
 }

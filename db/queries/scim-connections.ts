@@ -1,6 +1,6 @@
-import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
+import { and, eq, isNull, sql, type Placeholder, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { runPrepared } from "@/db/run";
+import { statement } from "@/db/run";
 import { scimConnections, scimRetiredTokenKeys, tenants } from "@/db/schema";
 import type { IdentityProvider } from "@/db/schema";
 
@@ -38,21 +38,23 @@ export async function updateConnectionToken(db: DbOrTx, id: string, token: { tok
  * key id no token ever had.
  */
 export async function findTokenKeyOwner(db: DbOrTx, keyId: string) {
-  const [row] = await runPrepared<{ tenant_id: string; revoked: boolean; retired: boolean; live: boolean }>(
-    db,
-    "scim_token_key_owner",
-    sql`select named.tenant_id, named.revoked, named.retired,
-           exists (select 1 from ${scimConnections} l where l.tenant_id = named.tenant_id and l.revoked_at is null) as live
-    from (
-      select c.tenant_id, c.revoked_at is not null as revoked, false as retired from ${scimConnections} c where c.key_id = ${keyId}
-      union all
-      select c.tenant_id, c.revoked_at is not null, true from ${scimRetiredTokenKeys} k
-        join ${scimConnections} c on c.id = k.connection_id where k.key_id = ${keyId}
-    ) as named
-    limit 1`,
-  );
+  const [row] = await tokenKeyOwnerStatement(db, { keyId });
   return row && { tenantId: row.tenant_id, revoked: row.revoked, retired: row.retired, live: row.live };
 }
+
+const tokenKeyOwnerStatement = statement(
+  "scim_token_key_owner",
+  ["keyId"],
+  (p) => sql<{ tenant_id: string; revoked: boolean; retired: boolean; live: boolean }>`select named.tenant_id, named.revoked, named.retired,
+       exists (select 1 from ${scimConnections} l where l.tenant_id = named.tenant_id and l.revoked_at is null) as live
+    from (
+      select c.tenant_id, c.revoked_at is not null as revoked, false as retired from ${scimConnections} c where c.key_id = ${p.keyId}
+      union all
+      select c.tenant_id, c.revoked_at is not null, true from ${scimRetiredTokenKeys} k
+        join ${scimConnections} c on c.id = k.connection_id where k.key_id = ${p.keyId}
+    ) as named
+    limit 1`,
+);
 
 export async function revokeConnection(db: DbOrTx, id: string) {
   await db.update(scimConnections).set({ revokedAt: sql`now()` }).where(eq(scimConnections.id, id));
@@ -96,9 +98,10 @@ const date = (value: string | Date) => new Date(value);
 const maybeDate = (value: string | Date | null) => (value === null ? null : new Date(value));
 
 /**
- * The live connection and tenant a token hash belongs to, and in the same statement whatever `alsoForTenant`
- * does for that tenant (the SCIM rate limit's bucket upsert, returning `granted` and `tokens`): one prepared
- * statement, one round trip, per SCIM request. Nothing is written for an unknown or revoked token.
+ * The statement that finds the live connection and tenant a token hash belongs to, and in the same statement does
+ * whatever `alsoForTenant` does for that tenant (the SCIM rate limit's bucket upsert, returning `granted` and
+ * `tokens`; its placeholders are `params`): one prepared statement, one round trip, per SCIM request. Nothing is
+ * written for an unknown or revoked token.
  *
  * The statement commits asynchronously (`synchronous_commit` off for its own transaction, PostgreSQL docs
  * "Asynchronous Commit"): it does not wait for its WAL to reach the disk. Every request of a tenant updates the
@@ -107,20 +110,30 @@ const maybeDate = (value: string | Date | null) => (value === null ? null : new 
  * bucket updates, which only lets a few more requests through; nothing else is written by this statement.
  * Run it outside a transaction (the setting would hold for the whole transaction).
  */
-export async function getConnectionByTokenHashWith(db: DbOrTx, tokenHash: string, alsoForTenant: (tenantIds: SQL) => SQL) {
-  const [row] = await runPrepared<AuthRow>(
-    db,
-    "scim_connection_by_token_with",
-    sql`with found as (
+export function connectionByTokenHashWith<const P extends string>(
+  name: string,
+  params: readonly P[],
+  alsoForTenant: (tenantIds: SQL, p: Record<P, Placeholder>) => SQL<{ granted: boolean; tokens: number }>,
+) {
+  const run = statement(
+    name,
+    ["tokenHash", ...params],
+    (p) => sql<AuthRow>`with found as (
       select c.id, c.tenant_id, c.provider, c.token_hash, c.token_prefix, c.key_id, c.created_at, c.rotated_at, c.last_used_at,
              c.revoked_at, t.slug, t.name, t.locale, t.invite_on_provision, t.created_at as tenant_created_at
       from ${scimConnections} c join ${tenants} t on t.id = c.tenant_id
-      where c.token_hash = ${tokenHash} and c.revoked_at is null
-    ), also as (${alsoForTenant(sql`select tenant_id from found`)})
+      where c.token_hash = ${p.tokenHash} and c.revoked_at is null
+    ), also as (${alsoForTenant(sql`select tenant_id from found`, p)})
     select found.*, also.granted, also.tokens from found left join also on true
       cross join (select set_config('synchronous_commit', 'off', true)) as relaxed`,
   );
-  if (!row) return undefined;
+  return async (db: DbOrTx, tokenHash: string, values: Record<P, unknown>) => {
+    const [row] = await run(db, { ...values, tokenHash } as Record<P | "tokenHash", unknown>);
+    return row && connectionOf(row);
+  };
+}
+
+function connectionOf(row: AuthRow) {
   const connection: ScimConnection = {
     id: row.id,
     tenantId: row.tenant_id,

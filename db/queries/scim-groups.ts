@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { scimGroupMembers, scimGroups, scimUsers } from "@/db/schema";
 import { isUniqueViolation } from "@/db/errors";
+import { jsonParam, placeholders, reusable } from "@/db/run";
 import { ConflictError } from "@/lib/errors";
 import type { ListQuery } from "./scim-users";
 
@@ -9,12 +10,14 @@ export type ScimGroupRow = typeof scimGroups.$inferSelect;
 export type ScimGroupColumns = Pick<ScimGroupRow, "displayName" | "externalId">;
 
 export async function getScimGroup(db: DbOrTx, tenantId: string, id: string): Promise<ScimGroupRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(scimGroups)
-    .where(and(eq(scimGroups.tenantId, sql.placeholder("tenantId")), eq(scimGroups.id, sql.placeholder("id"))))
-    .prepare("scim_group_by_id")
-    .execute({ tenantId, id });
+  const query = reusable(db, "scim_group_by_id", (handle) =>
+    handle
+      .select()
+      .from(scimGroups)
+      .where(and(eq(scimGroups.tenantId, sql.placeholder("tenantId")), eq(scimGroups.id, sql.placeholder("id"))))
+      .prepare("scim_group_by_id"),
+  );
+  const [row] = await query.execute({ tenantId, id });
   return row;
 }
 
@@ -26,13 +29,15 @@ export async function getScimGroup(db: DbOrTx, tenantId: string, id: string): Pr
  * other's holders, and a group deleted meanwhile reads as missing.
  */
 export async function getScimGroupLocked(db: DbOrTx, tenantId: string, id: string, lock: "write" | "delete"): Promise<ScimGroupRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(scimGroups)
-    .where(and(eq(scimGroups.tenantId, sql.placeholder("tenantId")), eq(scimGroups.id, sql.placeholder("id"))))
-    .for(lock === "write" ? "key share" : "update")
-    .prepare(`scim_group_for_${lock}`)
-    .execute({ tenantId, id });
+  const query = reusable(db, `scim_group_for_${lock}`, (handle) =>
+    handle
+      .select()
+      .from(scimGroups)
+      .where(and(eq(scimGroups.tenantId, sql.placeholder("tenantId")), eq(scimGroups.id, sql.placeholder("id"))))
+      .for(lock === "write" ? "key share" : "update")
+      .prepare(`scim_group_for_${lock}`),
+  );
+  const [row] = await query.execute({ tenantId, id });
   return row;
 }
 
@@ -62,7 +67,15 @@ export async function insertScimGroup(
   columns: ScimGroupColumns,
 ): Promise<ScimGroupRow> {
   // ON CONFLICT DO NOTHING answers "taken" without aborting the transaction (Bulk keeps going).
-  const [row] = await db.insert(scimGroups).values({ tenantId, resource, ...columns }).onConflictDoNothing().returning();
+  const query = reusable(db, "scim_group_insert", (handle) =>
+    handle
+      .insert(scimGroups)
+      .values(placeholders("tenantId", "resource", "displayName", "externalId"))
+      .onConflictDoNothing()
+      .returning()
+      .prepare("scim_group_insert"),
+  );
+  const [row] = await query.execute({ tenantId, resource, ...columns });
   if (!row) throw uniqueDisplayName(columns.displayName);
   return row;
 }
@@ -84,22 +97,39 @@ export async function writeScimGroup(
   },
 ): Promise<ScimGroupRow | undefined> {
   const { attributes, expected = {} } = change;
-  const name = ["scim_group_write", attributes && "attributes", expected.version !== undefined && "version", expected.resource && "resource"];
+  const name = ["scim_group_write", attributes && "attributes", expected.version !== undefined && "version", expected.resource && "resource"]
+    .filter(Boolean)
+    .join("_");
   try {
-    const [row] = await db
-      .update(scimGroups)
-      .set({ ...(attributes ? { resource: attributes.resource, ...attributes.columns } : {}), version: sql`${scimGroups.version} + 1`, updatedAt: sql`now()` })
-      .where(
-        and(
-          eq(scimGroups.tenantId, tenantId),
-          eq(scimGroups.id, id),
-          expected.version === undefined ? undefined : eq(scimGroups.version, expected.version),
-          expected.resource === undefined ? undefined : eq(scimGroups.resource, expected.resource),
-        ),
-      )
-      .returning()
-      .prepare(name.filter(Boolean).join("_"))
-      .execute();
+    // One statement per combination of what is written and checked, each built once (see reusable).
+    const query = reusable(db, name, (handle) =>
+      handle
+        .update(scimGroups)
+        .set({
+          // drizzle encodes a placeholder in `set` by its column, as in `values`; only its types leave it out.
+          ...(attributes ? (placeholders("resource", "displayName", "externalId") as unknown as Partial<ScimGroupRow>) : {}),
+          version: sql`${scimGroups.version} + 1`,
+          updatedAt: sql`now()`,
+        })
+        .where(
+          and(
+            eq(scimGroups.tenantId, sql.placeholder("tenantId")),
+            eq(scimGroups.id, sql.placeholder("id")),
+            expected.version === undefined ? undefined : eq(scimGroups.version, sql.placeholder("expectedVersion")),
+            expected.resource === undefined ? undefined : eq(scimGroups.resource, sql.placeholder("expectedResource")),
+          ),
+        )
+        .returning()
+        .prepare(name),
+    );
+    const [row] = await query.execute({
+      tenantId,
+      id,
+      ...(attributes ? { resource: attributes.resource, ...attributes.columns } : {}),
+      ...(expected.version === undefined ? {} : { expectedVersion: expected.version }),
+      // A placeholder in a condition is not encoded by its column (in `set` it is): jsonb goes as JSON text.
+      ...(expected.resource === undefined ? {} : { expectedResource: jsonParam(expected.resource) }),
+    });
     return row;
   } catch (error) {
     if (attributes && isUniqueViolation(error)) throw uniqueDisplayName(attributes.columns.displayName);

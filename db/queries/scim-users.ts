@@ -2,7 +2,7 @@ import { and, asc, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-o
 import type { DbOrTx } from "@/db";
 import { scimGroupMembers, scimGroups, scimUsers, users } from "@/db/schema";
 import { isUniqueViolation } from "@/db/errors";
-import { reusable } from "@/db/run";
+import { placeholders, reusable } from "@/db/run";
 import { ConflictError } from "@/lib/errors";
 
 export type ScimUserRow = typeof scimUsers.$inferSelect;
@@ -41,13 +41,15 @@ export async function getScimUser(db: DbOrTx, tenantId: string, id: string): Pro
  * wait for, nor block, other requests adding this user to groups (their foreign-key checks take KEY SHARE).
  */
 export async function getScimUserForUpdate(db: DbOrTx, tenantId: string, id: string): Promise<ScimUserRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(scimUsers)
-    .where(and(eq(scimUsers.tenantId, sql.placeholder("tenantId")), eq(scimUsers.id, sql.placeholder("id"))))
-    .for("no key update")
-    .prepare("scim_user_for_update")
-    .execute({ tenantId, id });
+  const query = reusable(db, "scim_user_for_update", (handle) =>
+    handle
+      .select()
+      .from(scimUsers)
+      .where(and(eq(scimUsers.tenantId, sql.placeholder("tenantId")), eq(scimUsers.id, sql.placeholder("id"))))
+      .for("no key update")
+      .prepare("scim_user_for_update"),
+  );
+  const [row] = await query.execute({ tenantId, id });
   return row;
 }
 
@@ -69,13 +71,15 @@ export async function insertScimUser(
   columns: ScimUserColumns,
 ): Promise<ScimUserRow> {
   // ON CONFLICT DO NOTHING answers "taken" without aborting the transaction (Bulk keeps going).
-  const [row] = await db
-    .insert(scimUsers)
-    .values({ tenantId, resource, ...columns })
-    .onConflictDoNothing()
-    .returning()
-    .prepare("scim_user_insert")
-    .execute();
+  const query = reusable(db, "scim_user_insert", (handle) =>
+    handle
+      .insert(scimUsers)
+      .values(placeholders("tenantId", "resource", "userName", "externalId", "displayName", "email", "active"))
+      .onConflictDoNothing()
+      .returning()
+      .prepare("scim_user_insert"),
+  );
+  const [row] = await query.execute({ tenantId, resource, ...columns });
   if (!row) throw uniqueUserName(columns.userName);
   return row;
 }
@@ -89,13 +93,20 @@ export async function updateScimUser(
   columns: ScimUserColumns,
 ): Promise<ScimUserRead> {
   try {
-    const [row] = await db
-      .update(scimUsers)
-      .set({ resource, ...columns, version: sql`${scimUsers.version} + 1`, updatedAt: sql`now()` })
-      .where(and(eq(scimUsers.tenantId, tenantId), eq(scimUsers.id, id)))
-      .returning({ ...getTableColumns(scimUsers), groups: groupsColumn })
-      .prepare("scim_user_update")
-      .execute();
+    const query = reusable(db, "scim_user_update", (handle) =>
+      handle
+        .update(scimUsers)
+        .set({
+          // drizzle encodes a placeholder in `set` by its column, as in `values`; only its types leave it out.
+          ...(placeholders("resource", "userName", "externalId", "displayName", "email", "active") as unknown as Partial<ScimUserRow>),
+          version: sql`${scimUsers.version} + 1`,
+          updatedAt: sql`now()`,
+        })
+        .where(and(eq(scimUsers.tenantId, sql.placeholder("tenantId")), eq(scimUsers.id, sql.placeholder("id"))))
+        .returning({ ...getTableColumns(scimUsers), groups: groupsColumn })
+        .prepare("scim_user_update"),
+    );
+    const [row] = await query.execute({ tenantId, id, resource, ...columns });
     return row;
   } catch (error) {
     if (isUniqueViolation(error)) throw uniqueUserName(columns.userName);
@@ -172,20 +183,22 @@ export async function existingScimUserIds(db: DbOrTx, tenantId: string, ids: str
  * POST should adopt rather than duplicate: matched by externalId first, then by userName. One statement.
  */
 export async function findAdoptableScimUser(db: DbOrTx, tenantId: string, columns: Pick<ScimUserColumns, "userName" | "externalId">) {
-  const [row] = await db
-    .select({ id: scimUsers.id })
-    .from(scimUsers)
-    .innerJoin(users, eq(users.scimUserId, scimUsers.id))
-    .where(
-      and(
-        eq(scimUsers.tenantId, tenantId),
-        eq(users.source, "manual"),
-        sql`(${scimUsers.externalId} = ${columns.externalId} or lower(${scimUsers.userName}) = lower(${columns.userName}))`,
-      ),
-    )
-    .orderBy(sql`${scimUsers.externalId} is not distinct from ${columns.externalId} desc`)
-    .limit(1)
-    .prepare("find_adoptable_scim_user")
-    .execute();
+  const query = reusable(db, "find_adoptable_scim_user", (handle) =>
+    handle
+      .select({ id: scimUsers.id })
+      .from(scimUsers)
+      .innerJoin(users, eq(users.scimUserId, scimUsers.id))
+      .where(
+        and(
+          eq(scimUsers.tenantId, sql.placeholder("tenantId")),
+          eq(users.source, "manual"),
+          sql`(${scimUsers.externalId} = ${sql.placeholder("externalId")} or lower(${scimUsers.userName}) = lower(${sql.placeholder("userName")}))`,
+        ),
+      )
+      .orderBy(sql`${scimUsers.externalId} is not distinct from ${sql.placeholder("externalId")} desc`)
+      .limit(1)
+      .prepare("find_adoptable_scim_user"),
+  );
+  const [row] = await query.execute({ tenantId, externalId: columns.externalId, userName: columns.userName });
   return row;
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { DbOrTx } from "@/db";
 import { sql } from "drizzle-orm";
-import { runPrepared } from "@/db/run";
+import { jsonParam, statement } from "@/db/run";
 import { authVerificationTokens } from "@/db/schema";
 import { env } from "@/lib/env";
 import { INVITATION_LINK_DAYS, SIGN_IN_LINK_MINUTES } from "./link-lifetime";
@@ -17,6 +17,14 @@ export async function createSignInLink(tx: DbOrTx, email: string, maxAgeSeconds 
   return (await createSignInLinks(tx, [email], maxAgeSeconds))[0];
 }
 
+const insertTokensStatement = statement(
+  "insert_verification_tokens",
+  ["expires", "rows"],
+  (p) => sql`insert into ${authVerificationTokens} (identifier, token, expires)
+    select v.identifier, v.token, ${p.expires}::timestamp
+    from jsonb_to_recordset(${p.rows}::jsonb) as v(identifier text, token text)`,
+);
+
 /** Sign-in links for several emails, stored in one statement (the invitations of one change). */
 export async function createSignInLinks(tx: DbOrTx, emails: string[], maxAgeSeconds = INVITATION_LINK_MAX_AGE_SECONDS): Promise<string[]> {
   if (emails.length === 0) return [];
@@ -24,13 +32,7 @@ export async function createSignInLinks(tx: DbOrTx, emails: string[], maxAgeSeco
   const expires = new Date(Date.now() + maxAgeSeconds * 1000);
   const links = emails.map((email) => ({ identifier: email.trim().toLowerCase(), token: randomBytes(32).toString("hex") }));
   const rows = links.map((l) => ({ identifier: l.identifier, token: createHash("sha256").update(`${l.token}${authSecret}`).digest("hex") }));
-  await runPrepared(
-    tx,
-    "insert_verification_tokens",
-    sql`insert into ${authVerificationTokens} (identifier, token, expires)
-        select v.identifier, v.token, ${expires.toISOString()}::timestamp
-        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(identifier text, token text)`,
-  );
+  await insertTokensStatement(tx, { expires: expires.toISOString(), rows: jsonParam(rows) });
   return links.map((l) => linkUrl(l.identifier, l.token));
 }
 

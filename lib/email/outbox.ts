@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db";
 import { emailOutbox } from "@/db/schema";
-import { runPrepared } from "@/db/run";
+import { jsonParam, statement } from "@/db/run";
 import { sendEmail, type EmailMessage } from "./send-email";
 
 /** After this many failed attempts a message is marked failed and left for an operator. */
@@ -23,19 +23,21 @@ export async function enqueueEmail(tx: DbOrTx, message: EmailMessage, idempotenc
   return row?.id ?? null;
 }
 
+const enqueueStatement = statement(
+  "enqueue_emails",
+  ["rows"],
+  (p) => sql`insert into email_outbox (tenant_id, kind, "to", subject, text, html, idempotency_key)
+    select v."tenantId", v.kind, v."to", v.subject, v.text, v.html, v."idempotencyKey"
+    from jsonb_to_recordset(${p.rows}::jsonb)
+      as v("tenantId" uuid, kind email_kind, "to" text, subject text, text text, html text, "idempotencyKey" text)
+    on conflict (idempotency_key) do nothing`,
+);
+
 /** Several emails queued in one statement (invitations and receipts of one change); same rules as enqueueEmail. */
 export async function enqueueEmails(tx: DbOrTx, emails: { message: EmailMessage; idempotencyKey: string }[]): Promise<void> {
   if (emails.length === 0) return;
   const rows = emails.map(({ message, idempotencyKey }) => ({ ...message, tenantId: message.tenantId ?? null, idempotencyKey }));
-  await runPrepared(
-    tx,
-    "enqueue_emails",
-    sql`insert into email_outbox (tenant_id, kind, "to", subject, text, html, idempotency_key)
-        select v."tenantId", v.kind, v."to", v.subject, v.text, v.html, v."idempotencyKey"
-        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-          as v("tenantId" uuid, kind email_kind, "to" text, subject text, text text, html text, "idempotencyKey" text)
-        on conflict (idempotency_key) do nothing`,
-  );
+  await enqueueStatement(tx, { rows: jsonParam(rows) });
 }
 
 export type DrainResult = { sent: number; failed: number };

@@ -1,5 +1,5 @@
 import type { DbOrTx } from "@/db";
-import { getConnectionByTokenHashWith } from "@/db/queries/scim-connections";
+import { connectionByTokenHashWith } from "@/db/queries/scim-connections";
 import { rateLimitUpsert, rateLimitWait } from "./rate-limit";
 import { hashScimToken, sameHash } from "./token";
 
@@ -24,6 +24,10 @@ export function tokenFromHeader(header: string | null): string | null {
   return null;
 }
 
+const connectionAndBucket = connectionByTokenHashWith("scim_connection_by_token_with", ["perMinute"], (tenant, p) =>
+  rateLimitUpsert(tenant, p.perMinute),
+);
+
 /**
  * The tenant and live connection a request's token belongs to, or null (→ 401), with the tenant's rate limit
  * taken in the same statement: `wait` is 0, or the whole seconds to wait before the next request (→ 429).
@@ -32,7 +36,7 @@ export async function authenticate(db: DbOrTx, header: string | null, ratePerMin
   const token = tokenFromHeader(header);
   if (!token || token.length > 512) return null;
   const hash = hashScimToken(token);
-  const found = await getConnectionByTokenHashWith(db, hash, (tenant) => rateLimitUpsert(tenant, ratePerMinute));
+  const found = await connectionAndBucket(db, hash, { perMinute: ratePerMinute });
   // The lookup is by an index on the hash; the final comparison is constant-time all the same.
   if (!found || !sameHash(found.connection.tokenHash, hash)) return null;
   return { connection: found.connection, tenant: found.tenant, wait: rateLimitWait(found.also, ratePerMinute) };

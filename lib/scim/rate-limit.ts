@@ -1,6 +1,6 @@
-import { sql, type SQL } from "drizzle-orm";
+import { sql, type Placeholder, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { runPrepared } from "@/db/run";
+import { statement } from "@/db/run";
 import { scimRateLimits } from "@/db/schema";
 
 /**
@@ -20,21 +20,27 @@ export async function takeRateLimitToken(
   /** Tests pass their own clock; otherwise the database's clock, the one every instance shares. */
   now?: Date,
 ): Promise<number> {
-  const [bucket] = await runPrepared<{ granted: boolean; tokens: number }>(
-    db,
-    now ? "scim_rate_limit_at" : "scim_rate_limit",
-    rateLimitUpsert(sql`select ${tenantId}::uuid`, perMinute, now),
-  );
+  const [bucket] = now
+    ? await bucketAtStatement(db, { tenantId, perMinute, at: now.toISOString() })
+    : await bucketStatement(db, { tenantId, perMinute });
   return rateLimitWait(bucket, perMinute);
 }
+
+const bucketStatement = statement("scim_rate_limit", ["tenantId", "perMinute"], (p) =>
+  rateLimitUpsert(sql`select ${p.tenantId}::uuid`, p.perMinute),
+);
+const bucketAtStatement = statement("scim_rate_limit_at", ["tenantId", "perMinute", "at"], (p) =>
+  rateLimitUpsert(sql`select ${p.tenantId}::uuid`, p.perMinute, p.at),
+);
 
 /**
  * The bucket upsert for the tenant that `tenant` (a one-column select) yields, returning `granted` and `tokens`:
  * run alone by takeRateLimitToken, or as a CTE of the SCIM request's authentication (lib/scim/bearer.ts), so
- * the limit costs no round trip of its own.
+ * the limit costs no round trip of its own. `perMinute` and `at` (an ISO time, else the database's clock) are
+ * placeholders of the statement it goes into.
  */
-export function rateLimitUpsert(tenant: SQL, perMinute: number, now?: Date): SQL {
-  const at = now ? sql`${now.toISOString()}::timestamptz` : sql`clock_timestamp()`;
+export function rateLimitUpsert(tenant: SQL, perMinute: Placeholder, atTime?: Placeholder): SQL<{ granted: boolean; tokens: number }> {
+  const at = atTime ? sql`${atTime}::timestamptz` : sql`clock_timestamp()`;
   const limit = sql`${perMinute}::float8`;
   const refilled = sql`least(${limit}, b.tokens + greatest(0, extract(epoch from (${at} - b.at)))::float8 * (${limit} / 60))`;
   return sql`insert into ${scimRateLimits} as b (tenant_id, tokens, at, granted)
