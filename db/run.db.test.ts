@@ -3,7 +3,7 @@ import { PgDialect } from "drizzle-orm/pg-core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { tenants } from "@/db/schema";
 import { createTenant } from "@/lib/tenants/create-tenant";
-import { reusable, statement } from "./run";
+import { jsonParam, reusable, statement } from "./run";
 import { testDrivers, useTestDatabase } from "./testing";
 
 /** A tenant's name by slug, both ways db/run.ts offers: a hand-written statement and a built query. */
@@ -44,6 +44,13 @@ describe.each(testDrivers)("statements built once on %s", (driver) => {
     expect(await read(first.db, "built-first")).toEqual(["First", "First"]);
     // Only the transaction's own update was built; neither statement was built again.
     expect(building.mock.calls.length).toBe(1);
+  });
+
+  it("passes lists as jsonb, a lone surrogate as U+FFFD (as a text parameter would), everything else unchanged", async () => {
+    const echo = statement("test_json_echo", ["values"], (p) => sql<{ value: string }>`select value from jsonb_array_elements_text(${p.values}::jsonb)`);
+    const sent = ["\ud800", "a\udc00b", "\\ud800 as text", "😀", "\u0001 'quoted' \"double\""];
+    const rows = await echo(first.db, { values: jsonParam(sent) });
+    expect(rows.map((r) => r.value)).toEqual(["\uFFFD", "a\uFFFDb", "\\ud800 as text", "😀", "\u0001 'quoted' \"double\""]);
   });
 
   it("refuses to run without a value for a placeholder", async () => {

@@ -33,8 +33,20 @@ export function statement<Row, const P extends string = never>(
   };
 }
 
-/** A list as one jsonb parameter: the statement text stays the same whatever the list's length. */
-export const jsonParam = (value: unknown) => JSON.stringify(value);
+/** A lone UTF-16 surrogate: JSON.stringify writes it as an escape (`\ud800`), which PostgreSQL's jsonb refuses. */
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const wellFormed = (_key: string, value: unknown) => (typeof value === "string" ? value.replace(loneSurrogate, "\uFFFD") : value);
+
+/**
+ * A list as one jsonb parameter: the statement text stays the same whatever the list's length. A string with a
+ * lone surrogate (a client can send one as a JSON escape) gets U+FFFD in its place, as it would as a text parameter.
+ */
+export function jsonParam(value: unknown): string {
+  const json = JSON.stringify(value);
+  // Only a lone surrogate is written as a \ud8xx–\udfff escape; the check may also match an escaped backslash
+  // followed by such text, which merely takes the careful path.
+  return /\\ud[89a-f]/i.test(json) ? JSON.stringify(value, wellFormed) : json;
+}
 
 /**
  * A list of ids as an array for `column = any(...)`, passed as one jsonb parameter. PostgreSQL answers

@@ -1,40 +1,36 @@
 import { and, desc, eq, gte, isNull, lt, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { placeholders, reusable, statement } from "@/db/run";
+import { jsonParam, statement } from "@/db/run";
 import { activityLog, scimRateLimits } from "@/db/schema";
 
 export type ActivityEntry = typeof activityLog.$inferInsert;
 
-/** Appends entries in one statement. */
+/** Appends entries in one statement (a write's own entry, or a batch of buffered ones). */
 export async function insertActivity(db: DbOrTx, entries: ActivityEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  if (entries.length === 1) {
-    const [entry] = entries;
-    const query = reusable(db, "insert_activity", (handle) =>
-      handle
-        .insert(activityLog)
-        .values({
-          ...placeholders("tenantId", "actor", "method", "path", "status", "durationMs", "summary", "reason"),
-          // Callers give the time (a buffered entry sorts where it happened); without one, the database's.
-          at: sql`coalesce(${sql.placeholder("at")}::timestamptz, now())`,
-        })
-        .prepare("insert_activity"),
-    );
-    await query.execute({
-      tenantId: entry.tenantId,
-      actor: entry.actor,
-      method: entry.method ?? null,
-      path: entry.path ?? null,
-      status: entry.status ?? null,
-      durationMs: entry.durationMs ?? null,
-      summary: entry.summary,
-      reason: entry.reason ?? null,
-      at: entry.at?.toISOString() ?? null,
-    });
-    return;
-  }
-  await db.insert(activityLog).values(entries);
+  const rows = entries.map((entry) => ({
+    tenantId: entry.tenantId,
+    // Callers give the time (a buffered entry sorts where it happened); without one, the database's.
+    at: entry.at?.toISOString() ?? null,
+    actor: entry.actor,
+    method: entry.method ?? null,
+    path: entry.path ?? null,
+    status: entry.status ?? null,
+    durationMs: entry.durationMs ?? null,
+    summary: entry.summary,
+    reason: entry.reason ?? null,
+  }));
+  await insertActivityStatement(db, { rows: jsonParam(rows) });
 }
+
+const insertActivityStatement = statement(
+  "insert_activity",
+  ["rows"],
+  (p) => sql`insert into ${activityLog} (tenant_id, at, actor, method, path, status, duration_ms, summary, reason)
+    select v."tenantId", coalesce(v.at, now()), v.actor, v.method, v.path, v.status, v."durationMs", v.summary, v.reason
+    from jsonb_to_recordset(${p.rows}::jsonb)
+      as v("tenantId" uuid, at timestamptz, actor text, method text, path text, status int, "durationMs" int, summary text, reason text)`,
+);
 
 /**
  * Appends the entry of a rejected request attributed to its tenant (lib/scim/rejected-token.ts), unless one was

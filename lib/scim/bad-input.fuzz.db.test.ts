@@ -26,6 +26,7 @@ import {
   type World,
 } from "./fuzz-testing";
 import { SCHEMA, resolvePath, type ResourceKind } from "./schemas";
+import { LONE_SURROGATE } from "./body";
 
 // Thousands of requests from one tenant: the rate limit has its own test (router-rate-limit.db.test.ts).
 process.env.SCIM_RATE_LIMIT_PER_MINUTE = "100000000";
@@ -207,9 +208,10 @@ describe.each(testDrivers)("SCIM bad input, fuzzed through the router on %s", { 
           ? { method: "POST", segments: where.split("/"), body: JSON.stringify({ schemas: [SCHEMA.searchRequest], filter }) }
           : { method: "GET", segments: [where], query: `filter=${encodeSegment(filter)}` };
         const tooBig = Buffer.byteLength(request.body ?? "") > 1_048_576;
-        // A NUL character in a request body is refused as an invalid value before the filter is read; one that
-        // only a filter's own string escape produces ("\\u0000" inside quotes) is an invalid filter.
-        const scimType: Expected["scimType"] = request.body !== undefined && filter.includes("\u0000") ? ["invalidValue"] : ["invalidFilter"];
+        // A NUL character or a lone surrogate in a request body is refused as an invalid value before the filter
+        // is read; one that only a filter's own string escape produces ("\\u0000" inside quotes) is an invalid filter.
+        const unstorable = filter.includes("\u0000") || LONE_SURROGATE.test(filter);
+        const scimType: Expected["scimType"] = request.body !== undefined && unstorable ? ["invalidValue"] : ["invalidFilter"];
         await checker.run(request, tooBig ? { status: [413] } : { status: [200, 400], scimType });
       }),
       300,

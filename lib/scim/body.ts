@@ -66,8 +66,15 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
 export const MAX_BODY_DEPTH = 32;
 
 /**
- * Refuses what no later step can hold: nesting deeper than MAX_BODY_DEPTH (invalidSyntax), and U+0000 in a key
- * or string, which PostgreSQL text and jsonb cannot store (invalidValue). Iterative, so any depth is safe here.
+ * A lone UTF-16 surrogate: JSON can write one as an escape ("\ud800"), but it is no Unicode character (RFC 8259
+ * §8.2 leaves its meaning open) and PostgreSQL's jsonb refuses it.
+ */
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Refuses what no later step can hold: nesting deeper than MAX_BODY_DEPTH (invalidSyntax), and U+0000 or a lone
+ * surrogate in a key or string, which PostgreSQL text and jsonb cannot store (invalidValue). Iterative, so any
+ * depth is safe here.
  */
 function checkShape(body: unknown): void {
   const stack: [unknown, number][] = [[body, 0]];
@@ -75,6 +82,9 @@ function checkShape(body: unknown): void {
     const [value, depth] = stack.pop()!;
     if (typeof value === "string") {
       if (value.includes("\u0000")) throw new ValidationError("Strings may not contain the NUL character (U+0000)", "invalidValue");
+      if (LONE_SURROGATE.test(value)) {
+        throw new ValidationError("Strings may not contain a lone UTF-16 surrogate (an unpaired \\ud800–\\udfff escape)", "invalidValue");
+      }
       continue;
     }
     if (typeof value !== "object" || value === null) continue;
