@@ -102,6 +102,10 @@ export async function connectScimThroughUi(page: Page, provider: Provider, langu
   const instructions = await scim.pickProvider(provider);
   await expect(instructions.getByRole("listitem").first()).toBeVisible();
   await scim.setUp(provider);
+  // From the moment the credentials show, the provider's steps are on the page once (with the token in them),
+  // also before the page's server state says "waiting".
+  await expect(page.getByRole("region", { name: scim.l.credentials })).toBeVisible();
+  await expect(page.getByTestId("instructions")).toHaveCount(1);
   const credentials = await scim.copyCredentials();
   expect(credentials.tenantUrl).toMatch(/\/scim\/v2$/);
   expect(credentials.token).toMatch(/^sally_scim_/);

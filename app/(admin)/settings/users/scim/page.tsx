@@ -49,11 +49,7 @@ export default async function ScimIntegrationPage() {
       <CredentialsProvider>
         <PageNotice />
         <RevealedCredentials />
-        {facts ? null : (
-          <Card>
-            <ProviderPicker tenantUrl={scimTenantUrl()} />
-          </Card>
-        )}
+        {facts ? null : <ProviderPicker tenantUrl={scimTenantUrl()} />}
         {facts && state === "waiting" ? <Waiting facts={facts} /> : null}
         {facts && state === "connected" ? <Connected tenantId={tenant.id} /> : null}
         {facts ? <Connection facts={facts} /> : null}

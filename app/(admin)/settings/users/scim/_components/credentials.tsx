@@ -30,6 +30,8 @@ export function CredentialsProvider({ children }: { children: React.ReactNode })
 }
 
 export const useRevealCredentials = () => useContext(RevealContext).reveal;
+/** Whether new credentials are on screen (the page's server state may not say "connected" yet). */
+export const useCredentialsRevealed = () => useContext(RevealContext).credentials !== null;
 export const useNotify = () => useContext(RevealContext).notify;
 
 /** The outcome of the last action on this page (it outlives the state it came from, e.g. after Disconnect). */
