@@ -2,7 +2,7 @@ import { and, asc, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-o
 import type { DbOrTx } from "@/db";
 import { scimGroupMembers, scimGroups, scimUsers, users } from "@/db/schema";
 import { isUniqueViolation } from "@/db/errors";
-import { placeholders, reusable } from "@/db/run";
+import { jsonParam, placeholders, reusable, statement } from "@/db/run";
 import { ConflictError } from "@/lib/errors";
 
 export type ScimUserRow = typeof scimUsers.$inferSelect;
@@ -63,25 +63,74 @@ export async function getScimUserForDelete(db: DbOrTx, tenantId: string, id: str
   return row;
 }
 
-/** Inserts a user; a userName taken in the tenant (case-insensitively) is a ConflictError. */
-export async function insertScimUser(
+type StoredUser = {
+  id: string;
+  tenant_id: string;
+  user_name: string;
+  external_id: string | null;
+  display_name: string | null;
+  email: string | null;
+  active: boolean;
+  resource: Record<string, unknown>;
+  version: number;
+  created_at: string;
+  updated_at: string;
+};
+
+const createStatement = statement(
+  "scim_user_create",
+  ["tenantId", "userName", "externalId", "displayName", "email", "active", "resource"],
+  (p) => sql<{ inserted: StoredUser | null; adoptable: string | null }>`with
+    adoptable as (
+      select s.id from ${scimUsers} s join ${users} u on u.scim_user_id = s.id
+      where s.tenant_id = ${p.tenantId} and u.source = 'manual'
+        and (s.external_id = ${p.externalId} or lower(s.user_name) = lower(${p.userName}))
+      order by s.external_id is not distinct from ${p.externalId} desc
+      limit 1
+    ),
+    inserted as (
+      insert into ${scimUsers} (tenant_id, user_name, external_id, display_name, email, active, resource)
+      select ${p.tenantId}::uuid, ${p.userName}::text, ${p.externalId}::text, ${p.displayName}::text, ${p.email}::text,
+             ${p.active}::boolean, ${p.resource}::jsonb
+      where not exists (select 1 from adoptable)
+      -- A userName taken answers "nothing inserted" without aborting the transaction (Bulk keeps going).
+      on conflict do nothing
+      returning *
+    )
+    select (select row_to_json(i) from inserted i) as inserted, (select id from adoptable) as adoptable`,
+);
+
+/**
+ * A new user for POST /Users, in one statement: inserted, unless a user left from an earlier connection (its Sally
+ * user made manual by a disconnect, still linked) matches by externalId, else by userName: then nothing is
+ * inserted and that user's id comes back to be adopted rather than duplicated. A userName taken by any other user
+ * (case-insensitively) is a ConflictError.
+ */
+export async function createScimUser(
   db: DbOrTx,
   tenantId: string,
   resource: Record<string, unknown>,
   columns: ScimUserColumns,
-): Promise<ScimUserRow> {
-  // ON CONFLICT DO NOTHING answers "taken" without aborting the transaction (Bulk keeps going).
-  const query = reusable(db, "scim_user_insert", (handle) =>
-    handle
-      .insert(scimUsers)
-      .values(placeholders("tenantId", "resource", "userName", "externalId", "displayName", "email", "active"))
-      .onConflictDoNothing()
-      .returning()
-      .prepare("scim_user_insert"),
-  );
-  const [row] = await query.execute({ tenantId, resource, ...columns });
-  if (!row) throw uniqueUserName(columns.userName);
-  return row;
+): Promise<{ created: ScimUserRow } | { adoptable: string }> {
+  const [row] = await createStatement(db, { tenantId, ...columns, resource: jsonParam(resource) });
+  if (row.adoptable) return { adoptable: row.adoptable };
+  if (!row.inserted) throw uniqueUserName(columns.userName);
+  const u = row.inserted;
+  return {
+    created: {
+      id: u.id,
+      tenantId: u.tenant_id,
+      userName: u.user_name,
+      externalId: u.external_id,
+      displayName: u.display_name,
+      email: u.email,
+      active: u.active,
+      resource: u.resource,
+      version: u.version,
+      createdAt: new Date(u.created_at),
+      updatedAt: new Date(u.updated_at),
+    },
+  };
 }
 
 /** Updates a user and returns it with its groups (what the answer shows), in one statement. */
@@ -176,29 +225,4 @@ export async function existingScimUserIds(db: DbOrTx, tenantId: string, ids: str
     .from(scimUsers)
     .where(and(eq(scimUsers.tenantId, tenantId), inArray(scimUsers.id, ids)));
   return new Set(rows.map((r) => r.id));
-}
-
-/**
- * A SCIM user left from an earlier connection (its Sally user made manual by a disconnect, still linked) that a
- * POST should adopt rather than duplicate: matched by externalId first, then by userName. One statement.
- */
-export async function findAdoptableScimUser(db: DbOrTx, tenantId: string, columns: Pick<ScimUserColumns, "userName" | "externalId">) {
-  const query = reusable(db, "find_adoptable_scim_user", (handle) =>
-    handle
-      .select({ id: scimUsers.id })
-      .from(scimUsers)
-      .innerJoin(users, eq(users.scimUserId, scimUsers.id))
-      .where(
-        and(
-          eq(scimUsers.tenantId, sql.placeholder("tenantId")),
-          eq(users.source, "manual"),
-          sql`(${scimUsers.externalId} = ${sql.placeholder("externalId")} or lower(${scimUsers.userName}) = lower(${sql.placeholder("userName")}))`,
-        ),
-      )
-      .orderBy(sql`${scimUsers.externalId} is not distinct from ${sql.placeholder("externalId")} desc`)
-      .limit(1)
-      .prepare("find_adoptable_scim_user"),
-  );
-  const [row] = await query.execute({ tenantId, externalId: columns.externalId, userName: columns.userName });
-  return row;
 }

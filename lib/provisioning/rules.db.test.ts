@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "@/db";
-import { authSessions, authUsers, emailOutbox, seatPurchases, seats, users } from "@/db/schema";
+import { authSessions, authUsers, emailOutbox, scimUsers, seatPurchases, seats, users } from "@/db/schema";
 import { testDrivers, useTestDatabase } from "@/db/testing";
 import { createTenant } from "@/lib/tenants/create-tenant";
 import { disconnectScim } from "./disconnect-scim";
@@ -257,6 +257,28 @@ describe.each(testDrivers)("access, licenses and seats on %s", (driver) => {
     const all = await t.db.select().from(users).where(eq(users.tenantId, tenant.id));
     expect(all.filter((u) => u.email.toLowerCase() === "keep@example.com")).toHaveLength(1);
     expect((await userState(t.database, tenant.id)).get("keep@example.com")).toMatchObject({ role: "user", source: "scim" });
+  });
+
+  it("on reconnect adopts by externalId first (a user renamed in the IdP meanwhile); a userName a live user holds is a 409", async () => {
+    const { tenant, scim } = await setup(t.database, { team: 5 });
+    const renamed = await scim("POST", "Users", scimUser("old-name@example.com", { externalId: "ext-1" }));
+    const other = await scim("POST", "Users", scimUser("other@example.com", { externalId: "ext-2" }));
+    await disconnectScim(t.db, { tenantId: tenant.id, actor: "test" });
+    const { token } = await connectScim(t.db, { tenantId: tenant.id, provider: "entra", actor: "test" });
+    const again = scimClient(t.database, token);
+
+    // ext-1 comes back under a userName no kept user has: adopted by its externalId, under the new name.
+    const adopted = await again("POST", "Users", scimUser("new-name@example.com", { externalId: "ext-1" }));
+    expect(adopted.status).toBe(201);
+    expect(adopted.body).toMatchObject({ id: renamed.body.id, userName: "new-name@example.com" });
+    // The IdP's live user now holds that userName: a second user with it is a conflict, not an adoption.
+    const taken = await again("POST", "Users", scimUser("NEW-NAME@example.com", { externalId: "ext-3" }));
+    expect(taken.status).toBe(409);
+    expect(taken.body.scimType).toBe("uniqueness");
+    // And a kept user the IdP sends again as it was is adopted too.
+    expect((await again("POST", "Users", scimUser("other@example.com", { externalId: "ext-2" }))).body.id).toBe(other.body.id);
+    const { n } = (await t.db.select({ n: sql<number>`count(*)::int` }).from(scimUsers).where(eq(scimUsers.tenantId, tenant.id)))[0];
+    expect(n).toBe(2);
   });
 
   it("a name change from the IdP writes the profile only; after a disconnect the IdP's next change takes the user back", async () => {

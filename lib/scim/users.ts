@@ -1,11 +1,10 @@
 import { scimUsers } from "@/db/schema";
 import {
   deleteScimUser,
-  findAdoptableScimUser,
+  createScimUser,
   getScimUser,
   getScimUserForDelete,
   getScimUserForUpdate,
-  insertScimUser,
   listGroupsOfUsers,
   listScimUsers,
   updateScimUser,
@@ -87,12 +86,14 @@ export async function getUser(ctx: ScimContext, id: string): Promise<ScimResult>
  */
 export async function createUser(ctx: ScimContext, body: unknown): Promise<ScimResult> {
   const { resource, columns } = parseUser(body);
-  const adoptable = await findAdoptableScimUser(ctx.tx, ctx.tenant.id, columns);
-  const row = adoptable
-    ? await updateScimUser(ctx.tx, ctx.tenant.id, adoptable.id, resource, columns)
-    : await insertScimUser(ctx.tx, ctx.tenant.id, resource, columns);
-  await applyChange(ctx, { users: [directoryUser(row, { created: !adoptable })] });
-  return written(ctx, row, 201, `${adoptable ? "Adopted" : "Created"} user ${row.userName}`, adoptable ? undefined : "no groups");
+  const created = await createScimUser(ctx.tx, ctx.tenant.id, resource, columns);
+  if ("created" in created) {
+    await applyChange(ctx, { users: [directoryUser(created.created, { created: true })] });
+    return written(ctx, created.created, 201, `Created user ${created.created.userName}`, "no groups");
+  }
+  const row = await updateScimUser(ctx.tx, ctx.tenant.id, created.adoptable, resource, columns);
+  await applyChange(ctx, { users: [directoryUser(row)] });
+  return written(ctx, row, 201, `Adopted user ${row.userName}`);
 }
 
 /** PUT /Users/{id}: full replace (Okta sends every update, deactivation included, this way). */
