@@ -91,3 +91,15 @@ export function reusable<Q extends Reusable>(db: DbOrTx, name: string, build: (d
 export function placeholders<const N extends string>(...names: N[]): Record<N, Placeholder<N>> {
   return Object.fromEntries(names.map((n) => [n, sql.placeholder(n)])) as Record<N, Placeholder<N>>;
 }
+
+/**
+ * Statements that need nothing from each other, started together, run pipelined: postgres.js sends them on the
+ * transaction's one connection without waiting for each answer, so they cost one round trip, and PostgreSQL runs
+ * them in the order they were started. Awaits them all; when one failed (the ones after it then only report the
+ * aborted transaction), throws the error of the first in the given order, else returns their values.
+ */
+export async function settleInOrder<T extends readonly Promise<unknown>[]>(promises: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(promises);
+  for (const result of settled) if (result.status === "rejected") throw result.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+}

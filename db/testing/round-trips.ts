@@ -2,7 +2,10 @@ import net from "node:net";
 
 /** What a client sent through the proxy since the last reset. */
 export type WireCount = {
-  /** Times the client waited for the server: every Sync, Flush or simple Query ends one round trip. */
+  /**
+   * Times the client waited for the server: a Sync, Flush or simple Query ends one round trip, unless it was sent
+   * while an earlier one was still unanswered (statements sent together, pipelined, share one round trip).
+   */
   roundTrips: number;
   /** Statements executed: Execute messages plus simple queries (BEGIN and COMMIT are simple queries). */
   statements: number;
@@ -23,6 +26,14 @@ export async function startCountingProxy(target: { host: string; port: number })
     sockets.add(client).add(upstream);
     let buffer = Buffer.alloc(0);
     let started = false;
+    // Syncs and simple queries sent and not yet answered by ReadyForQuery ('Z'), read from the server's side;
+    // before the server's first typed message comes the one-byte answer to an SSL request, if the client sent one.
+    let unanswered = 0;
+    let answers = Buffer.alloc(0);
+    let sslAnswerPending = false;
+    const waitStarts = () => {
+      if (unanswered === 0) count.roundTrips++;
+    };
     client.on("data", (chunk) => {
       upstream.write(chunk);
       buffer = Buffer.concat([buffer, chunk]);
@@ -34,7 +45,8 @@ export async function startCountingProxy(target: { host: string; port: number })
           if (buffer.length < length) break;
           const code = buffer.readInt32BE(4);
           buffer = buffer.subarray(length);
-          if (code !== 80877103) started = true;
+          if (code === 80877103) sslAnswerPending = true;
+          else started = true;
           continue;
         }
         if (buffer.length < 5) break;
@@ -44,11 +56,15 @@ export async function startCountingProxy(target: { host: string; port: number })
         const body = buffer.subarray(5, 1 + length);
         buffer = buffer.subarray(1 + length);
         if (type === "Q") {
-          count.roundTrips++;
+          waitStarts();
+          unanswered++;
           count.statements++;
           count.texts.push(body.toString("utf8", 0, body.length - 1));
-        } else if (type === "S" || type === "H") {
-          count.roundTrips++;
+        } else if (type === "S") {
+          waitStarts();
+          unanswered++;
+        } else if (type === "H") {
+          waitStarts();
         } else if (type === "E") {
           count.statements++;
         } else if (type === "P") {
@@ -58,7 +74,20 @@ export async function startCountingProxy(target: { host: string; port: number })
         }
       }
     });
-    upstream.on("data", (chunk) => client.write(chunk));
+    upstream.on("data", (chunk) => {
+      client.write(chunk);
+      answers = Buffer.concat([answers, chunk]);
+      if (sslAnswerPending && answers.length > 0) {
+        answers = answers.subarray(1);
+        sslAnswerPending = false;
+      }
+      while (answers.length >= 5) {
+        const length = answers.readInt32BE(1);
+        if (answers.length < 1 + length) break;
+        if (answers[0] === 0x5a /* Z */) unanswered = Math.max(0, unanswered - 1);
+        answers = answers.subarray(1 + length);
+      }
+    });
     const close = () => {
       client.destroy();
       upstream.destroy();

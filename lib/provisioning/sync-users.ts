@@ -1,4 +1,5 @@
 import type { DbOrTx } from "@/db";
+import { settleInOrder } from "@/db/run";
 import type { Locale } from "@/db/schema";
 import {
   deleteSessionsOfEmails,
@@ -97,11 +98,15 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
   });
   // What does not touch seats goes first: writing users whose license changes locks the seats rows of their
   // tiers until commit (the held counts follow by trigger), and every writer of those tiers waits on them.
-  await deleteSessionsOfEmails(tx, plan.lostAccess);
+  // These four need nothing from each other: they go out together (pipelined on one connection, one round trip),
+  // in this order. The first to fail is the change's error.
   const tenant = context ? { id: tenantId, ...context.tenant } : null;
-  const emails = tenant ? await invitations(tx, tenant, plan) : [];
-  await updateUsersAccess(tx, plan.updates);
-  await insertUsersAccess(tx, tenantId, plan.inserts);
+  const [emails] = await settleInOrder([
+    tenant ? invitations(tx, tenant, plan) : Promise.resolve([]),
+    deleteSessionsOfEmails(tx, plan.lostAccess),
+    updateUsersAccess(tx, plan.updates),
+    insertUsersAccess(tx, tenantId, plan.inserts),
+  ] as const);
   if (tenant && plan.tiersTaken.length) emails.push(...(await buyMissingSeats(tx, tenant, plan.tiersTaken, change.cause)).receipts);
   await enqueueEmails(tx, emails);
   return { membership, conflicts: conflictNotices(plan, current), emailsQueued: emails.length };

@@ -8,8 +8,11 @@ import {
   listGroupsOfUsers,
   listScimUsers,
   updateScimUser,
+  type ScimUserColumns,
   type ScimUserRead,
+  type ScimUserRow,
 } from "@/db/queries/scim-users";
+import { settleInOrder } from "@/db/run";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { canonicalizeResource, userColumns, type JsonObject } from "./canonicalize";
 import { isResourceId, type ScimContext } from "./context";
@@ -96,13 +99,27 @@ export async function createUser(ctx: ScimContext, body: unknown): Promise<ScimR
   return written(ctx, row, 201, `Adopted user ${row.userName}`);
 }
 
+/**
+ * Writes an existing user and applies the directory change that makes, the two started together (settleInOrder:
+ * one round trip for the write and the verb's first statement): the change is computed from what is being written,
+ * so it needs nothing back from the write, and the verb's later reads run after it. The write's error, if any, is
+ * the request's answer.
+ */
+async function updateUser(ctx: ScimContext, current: ScimUserRow, resource: JsonObject, columns: ScimUserColumns): Promise<ScimUserRead> {
+  const next: ScimUserRow = { ...current, ...columns, resource };
+  const [row] = await settleInOrder([
+    updateScimUser(ctx.tx, ctx.tenant.id, current.id, resource, columns),
+    applyChange(ctx, { users: [directoryUser(next, { before: current })] }),
+  ] as const);
+  return row;
+}
+
 /** PUT /Users/{id}: full replace (Okta sends every update, deactivation included, this way). */
 export async function replaceUser(ctx: ScimContext, id: string, body: unknown): Promise<ScimResult> {
   const { resource, columns } = parseUser(body);
   const current = await loadUser(ctx, id, "update");
   checkIfMatch(ctx.headers, current.version);
-  const row = await updateScimUser(ctx.tx, ctx.tenant.id, id, resource, columns);
-  await applyChange(ctx, { users: [directoryUser(row, { before: current })] });
+  const row = await updateUser(ctx, current, resource, columns);
   return written(ctx, row, 200, `Replaced user ${row.userName}${row.active ? "" : " (inactive)"}`);
 }
 
@@ -112,8 +129,7 @@ export async function patchUser(ctx: ScimContext, id: string, body: unknown): Pr
   const current = await loadUser(ctx, id, "update");
   checkIfMatch(ctx.headers, current.version);
   const resource = applyPatch("User", { ...current.resource, active: current.active }, operations);
-  const row = await updateScimUser(ctx.tx, ctx.tenant.id, id, resource, userColumns(resource));
-  await applyChange(ctx, { users: [directoryUser(row, { before: current })] });
+  const row = await updateUser(ctx, current, resource, userColumns(resource));
   const change = current.active !== row.active ? (row.active ? " (reactivated)" : " (deactivated)") : "";
   return written(ctx, row, 200, `Patched user ${row.userName}${change}`);
 }
