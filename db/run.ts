@@ -26,7 +26,7 @@ export function statement<Row, const P extends string = never>(
 ): Statement<Row, P> {
   let query: Query | undefined;
   return async (db, values) => {
-    query ??= dialect.sqlToQuery(build(Object.fromEntries(params.map((n) => [n, sql.placeholder(n)])) as Record<P, Placeholder<P>>));
+    query ??= dialect.sqlToQuery(build(placeholders(...params)));
     const prepared = (db as unknown as Internals).session.prepareQuery(query, undefined, name, false);
     const result = (await prepared.execute(values)) as Row[] | { rows: Row[] };
     return Array.isArray(result) ? result : result.rows;
@@ -93,10 +93,11 @@ export function placeholders<const N extends string>(...names: N[]): Record<N, P
 }
 
 /**
- * Statements that need nothing from each other, started together, run pipelined: postgres.js sends them on the
- * transaction's one connection without waiting for each answer, so they cost one round trip, and PostgreSQL runs
- * them in the order they were started. Awaits them all; when one failed (the ones after it then only report the
- * aborted transaction), throws the error of the first in the given order, else returns their values.
+ * Statements that need nothing from each other, started together, run pipelined: postgres.js sends each on the
+ * transaction's one connection without waiting for the answer to the one before (small ones in one write), so their
+ * waits overlap, down to one round trip for all, and PostgreSQL runs them in the order they were started. Awaits
+ * them all; when one failed (the ones after it then only report the aborted transaction), throws the error of the
+ * first in the given order, else returns their values.
  */
 export async function settleInOrder<T extends readonly Promise<unknown>[]>(promises: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   const settled = await Promise.allSettled(promises);

@@ -8,7 +8,12 @@ export type ActivityEntry = typeof activityLog.$inferInsert;
 /** Appends entries in one statement (a write's own entry, or a batch of buffered ones). */
 export async function insertActivity(db: DbOrTx, entries: ActivityEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  const rows = entries.map((entry) => ({
+  await insertActivityStatement(db, { rows: jsonParam(entries.map(storedValues)) });
+}
+
+/** An entry's values as the statements take them: every column given (null when absent), the time as ISO text. */
+function storedValues(entry: ActivityEntry) {
+  return {
     tenantId: entry.tenantId,
     // Callers give the time (a buffered entry sorts where it happened); without one, the database's.
     at: entry.at?.toISOString() ?? null,
@@ -19,8 +24,7 @@ export async function insertActivity(db: DbOrTx, entries: ActivityEntry[]): Prom
     durationMs: entry.durationMs ?? null,
     summary: entry.summary,
     reason: entry.reason ?? null,
-  }));
-  await insertActivityStatement(db, { rows: jsonParam(rows) });
+  };
 }
 
 const insertActivityStatement = statement(
@@ -39,18 +43,7 @@ const insertActivityStatement = statement(
  * tokens writes at most one entry a minute. Returns whether the entry was written.
  */
 export async function insertRejectedCallOncePerMinute(db: DbOrTx, entry: ActivityEntry & { at: Date }, perMinute: number): Promise<boolean> {
-  const rows = await rejectedCallStatement(db, {
-    tenantId: entry.tenantId,
-    perMinute,
-    at: entry.at.toISOString(),
-    actor: entry.actor,
-    method: entry.method ?? null,
-    path: entry.path ?? null,
-    status: entry.status ?? null,
-    durationMs: entry.durationMs ?? null,
-    summary: entry.summary,
-    reason: entry.reason ?? null,
-  });
+  const rows = await rejectedCallStatement(db, { ...storedValues(entry), perMinute });
   return rows.length > 0;
 }
 

@@ -111,13 +111,13 @@ export async function createScimUser(
   tenantId: string,
   resource: Record<string, unknown>,
   columns: ScimUserColumns,
-): Promise<{ created: ScimUserRow } | { adoptable: string }> {
+): Promise<{ user: ScimUserRow } | { adoptable: string }> {
   const [row] = await createStatement(db, { tenantId, ...columns, resource: jsonParam(resource) });
   if (row.adoptable) return { adoptable: row.adoptable };
   if (!row.inserted) throw uniqueUserName(columns.userName);
   const u = row.inserted;
   return {
-    created: {
+    user: {
       id: u.id,
       tenantId: u.tenant_id,
       userName: u.user_name,

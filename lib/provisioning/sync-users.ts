@@ -98,7 +98,7 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
   });
   // What does not touch seats goes first: writing users whose license changes locks the seats rows of their
   // tiers until commit (the held counts follow by trigger), and every writer of those tiers waits on them.
-  // These four need nothing from each other: they go out together (pipelined on one connection, one round trip),
+  // These four need nothing from each other: they go out together (pipelined on one connection, see settleInOrder),
   // in this order. The first to fail is the change's error.
   const tenant = context ? { id: tenantId, ...context.tenant } : null;
   const [emails] = await settleInOrder([

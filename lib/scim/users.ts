@@ -1,7 +1,7 @@
 import { scimUsers } from "@/db/schema";
 import {
-  deleteScimUser,
   createScimUser,
+  deleteScimUser,
   getScimUser,
   getScimUserForDelete,
   getScimUserForUpdate,
@@ -89,12 +89,12 @@ export async function getUser(ctx: ScimContext, id: string): Promise<ScimResult>
  */
 export async function createUser(ctx: ScimContext, body: unknown): Promise<ScimResult> {
   const { resource, columns } = parseUser(body);
-  const created = await createScimUser(ctx.tx, ctx.tenant.id, resource, columns);
-  if ("created" in created) {
-    await applyChange(ctx, { users: [directoryUser(created.created, { created: true })] });
-    return written(ctx, created.created, 201, `Created user ${created.created.userName}`, "no groups");
+  const outcome = await createScimUser(ctx.tx, ctx.tenant.id, resource, columns);
+  if ("user" in outcome) {
+    await applyChange(ctx, { users: [directoryUser(outcome.user, { created: true })] });
+    return written(ctx, outcome.user, 201, `Created user ${outcome.user.userName}`, "no groups");
   }
-  const row = await updateScimUser(ctx.tx, ctx.tenant.id, created.adoptable, resource, columns);
+  const row = await updateScimUser(ctx.tx, ctx.tenant.id, outcome.adoptable, resource, columns);
   await applyChange(ctx, { users: [directoryUser(row)] });
   return written(ctx, row, 201, `Adopted user ${row.userName}`);
 }
