@@ -3,8 +3,11 @@ import net from "node:net";
 /** What a client sent through the proxy since the last reset. */
 export type WireCount = {
   /**
-   * Times the client waited for the server: a Sync, Flush or simple Query ends one round trip, unless it was sent
-   * while an earlier one was still unanswered (statements sent together, pipelined, share one round trip).
+   * Times the client waited for the server: a Sync, Flush or simple Query ends one round trip, unless it was seen
+   * while an earlier one was still unanswered (statements sent together, pipelined, share one round trip). Seen
+   * here, in this process: pipelined messages the client wrote separately (postgres.js writes one of 1 KiB or more
+   * at once, smaller ones together) may reach the proxy after the first one's answer and count as two, so a
+   * pipelined count is exact for small statements and at most one too high per large one.
    */
   roundTrips: number;
   /** Statements executed: Execute messages plus simple queries (BEGIN and COMMIT are simple queries). */

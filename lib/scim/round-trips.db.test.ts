@@ -142,8 +142,9 @@ describe.runIf(process.env.DATABASE_URL)("database round trips per SCIM request 
       scim("PATCH", `Users/${ids[i]}`, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "active", value: "False" }] }),
     );
     expect(result.status).toBe(200);
-    // The user's write goes out with the rules' lock, the sessions' end with the users' write.
-    expect({ roundTrips, statements }).toEqual({ roundTrips: 8, statements: 10 });
+    // The user's write goes out with the rules' lock, the sessions' end with the users' write: 10 statements, 8 waits.
+    expect(statements).toBe(10);
+    expect(roundTrips).toBeLessThanOrEqual(8);
     expect(built).toBe(0);
     const [left] = await database.db.select().from(usersTable).where(eq(usersTable.scimUserId, ids[2]));
     expect(left).toMatchObject({ role: "none", status: "deactivated" });
