@@ -1,5 +1,6 @@
 import { sql, type Placeholder, type Query, type SQL } from "drizzle-orm";
 import { PgDialect, type PgSession } from "drizzle-orm/pg-core";
+import { wellFormed } from "@/lib/unicode";
 import type { DbOrTx } from "./index";
 
 type Internals = { session: PgSession & { client: unknown } };
@@ -33,9 +34,8 @@ export function statement<Row, const P extends string = never>(
   };
 }
 
-/** A lone UTF-16 surrogate: JSON.stringify writes it as an escape (`\ud800`), which PostgreSQL's jsonb refuses. */
-const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const wellFormed = (_key: string, value: unknown) => (typeof value === "string" ? value.replace(loneSurrogate, "\uFFFD") : value);
+/** JSON.stringify writes a lone surrogate as an escape (`\ud800`), which PostgreSQL's jsonb refuses. */
+const wellFormedStrings = (_key: string, value: unknown) => (typeof value === "string" ? wellFormed(value) : value);
 
 /**
  * A list as one jsonb parameter: the statement text stays the same whatever the list's length. A string with a
@@ -45,7 +45,7 @@ export function jsonParam(value: unknown): string {
   const json = JSON.stringify(value);
   // Only a lone surrogate is written as a \ud8xx–\udfff escape; the check may also match an escaped backslash
   // followed by such text, which merely takes the careful path.
-  return /\\ud[89a-f]/i.test(json) ? JSON.stringify(value, wellFormed) : json;
+  return /\\ud[89a-f]/i.test(json) ? JSON.stringify(value, wellFormedStrings) : json;
 }
 
 /**

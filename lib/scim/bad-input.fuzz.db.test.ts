@@ -5,6 +5,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDrivers, useTestDatabase } from "@/db/testing";
+import { LONE_SURROGATE } from "@/lib/unicode";
 import { digestTables } from "@/db/testing/digest";
 import {
   Checker,
@@ -26,7 +27,6 @@ import {
   type World,
 } from "./fuzz-testing";
 import { SCHEMA, resolvePath, type ResourceKind } from "./schemas";
-import { LONE_SURROGATE } from "./body";
 
 // Thousands of requests from one tenant: the rate limit has its own test (router-rate-limit.db.test.ts).
 process.env.SCIM_RATE_LIMIT_PER_MINUTE = "100000000";

@@ -1,4 +1,5 @@
 import { ValidationError } from "@/lib/errors";
+import { LONE_SURROGATE } from "@/lib/unicode";
 
 /** RFC 7644 §3.7.4 and RFC 9110 §15.5.14: answered 413, and nothing of the request is done. */
 export class PayloadTooLargeError extends Error {
@@ -64,12 +65,6 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
  * parser), so it is refused up front.
  */
 export const MAX_BODY_DEPTH = 32;
-
-/**
- * A lone UTF-16 surrogate: JSON can write one as an escape ("\ud800"), but it is no Unicode character (RFC 8259
- * §8.2 leaves its meaning open) and PostgreSQL's jsonb refuses it.
- */
-export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * Refuses what no later step can hold: nesting deeper than MAX_BODY_DEPTH (invalidSyntax), and U+0000 or a lone
