@@ -1,11 +1,17 @@
 "use client";
 
-import { useTransition } from "react";
+import { useSyncExternalStore, useTransition } from "react";
 import { useLocale, useTranslations } from "next-intl";
 import { setLocaleAction } from "@/lib/i18n/set-locale";
 
-/** The header's Language select: each language named in itself; the choice is remembered in a cookie. */
+const noSubscription = () => () => {};
+
+/**
+ * The header's Language select: each language named in itself; the choice is remembered in a cookie. It changes the
+ * language from its onChange handler, so it stays disabled until hydrated: a choice made before would be lost.
+ */
 export function LanguageSelect() {
+  const hydrated = useSyncExternalStore(noSubscription, () => true, () => false);
   const t = useTranslations("Common");
   const locale = useLocale();
   const [pending, startTransition] = useTransition();
@@ -14,7 +20,7 @@ export function LanguageSelect() {
       {t("language")}
       <select
         value={locale}
-        disabled={pending}
+        disabled={!hydrated || pending}
         onChange={(e) => {
           const next = e.target.value;
           startTransition(async () => {
