@@ -1,11 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { PgDatabase, type PgDialect, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { ConfigError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import * as schema from "./schema";
 import { DataDirInUseError } from "./errors";
 import { MIGRATIONS_FOLDER, migrateWithLock } from "./migrate-lock";
+import { PipelinedPostgresJsSession } from "./transaction";
 
 export { schema };
 
@@ -41,7 +42,11 @@ async function openPostgres(url: string): Promise<Database> {
     throw new ConfigError(`Cannot use the database at ${where}: ${reason(error)}`);
   }
   const client = postgres(url, { max: 10, onnotice: () => {} });
-  const db = drizzle(client, { schema }) as unknown as Db;
+  // drizzle's database as `drizzle()` configures it (its type parsers on the client), on a session whose
+  // transactions pipeline BEGIN and COMMIT (db/transaction.ts).
+  const configured = drizzle(client, { schema }) as unknown as { dialect: PgDialect; _: ConstructorParameters<typeof PgDatabase>[2] };
+  const session = new PipelinedPostgresJsSession(client, configured.dialect, configured._ as never);
+  const db = new PgDatabase(configured.dialect, session, configured._) as unknown as Db;
   return { db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
 }
 

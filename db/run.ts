@@ -75,8 +75,9 @@ const builtByDriver = new WeakMap<object, Map<string, Reusable & { client: unkno
  */
 export function reusable<Q extends Reusable>(db: DbOrTx, name: string, build: (db: DbOrTx) => Q): Q {
   const { session } = db as unknown as Internals;
-  let byName = builtByDriver.get(session.constructor);
-  if (!byName) builtByDriver.set(session.constructor, (byName = new Map()));
+  const driver = driverOf(session);
+  let byName = builtByDriver.get(driver);
+  if (!byName) builtByDriver.set(driver, (byName = new Map()));
   let query = byName.get(name);
   if (!query) {
     const built = build(db) as Q & { client?: unknown };
@@ -85,6 +86,13 @@ export function reusable<Q extends Reusable>(db: DbOrTx, name: string, build: (d
   }
   if (query.client === session.client) return query as unknown as Q;
   return Object.assign(Object.create(Object.getPrototypeOf(query)) as Q, query, { client: session.client });
+}
+
+/** A session's driver: the class whose `prepareQuery` it uses (a transaction's session may be a subclass or a base). */
+function driverOf(session: PgSession): object {
+  let proto = Object.getPrototypeOf(session) as object;
+  while (!Object.hasOwn(proto, "prepareQuery")) proto = Object.getPrototypeOf(proto) as object;
+  return proto;
 }
 
 /** `{ name: sql.placeholder(name) }` for each name: the values of an insert or update built by `reusable`. */

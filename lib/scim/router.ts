@@ -2,6 +2,7 @@ import { after } from "next/server";
 import { getDatabase, type Database, type Db } from "@/db";
 import { retrying } from "@/db/errors";
 import { touchConnection } from "@/db/queries/scim-connections";
+import { alongsideCommit } from "@/db/transaction";
 import { bufferActivity, recordActivity, recordRejectedCall, type ActivityEntry } from "@/lib/activity";
 import { drainOutbox } from "@/lib/email/outbox";
 import { env } from "@/lib/env";
@@ -85,7 +86,7 @@ export async function handleScimRequest(
         db.transaction(async (tx) => {
           const ctx = context(tx);
           const written = await route.run(ctx, body);
-          await recordActivity(tx, entry(written), ...warningEntries(ctx.warnings));
+          await alongsideCommit(tx, () => recordActivity(tx, entry(written), ...warningEntries(ctx.warnings)));
           return { written, queued: ctx.outbox.queued };
         }),
       );

@@ -1,0 +1,112 @@
+import type { Sql } from "postgres";
+import type { TablesRelationalConfig } from "drizzle-orm";
+import type { PgDialect } from "drizzle-orm/pg-core";
+import { PostgresJsSession, PostgresJsTransaction } from "drizzle-orm/postgres-js";
+import type { DbOrTx } from "./index";
+import { settleInOrder } from "./run";
+
+type Tx = PostgresJsTransaction<Record<string, unknown>, TablesRelationalConfig>;
+/** The session's fields drizzle's own transaction passes on (private in its types). */
+type SessionFields = { dialect: PgDialect; schema: ConstructorParameters<typeof PostgresJsSession>[2]; options: ConstructorParameters<typeof PostgresJsSession>[3] };
+type Query = ReturnType<Sql["unsafe"]>;
+/** What drizzle's postgres-js transaction and its prepared queries use of their client. */
+type TxClient = {
+  unsafe: Sql["unsafe"];
+  savepoint: <T>(fn: (client: TxClient) => Promise<T>) => Promise<T>;
+  /** How many statements have been started on it. */
+  started: () => number;
+};
+
+/** The statements `alongsideCommit` registered, and the client, of each pipelined transaction handle. */
+const pipelined = new WeakMap<object, { pending: Promise<unknown>[]; client: TxClient }>();
+
+/**
+ * drizzle's postgres-js session, but a transaction costs two round trips fewer: postgres.js's own `begin` waits for
+ * the answer to BEGIN before the first statement is sent, and for the last statement's before COMMIT. Here a
+ * transaction reserves a connection and sends BEGIN without waiting, so it goes out with the first statement in
+ * one write; the statements `alongsideCommit` registers go out with COMMIT the same way. Every statement is handed
+ * to the connection when it is created, so the connection runs them in the order the code made them, BEGIN first
+ * and COMMIT last (PostgreSQL protocol, "Pipelining": statements sent without waiting run in order, each with its
+ * own Sync, and an error aborts the transaction, after which COMMIT only rolls back). BEGIN itself cannot fail on a
+ * live connection, and on a dead one the statements after it fail too.
+ */
+export class PipelinedPostgresJsSession extends PostgresJsSession<Sql, Record<string, unknown>, TablesRelationalConfig> {
+  override async transaction<T>(fn: (tx: Tx) => Promise<T>, config?: Parameters<Tx["setTransaction"]>[0]): Promise<T> {
+    const reserved = await this.client.reserve();
+    const client = transactionClient(reserved);
+    const { dialect, schema, options } = this as unknown as SessionFields;
+    const session = new PostgresJsSession(client as unknown as Sql, dialect, schema, options);
+    const tx = new PostgresJsTransaction(dialect, session as never, schema);
+    const pending: Promise<unknown>[] = [];
+    pipelined.set(tx, { pending, client });
+    try {
+      const begun = client.unsafe("begin");
+      begun.catch(() => {}); // reported by settleInOrder below
+      if (config) await tx.setTransaction(config);
+      const result = await fn(tx);
+      await settleInOrder([begun, ...pending, client.unsafe("commit")]);
+      return result;
+    } catch (error) {
+      // ROLLBACK goes after whatever is still in flight (the connection runs statements in order); after a failed
+      // COMMIT there is no transaction left, and ROLLBACK only draws a warning.
+      await Promise.allSettled(pending);
+      await client.unsafe("rollback").catch(() => {});
+      throw error;
+    } finally {
+      pipelined.delete(tx);
+      reserved.release();
+    }
+  }
+}
+
+/**
+ * The client a transaction's statements run on: each statement is started as it is created, so statements reach
+ * the connection in the order they were made; savepoints for a nested transaction (a Bulk operation's).
+ */
+function transactionClient(reserved: Sql & { release: () => void }): TxClient {
+  let savepoints = 0;
+  let started = 0;
+  const unsafe = ((...args: Parameters<Sql["unsafe"]>) => {
+    const query = reserved.unsafe(...args) as Query;
+    query.execute();
+    started++;
+    return query;
+  }) as Sql["unsafe"];
+  const client: TxClient = {
+    unsafe,
+    started: () => started,
+    async savepoint(fn) {
+      const name = `s${savepoints++}`;
+      await unsafe(`savepoint ${name}`);
+      try {
+        const result = await fn(client);
+        await unsafe(`release savepoint ${name}`);
+        return result;
+      } catch (error) {
+        await unsafe(`rollback to savepoint ${name}`);
+        throw error;
+      }
+    },
+  };
+  return client;
+}
+
+/**
+ * Runs the one statement `start` makes on `tx` and sends it together with the transaction's COMMIT instead of
+ * waiting for its answer here: for a last write whose answer nothing needs, such as the request's activity entry.
+ * Its error still fails the transaction, which then commits nothing. `start` must make its statement before its
+ * first await; one that does not (or a transaction that is not a pipelined postgres.js one) is simply awaited.
+ */
+export async function alongsideCommit(tx: DbOrTx, start: () => Promise<unknown>): Promise<void> {
+  const transaction = pipelined.get(tx);
+  const before = transaction?.client.started();
+  // Subscribed to at once: a drizzle query builder only runs when its `then` is called, and again at every call.
+  const statement = new Promise<unknown>((resolve, reject) => void start().then(resolve, reject));
+  if (!transaction || transaction.client.started() === before) {
+    await statement;
+    return;
+  }
+  // Answered with the COMMIT; its rejection is reported there, not as an unhandled one meanwhile.
+  statement.catch(() => {});
+  transaction.pending.push(statement);
+}
