@@ -208,8 +208,11 @@ const lockSeatsStatement = statement(
     for no key update`,
 );
 
+export type LockedSeats = { tier: LicenseTier; quantity: number; held: number; unitPriceCents: number }[];
+
 /** Seats of some tiers, locked until commit (a purchase reads and raises them under this lock). */
-export async function lockSeats(db: DbOrTx, tenantId: string, tiers: LicenseTier[]) {
+export async function lockSeats(db: DbOrTx, tenantId: string, tiers: LicenseTier[]): Promise<LockedSeats> {
+  if (tiers.length === 0) return [];
   return lockSeatsStatement(db, { tenantId, tiers: jsonParam(tiers) });
 }
 

@@ -14,7 +14,9 @@ export const SIGN_IN_LINK_MAX_AGE_SECONDS = SIGN_IN_LINK_MINUTES * 60;
  * stored as sha256(token + secret)), inside the caller's transaction, so an invitation can sign its user in.
  */
 export async function createSignInLink(tx: DbOrTx, email: string, maxAgeSeconds = INVITATION_LINK_MAX_AGE_SECONDS) {
-  return (await createSignInLinks(tx, [email], maxAgeSeconds))[0];
+  const links = newSignInLinks([email], maxAgeSeconds);
+  await storeSignInLinks(tx, links);
+  return links.urls[0];
 }
 
 const insertTokensStatement = statement(
@@ -25,15 +27,22 @@ const insertTokensStatement = statement(
     from jsonb_to_recordset(${p.rows}::jsonb) as v(identifier text, token text)`,
 );
 
-/** Sign-in links for several emails, stored in one statement (the invitations of one change). */
-export async function createSignInLinks(tx: DbOrTx, emails: string[], maxAgeSeconds = INVITATION_LINK_MAX_AGE_SECONDS): Promise<string[]> {
-  if (emails.length === 0) return [];
+/** Sign-in links for several emails (the invitations of one change), made but not stored yet: `urls` to send. */
+export type NewSignInLinks = { urls: string[]; expires: Date; rows: { identifier: string; token: string }[] };
+
+/** Makes the links' tokens and URLs without the database, so emails can be written before they are stored. */
+export function newSignInLinks(emails: string[], maxAgeSeconds = INVITATION_LINK_MAX_AGE_SECONDS): NewSignInLinks {
   const { authSecret } = env();
   const expires = new Date(Date.now() + maxAgeSeconds * 1000);
   const links = emails.map((email) => ({ identifier: email.trim().toLowerCase(), token: randomBytes(32).toString("hex") }));
   const rows = links.map((l) => ({ identifier: l.identifier, token: createHash("sha256").update(`${l.token}${authSecret}`).digest("hex") }));
-  await insertTokensStatement(tx, { expires: expires.toISOString(), rows: jsonParam(rows) });
-  return links.map((l) => linkUrl(l.identifier, l.token));
+  return { urls: links.map((l) => linkUrl(l.identifier, l.token)), expires, rows };
+}
+
+/** Stores links made by newSignInLinks, in one statement; none is usable before. */
+export async function storeSignInLinks(tx: DbOrTx, links: NewSignInLinks): Promise<void> {
+  if (links.rows.length === 0) return;
+  await insertTokensStatement(tx, { expires: links.expires.toISOString(), rows: jsonParam(links.rows) });
 }
 
 function linkUrl(identifier: string, token: string): string {

@@ -1,6 +1,6 @@
 import type { DbOrTx } from "@/db";
-import type { LicenseTier, Locale } from "@/db/schema";
-import { insertSeatPurchases, lockSeats, type PurchaseRow } from "@/db/queries/access";
+import type { Locale } from "@/db/schema";
+import { insertSeatPurchases, type LockedSeats, type PurchaseRow } from "@/db/queries/access";
 import type { EmailMessage } from "@/lib/email/send-email";
 import { receiptEmail } from "@/lib/email/templates";
 import { env } from "@/lib/env";
@@ -11,28 +11,27 @@ export type SeatPurchase = PurchaseRow;
 export type QueuedEmail = { message: EmailMessage; idempotencyKey: string };
 
 /**
- * Buys the seats a tenant is short of in the given tiers and bills them at once: per tier one purchase row (the
- * charge) and the seat count raised by exactly the shortfall, in the caller's transaction; returns the receipts
- * for every admin, for the caller to queue with its other emails. The seats rows are locked until commit (the
- * users write that changed who holds them locked them already), so concurrent requests on any instance each see
- * the seats the previous one bought: a shortfall is bought once, never twice, and never left unbought.
+ * Buys the seats a tenant is short of in the tiers of `seats` and bills them at once: per tier one purchase row
+ * (the charge) and the seat count raised by exactly the shortfall, in the caller's transaction; returns the
+ * receipts for every admin, for the caller to queue with its other emails. `seats` are the rows lockSeats read
+ * after the users write that changed who holds them (which locked them already), locked until commit, so
+ * concurrent requests on any instance each see the seats the previous one bought: a shortfall is bought once,
+ * never twice, and never left unbought.
  */
 export async function buyMissingSeats(
   tx: DbOrTx,
   tenant: { id: string; name: string; locale: Locale },
-  tiers: LicenseTier[],
+  seats: LockedSeats,
   reason: string,
 ): Promise<{ purchases: SeatPurchase[]; receipts: QueuedEmail[] }> {
-  if (tiers.length === 0) return { purchases: [], receipts: [] };
-  const rows = await lockSeats(tx, tenant.id, tiers);
   const held = zeroSeats();
   const owned = zeroSeats();
-  for (const row of rows) {
+  for (const row of seats) {
     held[row.tier] = row.held;
     owned[row.tier] = row.quantity;
   }
   const short = resolveSeatShortfall(held, owned);
-  const wanted = rows.filter((r) => short[r.tier] > 0).map((r) => ({ tier: r.tier, quantity: short[r.tier], unitPriceCents: r.unitPriceCents }));
+  const wanted = seats.filter((r) => short[r.tier] > 0).map((r) => ({ tier: r.tier, quantity: short[r.tier], unitPriceCents: r.unitPriceCents }));
   if (wanted.length === 0) return { purchases: [], receipts: [] };
   const { purchases, admins } = await insertSeatPurchases(tx, tenant.id, wanted, reason);
   const receipts: QueuedEmail[] = [];

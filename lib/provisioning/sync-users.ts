@@ -4,6 +4,7 @@ import type { Locale } from "@/db/schema";
 import {
   deleteSessionsOfEmails,
   insertUsersAccess,
+  lockSeats,
   lockUsersForAccess,
   readAccessContext,
   updateLinkedProfiles,
@@ -12,7 +13,8 @@ import {
   type AccessRow,
 } from "@/db/queries/access";
 import { changeMembers, type MembershipChange, type MembershipResult } from "@/db/queries/memberships";
-import { createSignInLinks } from "@/lib/auth/sign-in-link";
+import { alongsideCommit } from "@/db/transaction";
+import { newSignInLinks, storeSignInLinks, type NewSignInLinks } from "@/lib/auth/sign-in-link";
 import { buyMissingSeats, type QueuedEmail } from "@/lib/billing/purchase-seats";
 import { enqueueEmails } from "@/lib/email/outbox";
 import { invitationEmail } from "@/lib/email/templates";
@@ -96,19 +98,25 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
     invitesOn: context?.tenant.inviteOnProvision ?? false,
     fromIdp: change.fromIdp,
   });
-  // What does not touch seats goes first: writing users whose license changes locks the seats rows of their
-  // tiers until commit (the held counts follow by trigger), and every writer of those tiers waits on them.
-  // These four need nothing from each other: they go out together (pipelined on one connection, see settleInOrder),
-  // in this order. The first to fail is the change's error.
+  // One batch, pipelined on the transaction's connection (see settleInOrder), in this order: the invitations
+  // (links and emails, written beforehand in memory), the ended sessions, the users write, and, last, the seats
+  // of the tiers whose holders grow, read after that write. Writing users whose license changes locks the seats
+  // rows of their tiers until commit (the held counts follow by trigger), and every writer of those tiers waits
+  // on them: so the users write comes as late as it can, and what follows it under that lock is at most a
+  // purchase, its receipts (sent with COMMIT) and the caller's last statements. The first to fail is the error.
   const tenant = context ? { id: tenantId, ...context.tenant } : null;
-  const [emails] = await settleInOrder([
-    tenant ? invitations(tx, tenant, plan) : Promise.resolve([]),
+  const invited = tenant ? await invitations(tenant, plan) : { links: newSignInLinks([]), emails: [] };
+  const [, , , , , seats] = await settleInOrder([
+    storeSignInLinks(tx, invited.links),
+    enqueueEmails(tx, invited.emails),
     deleteSessionsOfEmails(tx, plan.lostAccess),
     updateUsersAccess(tx, plan.updates),
     insertUsersAccess(tx, tenantId, plan.inserts),
+    tenant ? lockSeats(tx, tenantId, plan.tiersTaken) : Promise.resolve([]),
   ] as const);
-  if (tenant && plan.tiersTaken.length) emails.push(...(await buyMissingSeats(tx, tenant, plan.tiersTaken, change.cause)).receipts);
-  await enqueueEmails(tx, emails);
+  const receipts = tenant && seats.length ? (await buyMissingSeats(tx, tenant, seats, change.cause)).receipts : [];
+  if (receipts.length) await alongsideCommit(tx, () => enqueueEmails(tx, receipts));
+  const emails = [...invited.emails, ...receipts];
   return { membership, conflicts: conflictNotices(plan, current), emailsQueued: emails.length };
 }
 
@@ -124,19 +132,22 @@ function conflictNotices(plan: AccessPlan, current: AccessRow[]): EmailConflictN
 
 type TenantFacts = { id: string; name: string; locale: Locale };
 
-/** One invitation per user who first gains access (the key is the user: whatever happens later, one email). */
-async function invitations(tx: DbOrTx, tenant: TenantFacts, plan: AccessPlan): Promise<QueuedEmail[]> {
+/**
+ * One invitation per user who first gains access (the key is the user: whatever happens later, one email), each
+ * with its sign-in link; made in memory, for the caller to store both in its transaction.
+ */
+async function invitations(tenant: TenantFacts, plan: AccessPlan): Promise<{ links: NewSignInLinks; emails: QueuedEmail[] }> {
   const invited = plan.invitations;
-  const urls = await createSignInLinks(tx, invited.map((i) => i.email));
+  const links = newSignInLinks(invited.map((i) => i.email));
   const emails: QueuedEmail[] = [];
   for (const [n, input] of invited.entries()) {
     const rendered = await invitationEmail(input.locale ?? tenant.locale, {
       tenantName: tenant.name,
       role: input.role,
       license: input.license,
-      url: urls[n],
+      url: links.urls[n],
     });
     emails.push({ message: { ...rendered, to: input.email, kind: "invitation", tenantId: tenant.id }, idempotencyKey: `invitation:${input.userId}` });
   }
-  return emails;
+  return { links, emails };
 }
