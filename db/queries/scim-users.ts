@@ -174,23 +174,33 @@ export async function deleteScimUser(db: DbOrTx, tenantId: string, id: string): 
 export type ListQuery = { where?: SQL; orderBy?: SQL[]; offset: number; limit: number };
 
 /**
- * One page of a tenant's users and the total matching the filter, in one statement (a window count); only a
- * page past the end needs a second statement for the total. A first page (every filter lookup) brings each
- * user's groups along when they will be returned; a later page does not, as PostgreSQL would compute them for
- * every row the offset skips too (the caller reads them for the page's rows).
+ * One page of a tenant's users and the total matching the filter, in one statement: the filter, the order, the
+ * window count and the offset run over the matching users' ids alone, and only the page's rows are read in full
+ * (with their groups, when they will be returned). A window count holds every row it counts until the last is
+ * read, so counting whole rows would hold every matching user's resource for any page; counting ids keeps the
+ * first page and the ten-thousandth about equally cheap. Only a page past the end needs a second statement for the
+ * total. The sort applies again to the page's rows (ties broken by creation time, then id, so the order is total).
  */
 export async function listScimUsers(db: DbOrTx, tenantId: string, query: ListQuery, options: { withGroups?: boolean } = {}) {
   const where = and(eq(scimUsers.tenantId, tenantId), query.where);
   const count = async () => (await db.select({ total: sql<number>`count(*)::int` }).from(scimUsers).where(where))[0].total;
   if (query.limit === 0) return { total: await count(), rows: [] };
-  const withGroups = options.withGroups && query.offset === 0;
+  const order = [...(query.orderBy ?? []), asc(scimUsers.createdAt), asc(scimUsers.id)];
+  const ids = db.$with("page").as(
+    db
+      .select({ id: sql<string>`${scimUsers.id}`.as("page_id"), total: sql<number>`(count(*) over ())::int`.as("page_total") })
+      .from(scimUsers)
+      .where(where)
+      .orderBy(...order)
+      .offset(query.offset)
+      .limit(query.limit),
+  );
   const page = await db
-    .select({ row: scimUsers, total: sql<number>`(count(*) over ())::int`, ...(withGroups ? { groups: groupsColumn } : {}) })
-    .from(scimUsers)
-    .where(where)
-    .orderBy(...(query.orderBy ?? []), asc(scimUsers.createdAt), asc(scimUsers.id))
-    .offset(query.offset)
-    .limit(query.limit)
+    .with(ids)
+    .select({ row: scimUsers, total: ids.total, ...(options.withGroups ? { groups: groupsColumn } : {}) })
+    .from(ids)
+    .innerJoin(scimUsers, eq(scimUsers.id, ids.id))
+    .orderBy(...order)
     .prepare("scim_users_page")
     .execute();
   const total = page[0]?.total ?? (query.offset > 0 ? await count() : 0);
