@@ -9,7 +9,7 @@ export const licenseTiers = ["starter", "team", "enterprise"] as const;
 export type LicenseTier = (typeof licenseTiers)[number];
 
 /**
- * Why a SCIM request with a token that names a known key id (lib/scim/token.ts) was refused: its secret is wrong,
+ * Why a SCIM request with a token that names a known key id (lib/provisioning/scim-token.ts) was refused: its secret is wrong,
  * it was replaced by a rotation, or its connection was disconnected. Stored in activity_log.reason.
  */
 export const rejectionReasons = ["wrong_token", "token_rotated", "token_revoked"] as const;

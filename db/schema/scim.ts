@@ -17,7 +17,7 @@ import { tenants } from "./tenants";
 /**
  * A tenant's SCIM connection. The token is stored only as a SHA-256 hash; `tokenPrefix` is what the UI may show.
  * At most one connection per tenant is live (revokedAt null); revoked rows stay as history.
- * `keyId` is the public part of the current token (`sally_scim_<keyId>_<secret>`, lib/scim/token.ts): not a
+ * `keyId` is the public part of the current token (`sally_scim_<keyId>_<secret>`, lib/provisioning/scim-token.ts): not a
  * secret, it only lets a refused token be attributed to its tenant. Null for tokens issued before key ids.
  */
 export const scimConnections = pgTable(

@@ -6,7 +6,7 @@ import { lockTenant } from "@/db/queries/tenants";
 import { recordActivity } from "@/lib/activity";
 import { env } from "@/lib/env";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
-import { displayPrefix, generateScimToken, hashScimToken } from "@/lib/scim/token";
+import { displayPrefix, generateScimToken, hashScimToken } from "@/lib/provisioning/scim-token";
 
 /** The SCIM base URL an IdP is given; the bearer token, not the URL, identifies the tenant. */
 export function scimTenantUrl(): string {

@@ -1,7 +1,7 @@
 import type { DbOrTx } from "@/db";
 import { connectionByTokenHashWith } from "@/db/queries/scim-connections";
 import { rateLimitUpsert, rateLimitWait } from "./rate-limit";
-import { hashScimToken, sameHash } from "./token";
+import { hashScimToken, sameHash } from "@/lib/provisioning/scim-token";
 
 /**
  * Extracts the token from an Authorization header in every form IdPs use: `Bearer <t>` (any case), the bare

@@ -11,7 +11,7 @@ import { connectScim } from "@/lib/provisioning/scim-connection";
 import { addMembers, scimClient, scimUser } from "@/lib/provisioning/testing";
 import { createTenant } from "@/lib/tenants/create-tenant";
 import { handleScimRequest } from "./router";
-import { scimTokenKeyId } from "./token";
+import { scimTokenKeyId } from "@/lib/provisioning/scim-token";
 import { SCHEMA, resourceSchemas, type Attribute, type ResourceKind } from "./schemas";
 
 /** A request as a client may send it: any method, any path segments (sent percent-encoded), any headers and bytes. */

@@ -13,7 +13,7 @@ import { disconnectScim } from "@/lib/provisioning/disconnect-scim";
 import { connectScim, rotateScimToken } from "@/lib/provisioning/scim-connection";
 import { createTenant } from "@/lib/tenants/create-tenant";
 import { send, type Reply } from "./fuzz-testing";
-import { displayPrefix, hashScimToken, scimTokenKeyId } from "./token";
+import { displayPrefix, hashScimToken, scimTokenKeyId } from "@/lib/provisioning/scim-token";
 
 let n = 0;
 

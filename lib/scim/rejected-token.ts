@@ -2,7 +2,7 @@ import type { DbOrTx } from "@/db";
 import type { RejectionReason } from "@/db/schema";
 import { findTokenKeyOwner } from "@/db/queries/scim-connections";
 import { tokenFromHeader } from "./bearer";
-import { scimTokenKeyId } from "./token";
+import { scimTokenKeyId } from "@/lib/provisioning/scim-token";
 
 /** The activity log's summary per reason (English, as the CLI shows it; the UI translates the reason code). */
 export const rejectionSummaries: Record<RejectionReason, string> = {

@@ -9,7 +9,7 @@ import { testDrivers, useTestDatabase } from "@/db/testing";
 import { digestTables, dumpTables } from "@/db/testing/digest";
 import { flushActivity } from "@/lib/activity";
 import { revokeScimConnection, rotateScimToken } from "@/lib/provisioning/scim-connection";
-import { displayPrefix, hashScimToken } from "@/lib/scim/token";
+import { displayPrefix, hashScimToken } from "@/lib/provisioning/scim-token";
 import { expectWellFormed, groupBody, LOGGED_TABLES, makeWorld, send, userBody, type RawRequest, type World } from "./fuzz-testing";
 import { SCHEMA } from "./schemas";
 
