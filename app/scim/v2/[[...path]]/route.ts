@@ -1,13 +1,20 @@
 import { allowedMethods } from "@/lib/scim/methods";
 import { scimError, toResponse } from "@/lib/scim/responses";
 import { handleScimRequest } from "@/lib/scim/router";
+import { NON_PAGE_CONTENT_SECURITY_POLICY, setSecurityHeaders } from "@/lib/security-headers";
 
 type Params = { params: Promise<{ path?: string[] }> };
+
+/** Every response's security headers: proxy.ts, which sets them elsewhere, does not run for SCIM. */
+function secured(response: Response): Response {
+  setSecurityHeaders(response.headers, NON_PAGE_CONTENT_SECURITY_POLICY);
+  return response;
+}
 
 /** The SCIM 2.0 endpoint (RFC 7644): every method and path goes to lib/scim/router.ts. */
 async function handle(request: Request, { params }: Params): Promise<Response> {
   const { path = [] } = await params;
-  return handleScimRequest(request, path);
+  return secured(await handleScimRequest(request, path));
 }
 
 export const GET = handle;
@@ -26,6 +33,6 @@ export async function HEAD(request: Request, context: Params): Promise<Response>
 export async function OPTIONS(_request: Request, { params }: Params): Promise<Response> {
   const { path = [] } = await params;
   const allowed = allowedMethods(path);
-  if (!allowed) return toResponse(scimError(404, `No such endpoint: /${path.join("/")}`));
-  return new Response(null, { status: 204, headers: { allow: allowed.join(", ") } });
+  if (!allowed) return secured(toResponse(scimError(404, `No such endpoint: /${path.join("/")}`)));
+  return secured(new Response(null, { status: 204, headers: { allow: allowed.join(", ") } }));
 }
