@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "@/lib/env";
-import { NON_PAGE_CONTENT_SECURITY_POLICY, createNonce, pageContentSecurityPolicy, setSecurityHeaders } from "@/lib/security-headers";
+import { NON_PAGE_CONTENT_SECURITY_POLICY, createNonce, pageContentSecurityPolicy, withSecurityHeaders } from "@/lib/security-headers";
 
 /**
  * IdPs are configured by hand, so the Tenant URL's prefix arrives in any case (`/SCIM/v2/Users`); route segments
@@ -13,19 +13,13 @@ export function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;
   const prefix = /^\/scim\/v2(?=\/|$)/i.exec(pathname);
   if (prefix) {
-    if (prefix[0] === "/scim/v2") return NextResponse.next();
     const url = request.nextUrl.clone();
     url.pathname = `/scim/v2${pathname.slice(prefix[0].length)}`;
     return NextResponse.rewrite(url);
   }
-  if (pathname.startsWith("/api/")) return secured(NextResponse.next(), NON_PAGE_CONTENT_SECURITY_POLICY);
-  if (pathname.startsWith("/_next/") || /\.[A-Za-z0-9]+$/.test(pathname)) return secured(NextResponse.next());
+  if (pathname.startsWith("/api/")) return withSecurityHeaders(NextResponse.next(), NON_PAGE_CONTENT_SECURITY_POLICY);
+  if (pathname.startsWith("/_next/") || /\.[A-Za-z0-9]+$/.test(pathname)) return withSecurityHeaders(NextResponse.next());
   return withPageSecurity(request);
-}
-
-function secured(response: NextResponse, contentSecurityPolicy?: string): NextResponse {
-  setSecurityHeaders(response.headers, contentSecurityPolicy);
-  return response;
 }
 
 /** Next reads the nonce from the request's CSP header and puts it on the scripts it renders. */
@@ -34,7 +28,7 @@ function withPageSecurity(request: NextRequest): NextResponse {
   const policy = pageContentSecurityPolicy(createNonce(), { dev: nodeEnv === "development", https: appUrl.startsWith("https:") });
   const headers = new Headers(request.headers);
   headers.set("content-security-policy", policy);
-  return secured(NextResponse.next({ request: { headers } }), policy);
+  return withSecurityHeaders(NextResponse.next({ request: { headers } }), policy);
 }
 
 // Everything but the lower-case SCIM prefix (`/scim/v2`, `/scim/v2/…`), the hot path of every IdP.

@@ -19,10 +19,11 @@ export const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
 /** Route handlers and SCIM answer JSON: they load nothing and may not be framed. */
 export const NON_PAGE_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
-/** Sets the headers of every response on `headers`, and `contentSecurityPolicy` when given. */
-export function setSecurityHeaders(headers: Headers, contentSecurityPolicy?: string): void {
-  for (const [name, value] of SECURITY_HEADERS) headers.set(name, value);
-  if (contentSecurityPolicy) headers.set("Content-Security-Policy", contentSecurityPolicy);
+/** `response` with the headers of every response, and `contentSecurityPolicy` when given. */
+export function withSecurityHeaders<R extends { headers: Headers }>(response: R, contentSecurityPolicy?: string): R {
+  for (const [name, value] of SECURITY_HEADERS) response.headers.set(name, value);
+  if (contentSecurityPolicy) response.headers.set("Content-Security-Policy", contentSecurityPolicy);
+  return response;
 }
 
 /** A page's CSP: scripts only from this origin or carrying the nonce, no framing, forms only to this origin. */

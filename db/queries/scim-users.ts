@@ -63,24 +63,18 @@ export async function getScimUserForDelete(db: DbOrTx, tenantId: string, id: str
   return row;
 }
 
-type StoredUser = {
-  id: string;
-  tenant_id: string;
-  user_name: string;
-  external_id: string | null;
-  display_name: string | null;
-  email: string | null;
-  active: boolean;
-  resource: Record<string, unknown>;
-  version: number;
-  created_at: string;
-  updated_at: string;
-};
+/** The table's columns under drizzle's names (`tenantId`, …), so a hand-written statement's rows read as ScimUserRow. */
+const userColumnsAsKeys = sql.join(
+  Object.entries(getTableColumns(scimUsers)).map(([key, column]) => sql`${sql.identifier(column.name)} as ${sql.identifier(key)}`),
+  sql`, `,
+);
+/** A user as JSON from the database: timestamps come as text. */
+type UserJson = Omit<ScimUserRow, "createdAt" | "updatedAt"> & { createdAt: string; updatedAt: string };
 
 const createStatement = statement(
   "scim_user_create",
   ["tenantId", "userName", "externalId", "displayName", "email", "active", "resource"],
-  (p) => sql<{ inserted: StoredUser | null; adoptable: string | null }>`with
+  (p) => sql<{ inserted: UserJson | null; adoptable: string | null }>`with
     adoptable as (
       select s.id from ${scimUsers} s join ${users} u on u.scim_user_id = s.id
       where s.tenant_id = ${p.tenantId} and u.source = 'manual'
@@ -95,7 +89,7 @@ const createStatement = statement(
       where not exists (select 1 from adoptable)
       -- A userName taken answers "nothing inserted" without aborting the transaction (Bulk keeps going).
       on conflict do nothing
-      returning *
+      returning ${userColumnsAsKeys}
     )
     select (select row_to_json(i) from inserted i) as inserted, (select id from adoptable) as adoptable`,
 );
@@ -115,22 +109,8 @@ export async function createScimUser(
   const [row] = await createStatement(db, { tenantId, ...columns, resource: jsonParam(resource) });
   if (row.adoptable) return { adoptable: row.adoptable };
   if (!row.inserted) throw uniqueUserName(columns.userName);
-  const u = row.inserted;
-  return {
-    user: {
-      id: u.id,
-      tenantId: u.tenant_id,
-      userName: u.user_name,
-      externalId: u.external_id,
-      displayName: u.display_name,
-      email: u.email,
-      active: u.active,
-      resource: u.resource,
-      version: u.version,
-      createdAt: new Date(u.created_at),
-      updatedAt: new Date(u.updated_at),
-    },
-  };
+  const { createdAt, updatedAt, ...user } = row.inserted;
+  return { user: { ...user, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt) } };
 }
 
 /** Updates a user and returns it with its groups (what the answer shows), in one statement. */

@@ -112,7 +112,7 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
     deleteSessionsOfEmails(tx, plan.lostAccess),
     updateUsersAccess(tx, plan.updates),
     insertUsersAccess(tx, tenantId, plan.inserts),
-    tenant ? lockSeats(tx, tenantId, plan.tiersTaken) : Promise.resolve([]),
+    lockSeats(tx, tenantId, plan.tiersTaken),
   ] as const);
   const receipts = tenant && seats.length ? (await buyMissingSeats(tx, tenant, seats, change.cause)).receipts : [];
   if (receipts.length) await alongsideCommit(tx, () => enqueueEmails(tx, receipts));

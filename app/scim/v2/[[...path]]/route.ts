@@ -1,15 +1,12 @@
 import { allowedMethods } from "@/lib/scim/methods";
 import { scimError, toResponse } from "@/lib/scim/responses";
 import { handleScimRequest } from "@/lib/scim/router";
-import { NON_PAGE_CONTENT_SECURITY_POLICY, setSecurityHeaders } from "@/lib/security-headers";
+import { NON_PAGE_CONTENT_SECURITY_POLICY, withSecurityHeaders } from "@/lib/security-headers";
 
 type Params = { params: Promise<{ path?: string[] }> };
 
 /** Every response's security headers: proxy.ts, which sets them elsewhere, does not run for SCIM. */
-function secured(response: Response): Response {
-  setSecurityHeaders(response.headers, NON_PAGE_CONTENT_SECURITY_POLICY);
-  return response;
-}
+const secured = (response: Response) => withSecurityHeaders(response, NON_PAGE_CONTENT_SECURITY_POLICY);
 
 /** The SCIM 2.0 endpoint (RFC 7644): every method and path goes to lib/scim/router.ts. */
 async function handle(request: Request, { params }: Params): Promise<Response> {
