@@ -1,4 +1,4 @@
-import { sql, type Placeholder, type Query, type SQL } from "drizzle-orm";
+import { entityKind, is, Param, Placeholder, SQL, sql, type Query } from "drizzle-orm";
 import { PgDialect, type PgSession } from "drizzle-orm/pg-core";
 import { wellFormed } from "@/lib/unicode";
 import type { DbOrTx } from "./index";
@@ -74,18 +74,106 @@ const builtByDriver = new WeakMap<object, Map<string, Reusable & { client: unkno
  * a drizzle upgrade that changes this fails at the first call, in every test, rather than running elsewhere.
  */
 export function reusable<Q extends Reusable>(db: DbOrTx, name: string, build: (db: DbOrTx) => Q): Q {
+  return builtFor(db, builtByDriver, name, () => build(db));
+}
+
+/** Statements built per shape (see reusableShaped): the most recently used, per driver. */
+const shapedByDriver = new WeakMap<object, Map<string, Reusable & { client: unknown }>>();
+export const SHAPES_KEPT = 256;
+
+/**
+ * `reusable` for a query with dynamic parts (a compiled SCIM filter, a sort key; see `shapeOf`): built once per
+ * driver and combination of the parts' shapes, and run with the parts' values. The most recently used 256
+ * combinations are kept: an IdP sends a handful, and a client sending ever new shapes cannot fill the memory.
+ * `build` gets each part's template (undefined for an absent part).
+ */
+export function reusableShaped<Q extends Reusable>(
+  db: DbOrTx,
+  name: string,
+  parts: Shape[],
+  build: (db: DbOrTx, templates: (SQL | undefined)[]) => Q,
+): { query: Q; values: Record<string, unknown> } {
+  const key = [name, ...parts.map((part) => part.key)].join("\u0000");
+  const query = builtFor(db, shapedByDriver, key, () => build(db, parts.map((part) => part.template())), SHAPES_KEPT);
+  return { query, values: Object.assign({}, ...parts.map((part) => part.values)) as Record<string, unknown> };
+}
+
+function builtFor<Q extends Reusable>(
+  db: DbOrTx,
+  cache: WeakMap<object, Map<string, Reusable & { client: unknown }>>,
+  key: string,
+  build: () => Q,
+  keep = Infinity,
+): Q {
   const { session } = db as unknown as Internals;
   const driver = driverOf(session);
-  let byName = builtByDriver.get(driver);
-  if (!byName) builtByDriver.set(driver, (byName = new Map()));
-  let query = byName.get(name);
+  let byKey = cache.get(driver);
+  if (!byKey) cache.set(driver, (byKey = new Map()));
+  let query = byKey.get(key);
+  if (query && keep !== Infinity) {
+    // A Map iterates in insertion order: re-inserting on use keeps the least recently used first.
+    byKey.delete(key);
+    byKey.set(key, query);
+  }
   if (!query) {
-    const built = build(db) as Q & { client?: unknown };
-    if (built.client !== session.client) throw new Error(`reusable ${name}: the built query does not run on its handle's client`);
-    byName.set(name, (query = built as Q & { client: unknown }));
+    const built = build() as Q & { client?: unknown };
+    if (built.client !== session.client) throw new Error(`reusable ${key}: the built query does not run on its handle's client`);
+    byKey.set(key, (query = built as Q & { client: unknown }));
+    if (byKey.size > keep) byKey.delete(byKey.keys().next().value!);
   }
   if (query.client === session.client) return query as unknown as Q;
   return Object.assign(Object.create(Object.getPrototypeOf(query)) as Q, query, { client: session.client });
+}
+
+/**
+ * A dynamic part of a statement as its shape and its values. `key` is the text the part renders to, values
+ * written as `$1, $2 …`, so `userName eq "a"` and `userName eq "b"` compiled give the same key; `values` are the
+ * values that text takes, named `${prefix}0, ${prefix}1 …`; `template()` is the part with those placeholders in
+ * place of the values, which renders to the same text (checked, so a part that would bake a value into a shared
+ * statement fails instead). Rendering a small part costs a fraction of building the whole statement around it.
+ */
+export type Shape = { key: string; values: Record<string, unknown>; template: () => SQL | undefined };
+
+export function shapeOf(part: SQL | undefined, prefix: string): Shape {
+  if (!part) return { key: "", values: {}, template: () => undefined };
+  const { sql: text, params } = dialect.sqlToQuery(part);
+  const values: Record<string, unknown> = {};
+  params.forEach((value, i) => {
+    // A placeholder of the part's own would be sent as the value of the shape's.
+    if (is(value, Placeholder)) throw new Error(`shapeOf: a part has a placeholder of its own: ${text}`);
+    values[`${prefix}${i}`] = value;
+  });
+  return { key: text, values, template: () => templateOf(part, prefix, text, params.length) };
+}
+
+/** A part made with `.inlineParams()` has its values in its text (and so in its key). */
+const inlinesValues = (part: SQL) => (part as unknown as { shouldInlineParams: boolean }).shouldInlineParams;
+
+/** The part with a placeholder for each value, in the order drizzle numbers them (sql.js, buildQueryFromSourceParams). */
+function templateOf(part: SQL, prefix: string, text: string, count: number): SQL {
+  let next = 0;
+  const placeholder = () => sql.placeholder(`${prefix}${next++}`);
+  const isEntity = (chunk: object) => Object.hasOwn(chunk.constructor ?? {}, entityKind);
+  const walk = (chunk: unknown): unknown => {
+    if (is(chunk, SQL)) return inlinesValues(chunk) ? chunk : new SQL(chunk.queryChunks.map(walk) as SQL["queryChunks"]);
+    if (Array.isArray(chunk)) return chunk.map(walk);
+    if (is(chunk, Param)) {
+      if (is(chunk.value, Placeholder)) return chunk;
+      const mapped: unknown = chunk.value === null ? null : chunk.encoder.mapToDriverValue(chunk.value);
+      return is(mapped, SQL) ? walk(mapped) : placeholder();
+    }
+    if (chunk === undefined || (typeof chunk === "object" && chunk !== null && isEntity(chunk))) return chunk;
+    // Anything else drizzle writes as a value of its own ($n).
+    return placeholder();
+  };
+  const template = walk(part) as SQL;
+  const rendered = dialect.sqlToQuery(template);
+  const exact =
+    rendered.sql === text &&
+    rendered.params.length === count &&
+    rendered.params.every((param, i) => is(param, Placeholder) && param.name === `${prefix}${i}`);
+  if (!exact) throw new Error(`shapeOf: a part renders differently as a template: ${text}`);
+  return template;
 }
 
 /** A session's driver: the class whose `prepareQuery` it uses (a transaction's session may be a subclass or a base). */

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { scimGroupMembers, scimGroups, scimUsers } from "@/db/schema";
 import { isUniqueViolation } from "@/db/errors";
-import { jsonParam, placeholders, reusable } from "@/db/run";
+import { jsonParam, placeholders, reusable, reusableShaped, shapeOf, type Shape } from "@/db/run";
 import { ConflictError } from "@/lib/errors";
 import type { ListQuery } from "./scim-users";
 
@@ -145,20 +145,42 @@ export async function deleteScimGroup(db: DbOrTx, tenantId: string, id: string):
   return rows.length > 0;
 }
 
+/**
+ * One page of a tenant's groups and the total matching the filter, in one statement (a group's row is small; its
+ * members are read apart, and only when returned). Only a page past the end needs a second statement for the total.
+ */
 export async function listScimGroups(db: DbOrTx, tenantId: string, query: ListQuery) {
-  const where = and(eq(scimGroups.tenantId, tenantId), query.where);
-  const [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(scimGroups).where(where);
-  const rows =
-    query.limit === 0
-      ? []
-      : await db
-          .select()
-          .from(scimGroups)
-          .where(where)
-          .orderBy(...(query.orderBy ?? []), asc(scimGroups.createdAt), asc(scimGroups.id))
-          .offset(query.offset)
-          .limit(query.limit);
-  return { total, rows };
+  const filter = shapeOf(query.where, "w");
+  if (query.limit === 0) return { total: await countScimGroups(db, tenantId, filter), rows: [] };
+  const { query: statement, values } = reusableShaped(
+    db,
+    "scim_groups_page",
+    [filter, shapeOf(query.orderBy?.length ? sql.join(query.orderBy, sql`, `) : undefined, "o")],
+    (handle, [where, sortBy]) =>
+      handle
+        .select({ row: scimGroups, total: sql<number>`(count(*) over ())::int` })
+        .from(scimGroups)
+        .where(and(eq(scimGroups.tenantId, sql.placeholder("tenantId")), where))
+        .orderBy(...(sortBy ? [sortBy] : []), asc(scimGroups.createdAt), asc(scimGroups.id))
+        .offset(sql.placeholder("offset"))
+        .limit(sql.placeholder("limit"))
+        .prepare("scim_groups_page"),
+  );
+  const page = await statement.execute({ tenantId, offset: query.offset, limit: query.limit, ...values });
+  const total = page[0]?.total ?? (query.offset > 0 ? await countScimGroups(db, tenantId, filter) : 0);
+  return { total, rows: page.map((p) => p.row) };
+}
+
+async function countScimGroups(db: DbOrTx, tenantId: string, filter: Shape): Promise<number> {
+  const { query, values } = reusableShaped(db, "scim_groups_count", [filter], (handle, [where]) =>
+    handle
+      .select({ total: sql<number>`count(*)::int` })
+      .from(scimGroups)
+      .where(and(eq(scimGroups.tenantId, sql.placeholder("tenantId")), where))
+      .prepare("scim_groups_count"),
+  );
+  const [{ total }] = await query.execute({ tenantId, ...values });
+  return total;
 }
 
 export type Member = { value: string; display: string };

@@ -2,7 +2,7 @@ import { and, asc, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-o
 import type { DbOrTx } from "@/db";
 import { scimGroupMembers, scimGroups, scimUsers, users } from "@/db/schema";
 import { isUniqueViolation } from "@/db/errors";
-import { jsonParam, placeholders, reusable, statement } from "@/db/run";
+import { jsonParam, placeholders, reusable, reusableShaped, shapeOf, statement, type Shape } from "@/db/run";
 import { ConflictError } from "@/lib/errors";
 
 export type ScimUserRow = typeof scimUsers.$inferSelect;
@@ -162,29 +162,48 @@ export type ListQuery = { where?: SQL; orderBy?: SQL[]; offset: number; limit: n
  * total. The sort applies again to the page's rows (ties broken by creation time, then id, so the order is total).
  */
 export async function listScimUsers(db: DbOrTx, tenantId: string, query: ListQuery, options: { withGroups?: boolean } = {}) {
-  const where = and(eq(scimUsers.tenantId, tenantId), query.where);
-  const count = async () => (await db.select({ total: sql<number>`count(*)::int` }).from(scimUsers).where(where))[0].total;
-  if (query.limit === 0) return { total: await count(), rows: [] };
-  const order = [...(query.orderBy ?? []), asc(scimUsers.createdAt), asc(scimUsers.id)];
-  const ids = db.$with("page").as(
-    db
-      .select({ id: sql<string>`${scimUsers.id}`.as("page_id"), total: sql<number>`(count(*) over ())::int`.as("page_total") })
-      .from(scimUsers)
-      .where(where)
-      .orderBy(...order)
-      .offset(query.offset)
-      .limit(query.limit),
+  const filter = shapeOf(query.where, "w");
+  if (query.limit === 0) return { total: await countScimUsers(db, tenantId, filter), rows: [] };
+  const withGroups = options.withGroups ?? false;
+  const { query: statement, values } = reusableShaped(
+    db,
+    withGroups ? "scim_users_page_with_groups" : "scim_users_page",
+    [filter, shapeOf(query.orderBy?.length ? sql.join(query.orderBy, sql`, `) : undefined, "o")],
+    (handle, [where, sortBy]) => {
+      const order = [...(sortBy ? [sortBy] : []), asc(scimUsers.createdAt), asc(scimUsers.id)];
+      const ids = handle.$with("page").as(
+        handle
+          .select({ id: sql<string>`${scimUsers.id}`.as("page_id"), total: sql<number>`(count(*) over ())::int`.as("page_total") })
+          .from(scimUsers)
+          .where(and(eq(scimUsers.tenantId, sql.placeholder("tenantId")), where))
+          .orderBy(...order)
+          .offset(sql.placeholder("offset"))
+          .limit(sql.placeholder("limit")),
+      );
+      return handle
+        .with(ids)
+        .select({ row: scimUsers, total: ids.total, ...(withGroups ? { groups: groupsColumn } : {}) })
+        .from(ids)
+        .innerJoin(scimUsers, eq(scimUsers.id, ids.id))
+        .orderBy(...order)
+        .prepare("scim_users_page");
+    },
   );
-  const page = await db
-    .with(ids)
-    .select({ row: scimUsers, total: ids.total, ...(options.withGroups ? { groups: groupsColumn } : {}) })
-    .from(ids)
-    .innerJoin(scimUsers, eq(scimUsers.id, ids.id))
-    .orderBy(...order)
-    .prepare("scim_users_page")
-    .execute();
-  const total = page[0]?.total ?? (query.offset > 0 ? await count() : 0);
+  const page = await statement.execute({ tenantId, offset: query.offset, limit: query.limit, ...values });
+  const total = page[0]?.total ?? (query.offset > 0 ? await countScimUsers(db, tenantId, filter) : 0);
   return { total, rows: page.map((p): ScimUserRead => ("groups" in p ? { ...p.row, groups: p.groups as UserGroup[] } : p.row)) };
+}
+
+async function countScimUsers(db: DbOrTx, tenantId: string, filter: Shape): Promise<number> {
+  const { query, values } = reusableShaped(db, "scim_users_count", [filter], (handle, [where]) =>
+    handle
+      .select({ total: sql<number>`count(*)::int` })
+      .from(scimUsers)
+      .where(and(eq(scimUsers.tenantId, sql.placeholder("tenantId")), where))
+      .prepare("scim_users_count"),
+  );
+  const [{ total }] = await query.execute({ tenantId, ...values });
+  return total;
 }
 
 /** The groups each of the given users is a direct member of (the read-only `groups` attribute). */
