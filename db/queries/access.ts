@@ -198,24 +198,6 @@ export async function deleteSessionsOfEmails(db: DbOrTx, emails: string[]): Prom
   await deleteSessionsStatement(db, { emails: jsonParam(emails) });
 }
 
-const lockSeatsStatement = statement(
-  "lock_seats",
-  ["tenantId", "tiers"],
-  (p) => sql<{ tier: LicenseTier; quantity: number; held: number; unitPriceCents: number }>`select tier, quantity, held,
-      unit_price_cents as "unitPriceCents" from seats
-    where tenant_id = ${p.tenantId} and tier::text in (select jsonb_array_elements_text(${p.tiers}::jsonb))
-    order by tier
-    for no key update`,
-);
-
-export type LockedSeats = { tier: LicenseTier; quantity: number; held: number; unitPriceCents: number }[];
-
-/** Seats of some tiers, locked until commit (a purchase reads and raises them under this lock). */
-export async function lockSeats(db: DbOrTx, tenantId: string, tiers: LicenseTier[]): Promise<LockedSeats> {
-  if (tiers.length === 0) return [];
-  return lockSeatsStatement(db, { tenantId, tiers: jsonParam(tiers) });
-}
-
 export type PurchaseRow = {
   id: string;
   tier: LicenseTier;
@@ -226,39 +208,46 @@ export type PurchaseRow = {
   createdAt: Date;
 };
 
-const insertPurchasesStatement = statement(
-  "insert_seat_purchases",
-  ["tenantId", "purchases", "reason"],
-  (p) => sql<{ purchases: (Omit<PurchaseRow, "createdAt"> & { createdAt: string })[]; admins: { email: string; locale: Locale | null }[] }>`with
-    bought as (select * from jsonb_to_recordset(${p.purchases}::jsonb) as v(tier license_tier, quantity int, "unitPriceCents" int)),
+const buySeatsShortStatement = statement(
+  "buy_seats_short",
+  ["tenantId", "tiers", "reason"],
+  (p) => sql<{ purchases: (Omit<PurchaseRow, "createdAt"> & { createdAt: string })[] | null; admins: { email: string; locale: Locale | null }[] }>`with
+    locked as (
+      select tier, quantity, held, unit_price_cents from seats
+      where tenant_id = ${p.tenantId} and tier::text in (select jsonb_array_elements_text(${p.tiers}::jsonb))
+      order by tier
+      for no key update
+    ),
+    -- The shortfall as resolveSeatShortfall (lib/provisioning/seats.ts) defines it: holders beyond the seats owned.
+    bought as (select tier, held - quantity as quantity, unit_price_cents from locked where held > quantity),
     raised as (
       update seats set quantity = seats.quantity + b.quantity from bought b
       where seats.tenant_id = ${p.tenantId} and seats.tier = b.tier returning seats.tier
     ),
     inserted as (
       insert into seat_purchases (tenant_id, tier, quantity, unit_price_cents, total_cents, reason)
-      select ${p.tenantId}, b.tier, b.quantity, b."unitPriceCents", b.quantity * b."unitPriceCents", ${p.reason} from bought b
+      select ${p.tenantId}, b.tier, b.quantity, b.unit_price_cents, b.quantity * b.unit_price_cents, ${p.reason} from bought b
       returning id, tier, quantity, unit_price_cents as "unitPriceCents", total_cents as "totalCents", reason, created_at as "createdAt"
     )
     select
-      (select json_agg(i) from inserted i) as "purchases",
+      (select json_agg(i order by i.tier) from inserted i) as "purchases",
       (select coalesce(json_agg(json_build_object('email', u.email, 'locale', u.locale)), '[]') from users u
-         where u.tenant_id = ${p.tenantId} and u.role = 'admin' and u.status <> 'deactivated') as "admins",
+         where exists (select from inserted) and u.tenant_id = ${p.tenantId} and u.role = 'admin' and u.status <> 'deactivated') as "admins",
       (select count(*) from raised) as "raised"`,
 );
 
 /**
- * Records purchases (one row per tier: the charge) and raises the seats by the same amounts, in one statement;
- * returns them with the tenant's admins, who get the receipts. The caller holds the seats rows' locks.
+ * Buys the seats the tenant is short of in these tiers, in one statement: locks their seats rows until commit,
+ * and per tier short records one purchase (the charge) and raises the seats by exactly the shortfall; returns the
+ * purchases with the tenant's admins, who get the receipts (none when nothing was bought). Run right after the
+ * users write that changed who holds these tiers (which locked the rows already, the held counts following by
+ * trigger), so concurrent writers on any instance each see the seats the one before bought: a shortfall is bought
+ * once, never twice, and never left unbought.
  */
-export async function insertSeatPurchases(
-  db: DbOrTx,
-  tenantId: string,
-  purchases: { tier: LicenseTier; quantity: number; unitPriceCents: number }[],
-  reason: string,
-) {
-  const [row] = await insertPurchasesStatement(db, { tenantId, purchases: jsonParam(purchases), reason });
-  return { purchases: row.purchases.map((p) => ({ ...p, createdAt: new Date(p.createdAt) })), admins: row.admins };
+export async function buySeatsShort(db: DbOrTx, tenantId: string, tiers: LicenseTier[], reason: string) {
+  if (tiers.length === 0) return { purchases: [], admins: [] };
+  const [row] = await buySeatsShortStatement(db, { tenantId, tiers: jsonParam(tiers), reason });
+  return { purchases: (row.purchases ?? []).map((p): PurchaseRow => ({ ...p, createdAt: new Date(p.createdAt) })), admins: row.admins };
 }
 
 const detachStatement = statement(

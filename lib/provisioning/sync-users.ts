@@ -2,9 +2,9 @@ import type { DbOrTx } from "@/db";
 import { settleInOrder } from "@/db/run";
 import type { Locale } from "@/db/schema";
 import {
+  buySeatsShort,
   deleteSessionsOfEmails,
   insertUsersAccess,
-  lockSeats,
   lockUsersForAccess,
   readAccessContext,
   updateLinkedProfiles,
@@ -15,7 +15,7 @@ import {
 import { changeMembers, type MembershipChange, type MembershipResult } from "@/db/queries/memberships";
 import { alongsideCommit } from "@/db/transaction";
 import { newSignInLinks, storeSignInLinks, type NewSignInLinks } from "@/lib/auth/sign-in-link";
-import { buyMissingSeats, type QueuedEmail } from "@/lib/billing/purchase-seats";
+import { seatReceipts, type QueuedEmail } from "@/lib/billing/purchase-seats";
 import { enqueueEmails } from "@/lib/email/outbox";
 import { invitationEmail } from "@/lib/email/templates";
 import { changesOnlyProfile, planAccess, type AccessPlan, type DirectoryUser } from "./plan-access";
@@ -99,22 +99,23 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
     fromIdp: change.fromIdp,
   });
   // One batch, pipelined on the transaction's connection (see settleInOrder), in this order: the invitations
-  // (links and emails, written beforehand in memory), the ended sessions, the users write, and, last, the seats
-  // of the tiers whose holders grow, read after that write. Writing users whose license changes locks the seats
-  // rows of their tiers until commit (the held counts follow by trigger), and every writer of those tiers waits
-  // on them: so the users write comes as late as it can, and what follows it under that lock is at most a
-  // purchase, its receipts (sent with COMMIT) and the caller's last statements. The first to fail is the error.
+  // (links and emails, written beforehand in memory), the ended sessions, the users write, and, last, the purchase
+  // of any seats the tiers whose holders grow are now short of, after that write. Writing users whose license
+  // changes locks the seats rows of their tiers until commit (the held counts follow by trigger), and every writer
+  // of those tiers waits on them: so the users write comes as late as it can, the purchase goes with it, and all
+  // that follows under that lock is one round trip: the receipts and the caller's last statements, sent with
+  // COMMIT. The first to fail is the error.
   const tenant = context ? { id: tenantId, ...context.tenant } : null;
   const invited = tenant ? await invitations(tenant, plan) : { links: newSignInLinks([]), emails: [] };
-  const [, , , , , seats] = await settleInOrder([
+  const [, , , , , bought] = await settleInOrder([
     storeSignInLinks(tx, invited.links),
     enqueueEmails(tx, invited.emails),
     deleteSessionsOfEmails(tx, plan.lostAccess),
     updateUsersAccess(tx, plan.updates),
     insertUsersAccess(tx, tenantId, plan.inserts),
-    lockSeats(tx, tenantId, plan.tiersTaken),
+    buySeatsShort(tx, tenantId, plan.tiersTaken, change.cause),
   ] as const);
-  const receipts = tenant && seats.length ? (await buyMissingSeats(tx, tenant, seats, change.cause)).receipts : [];
+  const receipts = tenant && bought.purchases.length ? await seatReceipts(tenant, bought) : [];
   if (receipts.length) await alongsideCommit(tx, () => enqueueEmails(tx, receipts));
   const emails = [...invited.emails, ...receipts];
   return { membership, conflicts: conflictNotices(plan, current), emailsQueued: emails.length };
