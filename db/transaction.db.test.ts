@@ -63,6 +63,17 @@ describe.each(testDrivers)("transactions on %s", (driver) => {
     expect(await slugs("boom")).toEqual([]);
   });
 
+  it("rejects with the error of a statement sent to go with COMMIT, not with what the work met after it", async () => {
+    await t.db.insert(tenants).values(tenant("first-3"));
+    const failed = t.db.transaction(async (tx) => {
+      await alongsideCommit(tx, () => tx.insert(tenants).values(tenant("first-3")));
+      // On PostgreSQL this statement runs after the failed insert, in the aborted transaction (25P02).
+      await tx.insert(tenants).values(tenant("first-1"));
+    });
+    await expect(failed).rejects.toMatchObject({ cause: { code: "23505" } }); // unique_violation
+    expect(await slugs("first")).toEqual(["first-3"]);
+  });
+
   it("rolls a nested transaction back to its savepoint and keeps the rest", async () => {
     await t.db.transaction(async (tx) => {
       await tx.insert(tenants).values(tenant("nest-1"));

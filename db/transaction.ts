@@ -49,9 +49,12 @@ export class PipelinedPostgresJsSession extends PostgresJsSession<Sql, Record<st
     } catch (error) {
       // ROLLBACK goes after whatever is still in flight (the connection runs statements in order); after a failed
       // COMMIT there is no transaction left, and ROLLBACK only draws a warning.
-      await Promise.allSettled(pending);
+      const settled = await Promise.allSettled(pending);
       await client.unsafe("rollback").catch(() => {});
-      throw error;
+      // A statement registered to go with COMMIT that failed came before anything the work did after it, which then
+      // only met the aborted transaction (25P02): its error is the transaction's (and decides a retry).
+      const first = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+      throw first ? first.reason : error;
     } finally {
       pipelined.delete(tx);
       reserved.release();
@@ -92,10 +95,11 @@ function transactionClient(reserved: Sql & { release: () => void }): TxClient {
 }
 
 /**
- * Runs the one statement `start` makes on `tx` and sends it together with the transaction's COMMIT instead of
- * waiting for its answer here: for a last write whose answer nothing needs, such as the request's activity entry.
- * Its error still fails the transaction, which then commits nothing. `start` must make its statement before its
- * first await; one that does not (or a transaction that is not a pipelined postgres.js one) is simply awaited.
+ * Runs the statements `start` makes on `tx` and has their answers come with the transaction's COMMIT instead of
+ * waiting for them here: for writes whose answers nothing needs, such as the request's activity entry. They go
+ * out at once, so later statements still run after them. Their error fails the transaction, which then commits
+ * nothing, and is the one it rejects with. `start` must make its statements before its first await (checked for
+ * the first: one that makes none, and a transaction that is not a pipelined postgres.js one, is simply awaited).
  */
 export async function alongsideCommit(tx: DbOrTx, start: () => Promise<unknown>): Promise<void> {
   const transaction = pipelined.get(tx);

@@ -107,18 +107,25 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
   // COMMIT. The first to fail is the error.
   const tenant = context ? { id: tenantId, ...context.tenant } : null;
   const invited = tenant ? await invitations(tenant, plan) : { links: newSignInLinks([]), emails: [] };
-  const [, , , , , bought] = await settleInOrder([
-    storeSignInLinks(tx, invited.links),
-    enqueueEmails(tx, invited.emails),
-    deleteSessionsOfEmails(tx, plan.lostAccess),
-    updateUsersAccess(tx, plan.updates),
-    insertUsersAccess(tx, tenantId, plan.inserts),
-    buySeatsShort(tx, tenantId, plan.tiersTaken, change.cause),
-  ] as const);
+  const conflicts = conflictNotices(plan, current);
+  const write = () =>
+    settleInOrder([
+      storeSignInLinks(tx, invited.links),
+      enqueueEmails(tx, invited.emails),
+      deleteSessionsOfEmails(tx, plan.lostAccess),
+      updateUsersAccess(tx, plan.updates),
+      insertUsersAccess(tx, tenantId, plan.inserts),
+      buySeatsShort(tx, tenantId, plan.tiersTaken, change.cause),
+    ] as const);
+  if (plan.tiersTaken.length === 0) {
+    // No tier gains holders, so nothing can be short and nothing is read back: the batch is answered with COMMIT.
+    await alongsideCommit(tx, write);
+    return { membership, conflicts, emailsQueued: invited.emails.length };
+  }
+  const [, , , , , bought] = await write();
   const receipts = tenant && bought.purchases.length ? await seatReceipts(tenant, bought) : [];
   if (receipts.length) await alongsideCommit(tx, () => enqueueEmails(tx, receipts));
-  const emails = [...invited.emails, ...receipts];
-  return { membership, conflicts: conflictNotices(plan, current), emailsQueued: emails.length };
+  return { membership, conflicts, emailsQueued: invited.emails.length + receipts.length };
 }
 
 /** The plan's new conflicts with both users named (the holder as stored, or as this change writes them). */
