@@ -100,17 +100,20 @@ function transactionClient(reserved: Sql & { release: () => void }): TxClient {
  * out at once, so later statements still run after them. Their error fails the transaction, which then commits
  * nothing, and is the one it rejects with. `start` must make its statements before its first await (checked for
  * the first: one that makes none, and a transaction that is not a pipelined postgres.js one, is simply awaited).
+ * `answer` is what `start` resolves to, known once the transaction has committed.
  */
-export async function alongsideCommit(tx: DbOrTx, start: () => Promise<unknown>): Promise<void> {
+export async function alongsideCommit<T>(tx: DbOrTx, start: () => Promise<T>): Promise<{ answer: Promise<T> }> {
   const transaction = pipelined.get(tx);
   const before = transaction?.client.started();
   // Subscribed to at once: a drizzle query builder only runs when its `then` is called, and again at every call.
-  const statement = new Promise<unknown>((resolve, reject) => void start().then(resolve, reject));
+  const statement = new Promise<T>((resolve, reject) => void start().then(resolve, reject));
   if (!transaction || transaction.client.started() === before) {
     await statement;
-    return;
+    return { answer: statement };
   }
   // Answered with the COMMIT; its rejection is reported there, not as an unhandled one meanwhile.
   statement.catch(() => {});
   transaction.pending.push(statement);
+  // Settled by the time the transaction has committed (or failed).
+  return { answer: statement };
 }

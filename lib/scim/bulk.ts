@@ -5,7 +5,7 @@ import { ValidationError } from "@/lib/errors";
 import type { ScimContext } from "./context";
 import { PayloadTooLargeError } from "./body";
 import { errorResult } from "./errors";
-import type { ScimResult } from "./responses";
+import { committedResult, type ScimResult } from "./responses";
 import { resolveRoute } from "./routes";
 import { SCHEMA } from "./schemas";
 
@@ -81,7 +81,8 @@ export async function runBulk(ctx: ScimContext, body: unknown): Promise<ScimResu
           continue;
         }
       }
-      const result = await runOperation(ctx, op, path ?? op.path, data ?? op.data);
+      // An operation's savepoint is not pipelined: what it sent to go with COMMIT has been answered already.
+      const result = await committedResult(await runOperation(ctx, op, path ?? op.path, data ?? op.data));
       if (result.status >= 400) errors++;
       const created = result.status === 201 ? (result.body as { id?: string } | undefined)?.id : undefined;
       if (op.bulkId && created) ids.set(op.bulkId, created);

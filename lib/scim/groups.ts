@@ -13,6 +13,7 @@ import {
   type ScimGroupRow,
 } from "@/db/queries/scim-groups";
 import { WriteConflictError } from "@/db/errors";
+import { alongsideCommit } from "@/db/transaction";
 import { NotFoundError, PreconditionFailedError, ValidationError } from "@/lib/errors";
 import { canonicalizeResource, groupColumns, type JsonObject } from "./canonicalize";
 import { isResourceId, type ScimContext } from "./context";
@@ -170,15 +171,22 @@ export async function patchGroup(ctx: ScimContext, id: string, body: unknown): P
   const attributesChanged = !isDeepStrictEqual(plan.resource, current.resource);
   const changesMembers = plan.members.replaceAll || plan.members.add.length > 0 || plan.members.remove.length > 0;
   const { added, removed } = changesMembers ? await applyMemberChanges(ctx, current, plan.members) : { added: 0, removed: 0 };
-  // A members-only change still bumps version and lastModified; a PATCH that changes nothing writes nothing.
-  const row =
-    attributesChanged || added + removed > 0
-      ? await finishGroupPatch(ctx, current, attributesChanged ? { resource: plan.resource, columns: groupColumns(plan.resource) } : undefined)
-      : current;
-  const summary = `Patched group ${row.displayName} (+${added} −${removed} members)`;
+  const summary = (row: ScimGroupRow) => `Patched group ${row.displayName} (+${added} −${removed} members)`;
   const projection = parseProjection(ctx.query);
-  if (projection.attributes.length || projection.excludedAttributes.length) return written(ctx, row, 200, summary);
-  return { status: 204, headers: { etag: etag(row.version) }, summary };
+  const answersWithBody = projection.attributes.length > 0 || projection.excludedAttributes.length > 0;
+  // A members-only change still bumps version and lastModified; a PATCH that changes nothing writes nothing.
+  if (!attributesChanged && added + removed === 0) {
+    return answersWithBody ? written(ctx, current, 200, summary(current)) : { status: 204, headers: { etag: etag(current.version) }, summary: summary(current) };
+  }
+  // The IdPs' usual call (members only, no If-Match, no body back) has a last write that cannot fail: it only bumps
+  // the version of a group this request holds against deletion. It goes with COMMIT; the ETag comes from its answer.
+  if (!attributesChanged && !answersWithBody && !ctx.headers.has("if-match")) {
+    const { answer } = await alongsideCommit(ctx.tx, () => writeScimGroup(ctx.tx, ctx.tenant.id, current.id, {}));
+    const headersAfterCommit = answer.then((row): Record<string, string> => (row ? { etag: etag(row.version) } : {}));
+    return { status: 204, headersAfterCommit, summary: summary(current) };
+  }
+  const row = await finishGroupPatch(ctx, current, attributesChanged ? { resource: plan.resource, columns: groupColumns(plan.resource) } : undefined);
+  return answersWithBody ? written(ctx, row, 200, summary(row)) : { status: 204, headers: { etag: etag(row.version) }, summary: summary(row) };
 }
 
 /** DELETE /Groups/{id}: its members are re-evaluated (the group may have granted their access or license). */

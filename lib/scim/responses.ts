@@ -23,7 +23,14 @@ export type ScimResult = {
   headers?: Record<string, string>;
   /** One line for the tenant's activity log. Never a token or a request body. */
   summary?: string;
+  /** Headers known only once the request's transaction has committed (from a write sent with COMMIT). */
+  headersAfterCommit?: Promise<Record<string, string>>;
 };
+
+/** The result with its headers complete: call once the transaction that made it has committed. */
+export async function committedResult({ headersAfterCommit, ...result }: ScimResult): Promise<ScimResult> {
+  return headersAfterCommit ? { ...result, headers: { ...result.headers, ...(await headersAfterCommit) } } : result;
+}
 
 /** RFC 7644 §3.12 error body: `status` is a string; `scimType` only where the RFC defines one. */
 export function errorBody(status: number, detail: string, scimType?: ScimTypeCode) {

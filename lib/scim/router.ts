@@ -13,7 +13,7 @@ import type { ScimContext } from "./context";
 import { errorResult } from "./errors";
 import { attributeRejectedToken, rejectionSummaries } from "./rejected-token";
 import { loggedPath } from "./redact-path";
-import { scimError, toResponse, type ScimResult } from "./responses";
+import { committedResult, scimError, toResponse, type ScimResult } from "./responses";
 import { resolveRoute, type Route } from "./routes";
 
 const unauthorized = (): ScimResult =>
@@ -92,7 +92,7 @@ export async function handleScimRequest(
       );
       logged = true;
       emailsQueued = committed.queued;
-      return committed.written;
+      return await committedResult(committed.written);
     } catch (error) {
       if (error instanceof PayloadTooLargeError) return scimError(413, error.message);
       if (error instanceof UnsupportedMediaTypeError) return scimError(415, error.message);
