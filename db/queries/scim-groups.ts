@@ -2,9 +2,9 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { scimGroupMembers, scimGroups, scimUsers } from "@/db/schema";
 import { isUniqueViolation } from "@/db/errors";
-import { jsonParam, placeholders, reusable, reusableShaped, shapeOf, type Shape } from "@/db/run";
+import { jsonParam, placeholders, reusable, reusableShaped } from "@/db/run";
 import { ConflictError } from "@/lib/errors";
-import type { ListQuery } from "./scim-users";
+import { countMatching, listShapes, type ListQuery } from "./scim-users";
 
 export type ScimGroupRow = typeof scimGroups.$inferSelect;
 export type ScimGroupColumns = Pick<ScimGroupRow, "displayName" | "externalId">;
@@ -150,12 +150,12 @@ export async function deleteScimGroup(db: DbOrTx, tenantId: string, id: string):
  * members are read apart, and only when returned). Only a page past the end needs a second statement for the total.
  */
 export async function listScimGroups(db: DbOrTx, tenantId: string, query: ListQuery) {
-  const filter = shapeOf(query.where, "w");
-  if (query.limit === 0) return { total: await countScimGroups(db, tenantId, filter), rows: [] };
+  const { filter, sort } = listShapes(query);
+  if (query.limit === 0) return { total: await countMatching(db, scimGroups, tenantId, filter), rows: [] };
   const { query: statement, values } = reusableShaped(
     db,
     "scim_groups_page",
-    [filter, shapeOf(query.orderBy?.length ? sql.join(query.orderBy, sql`, `) : undefined, "o")],
+    [filter, sort],
     (handle, [where, sortBy]) =>
       handle
         .select({ row: scimGroups, total: sql<number>`(count(*) over ())::int` })
@@ -167,20 +167,8 @@ export async function listScimGroups(db: DbOrTx, tenantId: string, query: ListQu
         .prepare("scim_groups_page"),
   );
   const page = await statement.execute({ tenantId, offset: query.offset, limit: query.limit, ...values });
-  const total = page[0]?.total ?? (query.offset > 0 ? await countScimGroups(db, tenantId, filter) : 0);
+  const total = page[0]?.total ?? (query.offset > 0 ? await countMatching(db, scimGroups, tenantId, filter) : 0);
   return { total, rows: page.map((p) => p.row) };
-}
-
-async function countScimGroups(db: DbOrTx, tenantId: string, filter: Shape): Promise<number> {
-  const { query, values } = reusableShaped(db, "scim_groups_count", [filter], (handle, [where]) =>
-    handle
-      .select({ total: sql<number>`count(*)::int` })
-      .from(scimGroups)
-      .where(and(eq(scimGroups.tenantId, sql.placeholder("tenantId")), where))
-      .prepare("scim_groups_count"),
-  );
-  const [{ total }] = await query.execute({ tenantId, ...values });
-  return total;
 }
 
 export type Member = { value: string; display: string };

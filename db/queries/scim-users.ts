@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, getTableName, inArray, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { scimGroupMembers, scimGroups, scimUsers, users } from "@/db/schema";
 import { isUniqueViolation } from "@/db/errors";
@@ -162,13 +162,13 @@ export type ListQuery = { where?: SQL; orderBy?: SQL[]; offset: number; limit: n
  * total. The sort applies again to the page's rows (ties broken by creation time, then id, so the order is total).
  */
 export async function listScimUsers(db: DbOrTx, tenantId: string, query: ListQuery, options: { withGroups?: boolean } = {}) {
-  const filter = shapeOf(query.where, "w");
-  if (query.limit === 0) return { total: await countScimUsers(db, tenantId, filter), rows: [] };
+  const { filter, sort } = listShapes(query);
+  if (query.limit === 0) return { total: await countMatching(db, scimUsers, tenantId, filter), rows: [] };
   const withGroups = options.withGroups ?? false;
   const { query: statement, values } = reusableShaped(
     db,
     withGroups ? "scim_users_page_with_groups" : "scim_users_page",
-    [filter, shapeOf(query.orderBy?.length ? sql.join(query.orderBy, sql`, `) : undefined, "o")],
+    [filter, sort],
     (handle, [where, sortBy]) => {
       const order = [...(sortBy ? [sortBy] : []), asc(scimUsers.createdAt), asc(scimUsers.id)];
       const ids = handle.$with("page").as(
@@ -190,17 +190,23 @@ export async function listScimUsers(db: DbOrTx, tenantId: string, query: ListQue
     },
   );
   const page = await statement.execute({ tenantId, offset: query.offset, limit: query.limit, ...values });
-  const total = page[0]?.total ?? (query.offset > 0 ? await countScimUsers(db, tenantId, filter) : 0);
+  const total = page[0]?.total ?? (query.offset > 0 ? await countMatching(db, scimUsers, tenantId, filter) : 0);
   return { total, rows: page.map((p): ScimUserRead => ("groups" in p ? { ...p.row, groups: p.groups as UserGroup[] } : p.row)) };
 }
 
-async function countScimUsers(db: DbOrTx, tenantId: string, filter: Shape): Promise<number> {
-  const { query, values } = reusableShaped(db, "scim_users_count", [filter], (handle, [where]) =>
+/** A list query's filter and sort as shapes (see shapeOf): they name the statement built for them. */
+export function listShapes(query: ListQuery): { filter: Shape; sort: Shape } {
+  return { filter: shapeOf(query.where, "w"), sort: shapeOf(query.orderBy?.length ? sql.join(query.orderBy, sql`, `) : undefined, "o") };
+}
+
+/** How many of a tenant's users or groups match a list's filter, in a statement built once per filter shape. */
+export async function countMatching(db: DbOrTx, table: typeof scimUsers | typeof scimGroups, tenantId: string, filter: Shape): Promise<number> {
+  const { query, values } = reusableShaped(db, `count_${getTableName(table)}`, [filter], (handle, [where]) =>
     handle
       .select({ total: sql<number>`count(*)::int` })
-      .from(scimUsers)
-      .where(and(eq(scimUsers.tenantId, sql.placeholder("tenantId")), where))
-      .prepare("scim_users_count"),
+      .from(table as typeof scimUsers)
+      .where(and(eq(table.tenantId, sql.placeholder("tenantId")), where))
+      .prepare("count_matching"),
   );
   const [{ total }] = await query.execute({ tenantId, ...values });
   return total;
