@@ -57,6 +57,8 @@ test("Bulk: bulkId references (also forward), one result per operation, failures
   expect(results.filter((r) => r.status === "400")).toHaveLength(1);
 
   expect(await memberIds(scim, teamId)).toEqual([adaId, bobId].sort());
+  // The members-only PATCH's version is the group's version it left (no later operation writes the group).
+  expect(results.find((r) => r.method === "PATCH" && r.status === "204")!.version).toBe((await read(scim, `Groups/${teamId}`)).meta.version);
   expect((await read(scim, `Users/${bobId}`)).active).toBe(false);
   expect((await read(scim, `Users/${adaId}`)).title).toBeUndefined();
   expect((await list(scim, "Users")).totalResults).toBe(2);

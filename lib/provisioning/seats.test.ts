@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { countSeatsHeld, resolveSeatShortfall } from "./seats";
+import { shortfallCases } from "./seats.cases";
 
 describe("countSeatsHeld", () => {
   it("counts only users with access and a license", () => {
@@ -26,11 +27,7 @@ describe("countSeatsHeld", () => {
 });
 
 describe("resolveSeatShortfall", () => {
-  it.each([
-    [{ starter: 3, team: 0, enterprise: 0 }, { starter: 5, team: 0, enterprise: 0 }, { starter: 0, team: 0, enterprise: 0 }],
-    [{ starter: 7, team: 2, enterprise: 1 }, { starter: 5, team: 2, enterprise: 0 }, { starter: 2, team: 0, enterprise: 1 }],
-    [{ starter: 0, team: 0, enterprise: 0 }, { starter: 5, team: 3, enterprise: 2 }, { starter: 0, team: 0, enterprise: 0 }],
-  ])("held %j, owned %j → buy %j", (held, owned, short) => {
+  it.each(shortfallCases)("held %j, owned %j → buy %j", (held, owned, short) => {
     expect(resolveSeatShortfall(held, owned)).toEqual(short);
   });
 });

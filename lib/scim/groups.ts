@@ -174,19 +174,18 @@ export async function patchGroup(ctx: ScimContext, id: string, body: unknown): P
   const summary = (row: ScimGroupRow) => `Patched group ${row.displayName} (+${added} −${removed} members)`;
   const projection = parseProjection(ctx.query);
   const answersWithBody = projection.attributes.length > 0 || projection.excludedAttributes.length > 0;
+  const answer = (row: ScimGroupRow): ScimResult | Promise<ScimResult> =>
+    answersWithBody ? written(ctx, row, 200, summary(row)) : { status: 204, headers: { etag: etag(row.version) }, summary: summary(row) };
   // A members-only change still bumps version and lastModified; a PATCH that changes nothing writes nothing.
-  if (!attributesChanged && added + removed === 0) {
-    return answersWithBody ? written(ctx, current, 200, summary(current)) : { status: 204, headers: { etag: etag(current.version) }, summary: summary(current) };
-  }
+  if (!attributesChanged && added + removed === 0) return answer(current);
   // The IdPs' usual call (members only, no If-Match, no body back) has a last write that cannot fail: it only bumps
   // the version of a group this request holds against deletion. It goes with COMMIT; the ETag comes from its answer.
   if (!attributesChanged && !answersWithBody && !ctx.headers.has("if-match")) {
-    const { answer } = await alongsideCommit(ctx.tx, () => writeScimGroup(ctx.tx, ctx.tenant.id, current.id, {}));
-    const headersAfterCommit = answer.then((row): Record<string, string> => (row ? { etag: etag(row.version) } : {}));
+    const { answer: bumped } = await alongsideCommit(ctx.tx, () => writeScimGroup(ctx.tx, ctx.tenant.id, current.id, {}));
+    const headersAfterCommit = bumped.then((row): Record<string, string> => (row ? { etag: etag(row.version) } : {}));
     return { status: 204, headersAfterCommit, summary: summary(current) };
   }
-  const row = await finishGroupPatch(ctx, current, attributesChanged ? { resource: plan.resource, columns: groupColumns(plan.resource) } : undefined);
-  return answersWithBody ? written(ctx, row, 200, summary(row)) : { status: 204, headers: { etag: etag(row.version) }, summary: summary(row) };
+  return answer(await finishGroupPatch(ctx, current, attributesChanged ? { resource: plan.resource, columns: groupColumns(plan.resource) } : undefined));
 }
 
 /** DELETE /Groups/{id}: its members are re-evaluated (the group may have granted their access or license). */
