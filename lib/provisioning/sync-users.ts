@@ -35,7 +35,23 @@ export type DirectoryChange = {
   members?: MembershipChange & { groupId: string };
   /** SCIM users whose groups changed otherwise (their group was deleted, a mapping changed). */
   reevaluate?: string[];
+  /** The lock for a new user, taken in its insert's round trip (lockAheadOfNewUser). */
+  lockedAhead?: LockedAhead;
 };
+
+/** The Sally users a new SCIM user's rules read, being locked ahead of them (lockAheadOfNewUser). */
+export type LockedAhead = { email: string; rows: Promise<AccessRow[]> };
+
+/**
+ * Starts the lock applyDirectoryChange takes for a user the caller is inserting, right behind that insert and so
+ * in its round trip: a SCIM user created in this transaction has no Sally user yet, so all there is to lock are
+ * the Sally users holding its email (the one it may be linked to, or whose email it claims). Pass the result as
+ * `lockedAhead` with the created user; a change it does not cover (another email, more users) locks as usual.
+ * The caller awaits it alongside its insert (settleInOrder), so a failure is never left unhandled.
+ */
+export function lockAheadOfNewUser(tx: DbOrTx, tenantId: string, email: string): LockedAhead {
+  return { email, rows: lockUsersForAccess(tx, tenantId, [], [email]) };
+}
 
 /** A user kept from access because another user holds their email, with that other user. */
 export type EmailConflictNotice = {
@@ -79,7 +95,9 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
   if (affected.size === 0) return { membership, conflicts: [], emailsQueued: 0 };
 
   const stated = new Map((change.users ?? []).map((u) => [u.scimUserId, u]));
-  const current = await lockUsersForAccess(tx, tenantId, [...affected], [...stated.values()].map((u) => u.email));
+  const current = lockedAheadFor(change, affected)
+    ? await change.lockedAhead!.rows
+    : await lockUsersForAccess(tx, tenantId, [...affected], [...stated.values()].map((u) => u.email));
   for (const user of current) {
     if (user.emailConflictWith && user.source === "scim" && user.scimUserId) affected.add(user.scimUserId);
   }
@@ -126,6 +144,16 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
   const receipts = tenant && bought.purchases.length ? await seatReceipts(tenant, bought) : [];
   if (receipts.length) await alongsideCommit(tx, () => enqueueEmails(tx, receipts));
   return { membership, conflicts, emailsQueued: invited.emails.length + receipts.length };
+}
+
+/** Whether the change's lock was taken ahead: for exactly one user, created by this change, with that email. */
+function lockedAheadFor(change: DirectoryChange, affected: Set<string>): boolean {
+  const ahead = change.lockedAhead;
+  const [user] = change.users ?? [];
+  return Boolean(
+    ahead && affected.size === 1 && change.users?.length === 1 && user.created && affected.has(user.scimUserId) &&
+      user.email.toLowerCase() === ahead.email.toLowerCase(),
+  );
 }
 
 /** The plan's new conflicts with both users named (the holder as stored, or as this change writes them). */

@@ -3,10 +3,12 @@ import type { ScimUserRow } from "@/db/queries/scim-users";
 import { deprovisionUser } from "@/lib/provisioning/deprovision-user";
 import {
   applyDirectoryChange,
+  lockAheadOfNewUser,
   type DirectoryChange,
   type DirectoryResult,
   type DirectoryUser,
   type EmailConflictNotice,
+  type LockedAhead,
 } from "@/lib/provisioning/sync-users";
 import type { ScimContext } from "./context";
 
@@ -31,7 +33,12 @@ export function nameOf(row: { displayName: string | null; resource: Record<strin
   return parts.length ? parts.join(" ") : null;
 }
 
-const emailOf = (row: ScimUserRow) => row.email ?? row.userName;
+const emailOf = (row: Pick<ScimUserRow, "email" | "userName">) => row.email ?? row.userName;
+
+/** Locks what the rules will read for a user about to be inserted with these columns, in the insert's round trip. */
+export function lockAheadOfInsert(ctx: ScimContext, columns: Pick<ScimUserRow, "email" | "userName">): LockedAhead {
+  return lockAheadOfNewUser(ctx.tx, ctx.tenant.id, emailOf(columns));
+}
 
 /**
  * A stored SCIM User as the directory change the provisioning verb takes: plain values, no SCIM JSON. `before`

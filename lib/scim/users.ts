@@ -16,7 +16,7 @@ import { settleInOrder } from "@/db/run";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { canonicalizeResource, userColumns, type JsonObject } from "./canonicalize";
 import { isResourceId, type ScimContext } from "./context";
-import { applyChange, deprovision, directoryUser } from "./directory";
+import { applyChange, deprovision, directoryUser, lockAheadOfInsert } from "./directory";
 import { parseProjection, type ListParams } from "./list-params";
 import { listResources, type Listing } from "./list";
 import { applyPatch, parsePatchRequest } from "./patch";
@@ -89,9 +89,12 @@ export async function getUser(ctx: ScimContext, id: string): Promise<ScimResult>
  */
 export async function createUser(ctx: ScimContext, body: unknown): Promise<ScimResult> {
   const { resource, columns } = parseUser(body);
-  const outcome = await createScimUser(ctx.tx, ctx.tenant.id, resource, columns);
+  const created = createScimUser(ctx.tx, ctx.tenant.id, resource, columns);
+  // The rules' lock goes out right behind the insert: one round trip for both (see lockAheadOfNewUser).
+  const ahead = lockAheadOfInsert(ctx, columns);
+  const [outcome] = await settleInOrder([created, ahead.rows] as const);
   if ("user" in outcome) {
-    await applyChange(ctx, { users: [directoryUser(outcome.user, { created: true })] });
+    await applyChange(ctx, { users: [directoryUser(outcome.user, { created: true })], lockedAhead: ahead });
     return written(ctx, outcome.user, 201, `Created user ${outcome.user.userName}`, "no groups");
   }
   const row = await updateScimUser(ctx.tx, ctx.tenant.id, outcome.adoptable, resource, columns);
