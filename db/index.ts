@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { PgDatabase, type PgDialect, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { ConfigError } from "@/lib/errors";
@@ -41,7 +42,7 @@ async function openPostgres(url: string): Promise<Database> {
   } catch (error) {
     throw new ConfigError(`Cannot use the database at ${where}: ${reason(error)}`);
   }
-  const client = postgres(url, { max: 10, onnotice: () => {} });
+  const client = postgres(url, { max: 10, onnotice: () => {}, ...(namesSeveralHosts(url) ? {} : { socket: withoutDelay }) });
   // drizzle's database as `drizzle()` configures it (its type parsers on the client), on a session whose
   // transactions pipeline BEGIN and COMMIT (db/transaction.ts).
   const configured = drizzle(client, { schema }) as unknown as { dialect: PgDialect; _: ConstructorParameters<typeof PgDatabase>[2] };
@@ -49,6 +50,27 @@ async function openPostgres(url: string): Promise<Database> {
   const db = new PgDatabase(configured.dialect, session, configured._) as unknown as Db;
   return { db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
 }
+
+/** The connection settings postgres.js hands to its `socket` option (its parsed options; not in its types). */
+type SocketOptions = { host: string[]; port: number[]; path?: string | false };
+
+/**
+ * postgres.js's own TCP connections keep Nagle's algorithm on, and it writes a message of 1 KiB or more at once
+ * and smaller ones at the next turn of the event loop: a pipelined transaction that starts with a user's resource
+ * then has the rest of its statements (COMMIT with them) held back in the kernel until the server acknowledges
+ * the first, which it does with its answer — a round trip nobody asked for. So connections are made here, with
+ * TCP_NODELAY as Node's HTTP server uses it (RFC 896 describes the algorithm; `net.connect`'s `noDelay`). It is
+ * handed over still connecting: postgres.js writes its startup message once connected and handles a failure to
+ * connect (and its timeout) as with its own sockets. A URL naming several hosts keeps postgres.js's sockets,
+ * which try them in turn.
+ */
+function withoutDelay(options: SocketOptions): net.Socket {
+  if (options.path) return net.connect({ path: options.path });
+  return net.connect({ host: options.host[0], port: options.port[0], noDelay: true });
+}
+
+/** `postgres://user@host1:5432,host2:5432/db`: postgres.js's form for several hosts. */
+const namesSeveralHosts = (url: string) => /^[a-z]+:\/\/(?:[^@/]*@)?[^/?]*,/i.test(url);
 
 async function openPglite(dir: string): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");

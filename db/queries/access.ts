@@ -140,33 +140,31 @@ export async function updateUsersAccess(db: DbOrTx, rows: (AccessWrite & { id: s
 const updateProfilesStatement = statement(
   "update_linked_profiles",
   ["tenantId", "profiles", "scimUserIds"],
-  (p) => sql<{ scimUserId: string }>`update users set email = v.email, name = v.name, locale = v.locale, updated_at = now()
+  (p) => sql`update users set email = v.email, name = v.name, locale = v.locale, updated_at = now()
     from jsonb_to_recordset(${p.profiles}::jsonb) as v("scimUserId" uuid, email text, name text, locale locale)
     where users.scim_user_id = v."scimUserId" and users.source = 'scim'
       -- Found by their unique SCIM id, then checked against the tenant (see lockUsersForAccess).
       and users.id = any(array(
         select f.id from (select id, tenant_id, source from users where scim_user_id = any(${uuidArray(p.scimUserIds)}) offset 0) as f
-        where f.tenant_id = ${p.tenantId} and f.source = 'scim'))
-    returning users.scim_user_id as "scimUserId"`,
+        where f.tenant_id = ${p.tenantId} and f.source = 'scim'))`,
 );
 
 /**
  * Writes name, locale and email of the Sally users the IdP manages behind the given SCIM users, in one
- * statement; returns the SCIM user ids it found such a user for. A user made manual (a disconnect, an admin kept
- * through setup) is not touched here: the rules decide what the IdP may change of them.
+ * statement. A user made manual (a disconnect, an admin kept through setup) is not touched here: the rules decide
+ * what the IdP may change of them.
  */
 export async function updateLinkedProfiles(
   db: DbOrTx,
   tenantId: string,
   profiles: { scimUserId: string; email: string; name: string | null; locale: Locale | null }[],
-): Promise<Set<string>> {
-  if (profiles.length === 0) return new Set();
-  const rows = await updateProfilesStatement(db, {
+): Promise<void> {
+  if (profiles.length === 0) return;
+  await updateProfilesStatement(db, {
     tenantId,
     profiles: jsonParam(profiles),
     scimUserIds: jsonParam(profiles.map((p) => p.scimUserId)),
   });
-  return new Set(rows.map((r) => r.scimUserId));
 }
 
 const insertUsersStatement = statement(

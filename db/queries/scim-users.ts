@@ -36,21 +36,27 @@ export async function getScimUser(db: DbOrTx, tenantId: string, id: string): Pro
   return found && { ...found.row, groups: found.groups };
 }
 
+/** A user locked for an update, and whether a Sally user the IdP manages (source scim) is linked to it. */
+export type ScimUserForUpdate = ScimUserRow & { managed: boolean };
+
 /**
  * Locks one user row for the rest of the transaction (read-modify-write of PATCH). NO KEY UPDATE: it does not
  * wait for, nor block, other requests adding this user to groups (their foreign-key checks take KEY SHARE).
  */
-export async function getScimUserForUpdate(db: DbOrTx, tenantId: string, id: string): Promise<ScimUserRow | undefined> {
+export async function getScimUserForUpdate(db: DbOrTx, tenantId: string, id: string): Promise<ScimUserForUpdate | undefined> {
   const query = reusable(db, "scim_user_for_update", (handle) =>
     handle
-      .select()
+      .select({
+        row: scimUsers,
+        managed: sql<boolean>`exists (select 1 from ${users} u where u.scim_user_id = "scim_users"."id" and u.source = 'scim')`,
+      })
       .from(scimUsers)
       .where(and(eq(scimUsers.tenantId, sql.placeholder("tenantId")), eq(scimUsers.id, sql.placeholder("id"))))
-      .for("no key update")
+      .for("no key update", { of: scimUsers })
       .prepare("scim_user_for_update"),
   );
-  const [row] = await query.execute({ tenantId, id });
-  return row;
+  const [found] = await query.execute({ tenantId, id });
+  return found && { ...found.row, managed: found.managed };
 }
 
 /** Locks one user row against every other writer, foreign-key checks included (before a DELETE). */

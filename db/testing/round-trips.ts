@@ -3,11 +3,11 @@ import net from "node:net";
 /** What a client sent through the proxy since the last reset. */
 export type WireCount = {
   /**
-   * Times the client waited for the server: a Sync, Flush or simple Query ends one round trip, unless it was seen
-   * while an earlier one was still unanswered (statements sent together, pipelined, share one round trip). Seen
-   * here, in this process: pipelined messages the client wrote separately (postgres.js writes one of 1 KiB or more
-   * at once, smaller ones together) may reach the proxy after the first one's answer and count as two, so a
-   * pipelined count is exact for small statements and at most one too high per large one.
+   * Times the client waited for the server: a Sync, Flush or simple Query sent after an answer reached the
+   * client (and the first one sent on a connection). Answers are held until the client has written nothing for
+   * two turns of the event loop, then passed on: a client that writes one pipeline in pieces (postgres.js writes a
+   * message of 1 KiB or more at once and the rest at the next turn) has written all of it by then, so what it
+   * writes after an answer is one it waited for. Statements sent together, pipelined, share one round trip.
    */
   roundTrips: number;
   /** Statements executed: Execute messages plus simple queries (BEGIN and COMMIT are simple queries). */
@@ -24,21 +24,39 @@ export type WireCount = {
 export async function startCountingProxy(target: { host: string; port: number }) {
   const count: WireCount = { roundTrips: 0, statements: 0, texts: [] };
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(target.port, target.host);
+  const server = net.createServer({ noDelay: true }, (client) => {
+    const upstream = net.connect({ port: target.port, host: target.host, noDelay: true });
     sockets.add(client).add(upstream);
     let buffer = Buffer.alloc(0);
     let started = false;
-    // Syncs and simple queries sent and not yet answered by ReadyForQuery ('Z'), read from the server's side;
-    // before the server's first typed message comes the one-byte answer to an SSL request, if the client sent one.
-    let unanswered = 0;
-    let answers = Buffer.alloc(0);
-    let sslAnswerPending = false;
+    // Whether an answer was passed on to the client since it last ended a round trip (the first one counts).
+    let answered = true;
     const waitStarts = () => {
-      if (unanswered === 0) count.roundTrips++;
+      if (answered) count.roundTrips++;
+      answered = false;
+    };
+    // Answers held back, and the turns of the event loop the client has been quiet for.
+    let held: Buffer[] = [];
+    let quietTurns = 0;
+    let turn: NodeJS.Immediate | null = null;
+    const tick = () => {
+      turn = null;
+      if (++quietTurns < 2) {
+        turn = setImmediate(tick);
+        return;
+      }
+      if (held.length === 0) return;
+      client.write(Buffer.concat(held));
+      held = [];
+      answered = true;
+    };
+    const watch = () => {
+      turn ??= setImmediate(tick);
     };
     client.on("data", (chunk) => {
       upstream.write(chunk);
+      quietTurns = 0;
+      if (held.length > 0) watch();
       buffer = Buffer.concat([buffer, chunk]);
       for (;;) {
         // The startup message (and an SSL request) has no type byte: just a length.
@@ -48,8 +66,7 @@ export async function startCountingProxy(target: { host: string; port: number })
           if (buffer.length < length) break;
           const code = buffer.readInt32BE(4);
           buffer = buffer.subarray(length);
-          if (code === 80877103) sslAnswerPending = true;
-          else started = true;
+          if (code !== 80877103) started = true;
           continue;
         }
         if (buffer.length < 5) break;
@@ -60,13 +77,9 @@ export async function startCountingProxy(target: { host: string; port: number })
         buffer = buffer.subarray(1 + length);
         if (type === "Q") {
           waitStarts();
-          unanswered++;
           count.statements++;
           count.texts.push(body.toString("utf8", 0, body.length - 1));
-        } else if (type === "S") {
-          waitStarts();
-          unanswered++;
-        } else if (type === "H") {
+        } else if (type === "S" || type === "H") {
           waitStarts();
         } else if (type === "E") {
           count.statements++;
@@ -78,18 +91,8 @@ export async function startCountingProxy(target: { host: string; port: number })
       }
     });
     upstream.on("data", (chunk) => {
-      client.write(chunk);
-      answers = Buffer.concat([answers, chunk]);
-      if (sslAnswerPending && answers.length > 0) {
-        answers = answers.subarray(1);
-        sslAnswerPending = false;
-      }
-      while (answers.length >= 5) {
-        const length = answers.readInt32BE(1);
-        if (answers.length < 1 + length) break;
-        if (answers[0] === 0x5a /* Z */) unanswered = Math.max(0, unanswered - 1);
-        answers = answers.subarray(1 + length);
-      }
+      held.push(chunk);
+      watch();
     });
     const close = () => {
       client.destroy();

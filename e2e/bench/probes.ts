@@ -55,8 +55,8 @@ async function bulkLoadUsers(sql: Sql, tenantId: string, total: number): Promise
     )
     insert into users (tenant_id, email, name, role, license, status, source, scim_user_id)
     select tenant_id, email, display_name, 'none', 'none', 'deactivated', 'scim', id from made`;
-  await sql`analyze scim_users`;
-  await sql`analyze users`;
+  await sql`vacuum analyze scim_users`;
+  await sql`vacuum analyze users`;
   process.stderr.write(`probe: bulk-loaded ${total - n} users (now ${total}) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   return total;
 }
@@ -100,7 +100,7 @@ async function memberPatchProbe(input: ProbeInput, tenantId: string) {
       insert into scim_group_members (group_id, user_id, tenant_id)
       select ${g.id}, id, tenant_id from scim_users where tenant_id = ${tenantId} order by created_at, id limit ${g.size}`;
   }
-  await sql`analyze scim_group_members`;
+  await sql`vacuum analyze scim_group_members`;
   const outsiders = await sql<{ id: string }[]>`
     select id from scim_users where tenant_id = ${tenantId} order by created_at, id offset ${LARGE_GROUP} limit ${ROUNDS * 10}`;
   const times = groups.map(() => ({ add: [] as number[], remove: [] as number[] }));

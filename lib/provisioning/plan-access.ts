@@ -10,8 +10,11 @@ export type DirectoryUser = {
   name: string | null;
   locale: Locale | null;
   active: boolean;
-  /** What the IdP stated before this change, when the change is an update of a known user. */
-  previous?: { email: string; active: boolean };
+  /**
+   * What the IdP stated before this change, when the change is an update of a known user; `managed`: a Sally
+   * user the IdP manages (source scim) was linked to it, as read under the lock on the SCIM user.
+   */
+  previous?: { email: string; active: boolean; managed?: boolean };
 };
 
 /**

@@ -77,13 +77,17 @@ export type DirectoryResult = {
  */
 export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange): Promise<DirectoryResult> {
   const tenantId = change.tenant.id;
-  // The common IdP update (a name, a title) leaves the rules' inputs alone: write the profile, lock nothing.
+  // The common IdP update (a name, a title) leaves the rules' inputs alone: write the profile, lock nothing, and
+  // wait for nothing: the write goes with COMMIT. `managed` was read under the SCIM user's lock; should a
+  // disconnect make that Sally user manual meanwhile, the write (which only touches users the IdP manages) finds
+  // nothing, as it would have just after the disconnect. Without such a user, the rules decide (they link or
+  // create one).
   const users = change.users ?? [];
-  if (change.fromIdp && !change.members && !change.reevaluate?.length && users.length > 0 && users.every(changesOnlyProfile)) {
-    const written = await updateLinkedProfiles(tx, tenantId, users);
-    const rest = users.filter((u) => !written.has(u.scimUserId));
-    if (rest.length === 0) return { membership: null, conflicts: [], emailsQueued: 0 };
-    change = { ...change, users: rest };
+  const profileOnly = (u: DirectoryUser) => changesOnlyProfile(u) && u.previous?.managed === true;
+
+  if (change.fromIdp && !change.members && !change.reevaluate?.length && users.length > 0 && users.every(profileOnly)) {
+    await alongsideCommit(tx, () => updateLinkedProfiles(tx, tenantId, users));
+    return { membership: null, conflicts: [], emailsQueued: 0 };
   }
   let membership: MembershipResult | null = null;
   const affected = new Set([...(change.users ?? []).map((u) => u.scimUserId), ...(change.reevaluate ?? [])]);

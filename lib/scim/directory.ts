@@ -44,7 +44,10 @@ export function lockAheadOfInsert(ctx: ScimContext, columns: Pick<ScimUserRow, "
  * A stored SCIM User as the directory change the provisioning verb takes: plain values, no SCIM JSON. `before`
  * is the same user as stored before an update: what changed decides how much the verb has to do.
  */
-export function directoryUser(row: ScimUserRow, options: { created?: boolean; before?: ScimUserRow } = {}): DirectoryUser & { created: boolean } {
+export function directoryUser(
+  row: ScimUserRow,
+  options: { created?: boolean; before?: ScimUserRow & { managed?: boolean } } = {},
+): DirectoryUser & { created: boolean } {
   const { created = false, before } = options;
   return {
     scimUserId: row.id,
@@ -53,7 +56,7 @@ export function directoryUser(row: ScimUserRow, options: { created?: boolean; be
     locale: localeOf(row.resource),
     active: row.active,
     created,
-    ...(before ? { previous: { email: emailOf(before), active: before.active } } : {}),
+    ...(before ? { previous: { email: emailOf(before), active: before.active, managed: before.managed ?? false } } : {}),
   };
 }
 

@@ -23,7 +23,7 @@ import { listResources, type Listing } from "./list";
 import { parsePatchRequest, planGroupPatch, type MemberChanges } from "./patch";
 import { checkIfMatch, notModified } from "./preconditions";
 import { includesAttribute, project, type Projection } from "./projection";
-import { etag, type ScimResult } from "./responses";
+import { afterCommit, etag, type ScimResult } from "./responses";
 import { location, serializeGroup } from "./serialize";
 
 const notFound = (id: string) => new NotFoundError(`Group ${id} not found`);
@@ -182,8 +182,8 @@ export async function patchGroup(ctx: ScimContext, id: string, body: unknown): P
   // the version of a group this request holds against deletion. It goes with COMMIT; the ETag comes from its answer.
   if (!attributesChanged && !answersWithBody && !ctx.headers.has("if-match")) {
     const { answer: bumped } = await alongsideCommit(ctx.tx, () => writeScimGroup(ctx.tx, ctx.tenant.id, current.id, {}));
-    const headersAfterCommit = bumped.then((row): Record<string, string> => (row ? { etag: etag(row.version) } : {}));
-    return { status: 204, headersAfterCommit, summary: summary(current) };
+    const headers = bumped.then((row) => ({ headers: row ? { etag: etag(row.version) } : undefined }));
+    return { status: 204, afterCommit: afterCommit(headers), summary: summary(current) };
   }
   return answer(await finishGroupPatch(ctx, current, attributesChanged ? { resource: plan.resource, columns: groupColumns(plan.resource) } : undefined));
 }

@@ -23,13 +23,24 @@ export type ScimResult = {
   headers?: Record<string, string>;
   /** One line for the tenant's activity log. Never a token or a request body. */
   summary?: string;
-  /** Headers known only once the request's transaction has committed (from a write sent with COMMIT). */
-  headersAfterCommit?: Promise<Record<string, string>>;
+  /** The body and headers known only once the request's transaction has committed (from a write sent with COMMIT). */
+  afterCommit?: Promise<{ body?: unknown; headers?: Record<string, string> }>;
 };
 
-/** The result with its headers complete: call once the transaction that made it has committed. */
-export async function committedResult({ headersAfterCommit, ...result }: ScimResult): Promise<ScimResult> {
-  return headersAfterCommit ? { ...result, headers: { ...result.headers, ...(await headersAfterCommit) } } : result;
+/**
+ * What a result will add once committed (ScimResult.afterCommit). Should the transaction fail instead, the
+ * failure is the request's answer and this promise is never read: its rejection is not reported as unhandled.
+ */
+export function afterCommit(answer: Promise<{ body?: unknown; headers?: Record<string, string> }>): ScimResult["afterCommit"] {
+  answer.catch(() => {});
+  return answer;
+}
+
+/** The result complete: call once the transaction that made it has committed. */
+export async function committedResult({ afterCommit: later, ...result }: ScimResult): Promise<ScimResult> {
+  if (!later) return result;
+  const { body, headers } = await later;
+  return { ...result, ...(body === undefined ? {} : { body }), headers: { ...result.headers, ...headers } };
 }
 
 /** RFC 7644 §3.12 error body: `status` is a string; `scimType` only where the RFC defines one. */

@@ -9,10 +9,12 @@ import {
   listScimUsers,
   updateScimUser,
   type ScimUserColumns,
+  type ScimUserForUpdate,
   type ScimUserRead,
   type ScimUserRow,
 } from "@/db/queries/scim-users";
 import { settleInOrder } from "@/db/run";
+import { alongsideCommit } from "@/db/transaction";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { canonicalizeResource, userColumns, type JsonObject } from "./canonicalize";
 import { isResourceId, type ScimContext } from "./context";
@@ -22,15 +24,22 @@ import { listResources, type Listing } from "./list";
 import { applyPatch, parsePatchRequest } from "./patch";
 import { checkIfMatch, notModified } from "./preconditions";
 import { includesAttribute, project, type Projection } from "./projection";
-import { etag, type ScimResult } from "./responses";
+import { afterCommit, etag, type ScimResult } from "./responses";
 import { location, serializeUser } from "./serialize";
 
 const notFound = (id: string) => new NotFoundError(`User ${id} not found`);
 
-async function loadUser(ctx: ScimContext, id: string, lock?: "update" | "delete"): Promise<ScimUserRead> {
+async function loadUser(ctx: ScimContext, id: string, lock?: "delete"): Promise<ScimUserRead> {
   if (!isResourceId(id)) throw notFound(id);
-  const load = lock === "update" ? getScimUserForUpdate : lock === "delete" ? getScimUserForDelete : getScimUser;
-  const row = await load(ctx.tx, ctx.tenant.id, id);
+  const row = await (lock === "delete" ? getScimUserForDelete : getScimUser)(ctx.tx, ctx.tenant.id, id);
+  if (!row) throw notFound(id);
+  return row;
+}
+
+/** A user locked for an update (see getScimUserForUpdate). */
+async function loadUserForUpdate(ctx: ScimContext, id: string): Promise<ScimUserForUpdate> {
+  if (!isResourceId(id)) throw notFound(id);
+  const row = await getScimUserForUpdate(ctx.tx, ctx.tenant.id, id);
   if (!row) throw notFound(id);
   return row;
 }
@@ -48,6 +57,19 @@ async function render(ctx: ScimContext, rows: ScimUserRead[], projection: Projec
 async function written(ctx: ScimContext, row: ScimUserRead, status: number, summary: string, known?: "no groups"): Promise<ScimResult> {
   const [body] = await render(ctx, [row], parseProjection(ctx.query), known);
   return { status, body, headers: { etag: etag(row.version), location: location("Users", row.id) }, summary };
+}
+
+/**
+ * `written` for a row known once the transaction has committed (an update sent with COMMIT, see updateUser): the
+ * row brings its groups, so rendering it reads nothing from the database.
+ */
+function writtenAtCommit(ctx: ScimContext, row: Promise<ScimUserRead>, summary: string): ScimResult {
+  const projection = parseProjection(ctx.query);
+  const answer = row.then(async (r) => {
+    const [body] = await render(ctx, [r], projection);
+    return { body, headers: { etag: etag(r.version), location: location("Users", r.id) } };
+  });
+  return { status: 200, summary, afterCommit: afterCommit(answer) };
 }
 
 function parseUser(body: unknown) {
@@ -103,38 +125,44 @@ export async function createUser(ctx: ScimContext, body: unknown): Promise<ScimR
 }
 
 /**
- * Writes an existing user and applies the directory change that makes, the two started together (settleInOrder:
- * one round trip for the write and the verb's first statement): the change is computed from what is being written,
- * so it needs nothing back from the write, and the verb's later reads run after it. The write's error, if any, is
- * the request's answer.
+ * Writes an existing user and applies the directory change that makes. The user's write goes out at once and is
+ * answered with COMMIT (alongsideCommit): the change is computed from what is being written, so it needs nothing
+ * back from it, and the verb's statements follow it on the connection. When the verb too sends its write with
+ * COMMIT (a profile-only change, the IdPs' most common update), the request waits for BEGIN with the lock and for
+ * COMMIT, nothing in between. A failed write (a userName taken) fails the transaction with its own error, whatever
+ * the verb met after it. Returns the row as written, known once committed.
  */
-async function updateUser(ctx: ScimContext, current: ScimUserRow, resource: JsonObject, columns: ScimUserColumns): Promise<ScimUserRead> {
+async function updateUser(
+  ctx: ScimContext,
+  current: ScimUserForUpdate,
+  resource: JsonObject,
+  columns: ScimUserColumns,
+): Promise<{ row: Promise<ScimUserRead> }> {
   const next: ScimUserRow = { ...current, ...columns, resource };
-  const [row] = await settleInOrder([
-    updateScimUser(ctx.tx, ctx.tenant.id, current.id, resource, columns),
-    applyChange(ctx, { users: [directoryUser(next, { before: current })] }),
-  ] as const);
-  return row;
+  const { answer } = await alongsideCommit(ctx.tx, () => updateScimUser(ctx.tx, ctx.tenant.id, current.id, resource, columns));
+  await applyChange(ctx, { users: [directoryUser(next, { before: current })] });
+  return { row: answer };
 }
 
 /** PUT /Users/{id}: full replace (Okta sends every update, deactivation included, this way). */
 export async function replaceUser(ctx: ScimContext, id: string, body: unknown): Promise<ScimResult> {
   const { resource, columns } = parseUser(body);
-  const current = await loadUser(ctx, id, "update");
+  const current = await loadUserForUpdate(ctx, id);
   checkIfMatch(ctx.headers, current.version);
-  const row = await updateUser(ctx, current, resource, columns);
-  return written(ctx, row, 200, `Replaced user ${row.userName}${row.active ? "" : " (inactive)"}`);
+  const { row } = await updateUser(ctx, current, resource, columns);
+  return writtenAtCommit(ctx, row, `Replaced user ${columns.userName}${columns.active ? "" : " (inactive)"}`);
 }
 
 /** PATCH /Users/{id}: RFC 7644 §3.5.2 plus the IdP dialects handled in lib/scim/patch.ts. */
 export async function patchUser(ctx: ScimContext, id: string, body: unknown): Promise<ScimResult> {
   const operations = parsePatchRequest(body);
-  const current = await loadUser(ctx, id, "update");
+  const current = await loadUserForUpdate(ctx, id);
   checkIfMatch(ctx.headers, current.version);
   const resource = applyPatch("User", { ...current.resource, active: current.active }, operations);
-  const row = await updateUser(ctx, current, resource, userColumns(resource));
-  const change = current.active !== row.active ? (row.active ? " (reactivated)" : " (deactivated)") : "";
-  return written(ctx, row, 200, `Patched user ${row.userName}${change}`);
+  const columns = userColumns(resource);
+  const { row } = await updateUser(ctx, current, resource, columns);
+  const change = current.active !== columns.active ? (columns.active ? " (reactivated)" : " (deactivated)") : "";
+  return writtenAtCommit(ctx, row, `Patched user ${columns.userName}${change}`);
 }
 
 /** DELETE /Users/{id}: the Sally user loses access at once and keeps a deactivated record. */
