@@ -84,7 +84,6 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
   // create one).
   const users = change.users ?? [];
   const profileOnly = (u: DirectoryUser) => changesOnlyProfile(u) && u.previous?.managed === true;
-
   if (change.fromIdp && !change.members && !change.reevaluate?.length && users.length > 0 && users.every(profileOnly)) {
     await alongsideCommit(tx, () => updateLinkedProfiles(tx, tenantId, users));
     return { membership: null, conflicts: [], emailsQueued: 0 };
