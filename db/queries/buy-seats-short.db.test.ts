@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { licenseTiers, seatPurchases, seats } from "@/db/schema";
+import { emailOutbox, licenseTiers, seatPurchases, seats } from "@/db/schema";
 import { testDrivers, useTestDatabase } from "@/db/testing";
 import { shortfallCases } from "@/lib/provisioning/seats.cases";
 import { createTenant } from "@/lib/tenants/create-tenant";
@@ -14,7 +14,7 @@ describe.each(testDrivers)("buySeatsShort on %s", (driver) => {
   const t = useTestDatabase(driver);
   let n = 0;
 
-  it.each(shortfallCases)("held %j, owned %j: buys %j, raises the seats by it and names the admins", async (held, owned, short) => {
+  it.each(shortfallCases)("held %j, owned %j: buys %j, raises the seats by it and queues a receipt per purchase", async (held, owned, short) => {
     const slug = `short-${++n}`;
     const tenant = await createTenant(t.db, { name: slug, slug, adminEmail: `owner@${slug}.example`, seats: owned });
     // The held counts as the users trigger keeps them, set directly: this tests the statement, not the trigger.
@@ -23,15 +23,20 @@ describe.each(testDrivers)("buySeatsShort on %s", (driver) => {
     }
     const bought = await t.db.transaction((tx) => buySeatsShort(tx, tenant.id, [...licenseTiers], "test"));
 
-    const perTier = Object.fromEntries(licenseTiers.map((tier) => [tier, bought.purchases.find((p) => p.tier === tier)?.quantity ?? 0]));
+    const recorded = await t.db.select().from(seatPurchases).where(eq(seatPurchases.tenantId, tenant.id));
+    const perTier = Object.fromEntries(licenseTiers.map((tier) => [tier, recorded.find((p) => p.tier === tier)?.quantity ?? 0]));
     expect(perTier).toEqual(short);
-    expect(bought.purchases.every((p) => p.quantity > 0 && p.totalCents === p.quantity * p.unitPriceCents)).toBe(true);
-    expect(bought.admins.map((a) => a.email)).toEqual(bought.purchases.length ? [`owner@${slug}.example`] : []);
+    expect(recorded.every((p) => p.quantity > 0 && p.totalCents === p.quantity * p.unitPriceCents && p.reason === "test")).toBe(true);
+    expect(bought.purchases).toBe(recorded.length);
     const after = await t.db.select().from(seats).where(eq(seats.tenantId, tenant.id));
     expect(Object.fromEntries(after.map((row) => [row.tier, row.quantity]))).toEqual(
       Object.fromEntries(licenseTiers.map((tier) => [tier, owned[tier] + short[tier]])),
     );
-    const recorded = await t.db.select().from(seatPurchases).where(eq(seatPurchases.tenantId, tenant.id));
-    expect(recorded).toHaveLength(bought.purchases.length);
+    // One receipt per purchase for the admin, queued unrendered with its purchase (rendered when delivered).
+    const receipts = await t.db.select().from(emailOutbox).where(eq(emailOutbox.tenantId, tenant.id));
+    expect(bought.receipts).toBe(recorded.length);
+    expect(receipts.map((r) => [r.kind, r.to, r.purchaseId, r.html, r.idempotencyKey]).sort()).toEqual(
+      recorded.map((p) => ["receipt", `owner@${slug}.example`, p.id, null, `receipt:${p.id}:owner@${slug}.example`]).sort(),
+    );
   });
 });

@@ -1,8 +1,39 @@
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { seatPurchases } from "@/db/schema";
+import { jsonParam, statement, uuidArray } from "@/db/run";
+import { seatPurchases, type LicenseTier, type Locale } from "@/db/schema";
 
 /** A tenant's seat purchases, newest first. */
 export async function listPurchases(db: DbOrTx, tenantId: string) {
   return db.select().from(seatPurchases).where(eq(seatPurchases.tenantId, tenantId)).orderBy(desc(seatPurchases.createdAt), desc(seatPurchases.id));
+}
+
+/** What a receipt queued unrendered shows: its purchase, the tenant's name, and the language of its admin. */
+export type ReceiptFacts = {
+  outboxId: string;
+  tier: LicenseTier;
+  quantity: number;
+  unitPriceCents: number;
+  totalCents: number;
+  reason: string;
+  tenantName: string;
+  locale: Locale;
+};
+
+const receiptFactsStatement = statement(
+  "receipt_facts",
+  ["ids"],
+  (p) => sql<ReceiptFacts>`select o.id as "outboxId", p.tier, p.quantity, p.unit_price_cents as "unitPriceCents",
+      p.total_cents as "totalCents", p.reason, t.name as "tenantName",
+      -- The admin's own language, else the tenant's (an email may also be another user's, kept from access).
+      coalesce((select u.locale from users u where u.tenant_id = o.tenant_id and lower(u.email) = lower(o."to")
+                order by u.role = 'admin' desc, u.locale is null limit 1), t.locale) as locale
+    from email_outbox o join seat_purchases p on p.id = o.purchase_id join tenants t on t.id = p.tenant_id
+    where o.id = any(${uuidArray(p.ids)})`,
+);
+
+/** The facts of the given outbox rows' receipts (rows without a purchase are left out). */
+export async function receiptFacts(db: DbOrTx, outboxIds: string[]): Promise<ReceiptFacts[]> {
+  if (outboxIds.length === 0) return [];
+  return receiptFactsStatement(db, { ids: jsonParam(outboxIds) });
 }

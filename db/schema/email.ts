@@ -1,12 +1,14 @@
 import { sql } from "drizzle-orm";
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { emailKindEnum, outboxStatusEnum } from "./enums";
-import { tenants } from "./tenants";
+import { seatPurchases, tenants } from "./tenants";
 
 /**
  * Transactional outbox: a row is inserted in the same transaction as the change that causes the email and is
  * delivered after commit by lib/email/outbox.ts, with retries. `idempotencyKey` makes an email exactly-once:
- * a second enqueue with the same key is a no-op, and the provider gets the key too.
+ * a second enqueue with the same key is a no-op, and the provider gets the key too. A seat purchase's receipt is
+ * queued by the purchase's own statement with only its `purchaseId` and rendered from that purchase when it is
+ * first delivered (subject, text and html are stored then): rendering it under the seats lock held the lock longer.
  */
 export const emailOutbox = pgTable(
   "email_outbox",
@@ -15,9 +17,11 @@ export const emailOutbox = pgTable(
     tenantId: uuid("tenant_id").references(() => tenants.id, { onDelete: "cascade" }),
     kind: emailKindEnum("kind").notNull(),
     to: text("to").notNull(),
-    subject: text("subject").notNull(),
-    text: text("text").notNull(),
-    html: text("html").notNull(),
+    subject: text("subject"),
+    text: text("text"),
+    html: text("html"),
+    /** The purchase a receipt queued unrendered is rendered from. */
+    purchaseId: uuid("purchase_id").references(() => seatPurchases.id, { onDelete: "cascade" }),
     idempotencyKey: text("idempotency_key").notNull(),
     status: outboxStatusEnum("status").notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
@@ -32,6 +36,7 @@ export const emailOutbox = pgTable(
     index("email_outbox_due_idx").on(t.status, t.nextAttemptAt),
     // Retention (lib/retention.ts) deletes delivered and failed messages by age; pending ones are never pruned.
     index("email_outbox_done_created_idx").on(t.createdAt).where(sql`${t.status} <> 'pending'`),
+    check("email_outbox_rendered_or_purchase", sql`(${t.subject} is not null and ${t.text} is not null and ${t.html} is not null) or ${t.purchaseId} is not null`),
   ],
 );
 

@@ -1,7 +1,11 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { emailOutbox, mailbox } from "@/db/schema";
+import { buySeatsShort } from "@/db/queries/access";
+import { emailOutbox, mailbox, seatPurchases, seats, users } from "@/db/schema";
 import { testDrivers, useTestDatabase } from "@/db/testing";
+import { env } from "@/lib/env";
+import { createTenant } from "@/lib/tenants/create-tenant";
+import { receiptEmail } from "./templates";
 import { drainOutbox, enqueueEmail, retryDelaySeconds } from "./outbox";
 
 // No RESEND_API_KEY here: delivery goes to the local mailbox table.
@@ -32,6 +36,26 @@ describe.each(testDrivers)("email outbox on %s (local mailbox)", (driver) => {
     const [row] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.idempotencyKey, "k-once"));
     expect(row).toMatchObject({ status: "sent", attempts: 1 });
     expect(row.sentAt).toBeInstanceOf(Date);
+  });
+
+  it("renders a receipt queued by a purchase when it delivers it, in the admin's language, and keeps that rendering", async () => {
+    const slug = `receipt-${driver}`;
+    const tenant = await createTenant(t.db, { name: "Receipt GmbH", slug, adminEmail: `owner@${slug}.example`, seats: { team: 1 } });
+    await t.db.update(users).set({ locale: "de" }).where(eq(users.tenantId, tenant.id));
+    await t.db.update(seats).set({ held: 4 }).where(and(eq(seats.tenantId, tenant.id), eq(seats.tier, "team")));
+    await t.db.transaction((tx) => buySeatsShort(tx, tenant.id, ["team"], "SCIM PATCH /Groups/g1"));
+    const [queued] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.tenantId, tenant.id));
+    expect(queued).toMatchObject({ kind: "receipt", subject: null, html: null });
+
+    await drainOutbox(t.db, { ids: [queued.id] });
+    const [sent] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.id, queued.id));
+    const [delivered] = await t.db.select().from(mailbox).where(eq(mailbox.idempotencyKey, queued.idempotencyKey));
+    const [purchase] = await t.db.select().from(seatPurchases).where(eq(seatPurchases.id, queued.purchaseId!));
+    expect(purchase).toMatchObject({ tier: "team", quantity: 3 });
+    const expected = await receiptEmail("de", { ...purchase, tenantName: "Receipt GmbH", url: `${env().appUrl}/settings/users` });
+    expect(delivered).toMatchObject({ kind: "receipt", to: `owner@${slug}.example`, subject: expected.subject, text: expected.text, html: expected.html });
+    // Stored with the row: a retry sends the same email.
+    expect(sent).toMatchObject({ status: "sent", attempts: 1, subject: expected.subject, text: expected.text, html: expected.html });
   });
 });
 

@@ -2,7 +2,12 @@ import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db";
 import { emailOutbox } from "@/db/schema";
 import { jsonParam, statement } from "@/db/run";
-import { sendEmail, type EmailMessage } from "./send-email";
+import { renderReceipts } from "@/lib/billing/purchase-seats";
+import { sendEmail, type EmailMessage, type SendResult } from "./send-email";
+import type { RenderedEmail } from "./templates";
+
+/** An email to queue, with the key that makes it exactly-once. */
+export type QueuedEmail = { message: EmailMessage; idempotencyKey: string };
 
 /** After this many failed attempts a message is marked failed and left for an operator. */
 export const MAX_ATTEMPTS = 8;
@@ -34,7 +39,7 @@ const enqueueStatement = statement(
 );
 
 /** Several emails queued in one statement (invitations and receipts of one change); same rules as enqueueEmail. */
-export async function enqueueEmails(tx: DbOrTx, emails: { message: EmailMessage; idempotencyKey: string }[]): Promise<void> {
+export async function enqueueEmails(tx: DbOrTx, emails: QueuedEmail[]): Promise<void> {
   if (emails.length === 0) return;
   const rows = emails.map(({ message, idempotencyKey }) => ({ ...message, tenantId: message.tenantId ?? null, idempotencyKey }));
   await enqueueStatement(tx, { rows: jsonParam(rows) });
@@ -45,7 +50,8 @@ export type DrainResult = { sent: number; failed: number };
 /**
  * Sends due outbox messages (or just `ids`). Each is claimed with a lease (FOR UPDATE SKIP LOCKED) so several
  * instances can drain at once without sending twice; a crash mid-send lets the lease expire and a later drain
- * retries with the same idempotency key. Failures back off exponentially.
+ * retries with the same idempotency key. Failures back off exponentially. A receipt queued unrendered (it holds
+ * its purchase's id) is rendered first and stored so, so every attempt sends the same email.
  */
 export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: number } = {}): Promise<DrainResult> {
   const due = db
@@ -70,12 +76,13 @@ export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: num
     .where(inArray(emailOutbox.id, due))
     .returning();
 
+  const unrendered = claimed.filter((row) => row.html === null).map((row) => row.id);
+  let rendered = new Map<string, RenderedEmail>();
+  let renderError = "the purchase this receipt is for could not be read";
+  if (unrendered.length) rendered = await renderReceipts(db, unrendered).catch((error: unknown) => ((renderError = reason(error)), rendered));
   const result: DrainResult = { sent: 0, failed: 0 };
   for (const row of claimed) {
-    const sent = await sendEmail(db, row, row.idempotencyKey).catch((error: unknown) => ({
-      ok: false as const,
-      error: error instanceof Error ? error.message : String(error),
-    }));
+    const sent = await deliver(db, row, rendered.get(row.id) ?? renderError).catch((error: unknown) => ({ ok: false as const, error: reason(error) }));
     if (sent.ok) {
       result.sent++;
       await db
@@ -96,6 +103,22 @@ export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: num
     }
   }
   return result;
+}
+
+const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Sends one claimed row. One queued unrendered gets its rendering (or the reason it has none, a failed attempt)
+ * stored first.
+ */
+async function deliver(db: Db, row: typeof emailOutbox.$inferSelect, rendering: RenderedEmail | string): Promise<SendResult> {
+  let content = row.subject !== null && row.text !== null && row.html !== null ? { subject: row.subject, text: row.text, html: row.html } : null;
+  if (!content) {
+    if (typeof rendering === "string") return { ok: false, error: rendering };
+    await db.update(emailOutbox).set(rendering).where(eq(emailOutbox.id, row.id));
+    content = rendering;
+  }
+  return sendEmail(db, { tenantId: row.tenantId, kind: row.kind, to: row.to, ...content }, row.idempotencyKey);
 }
 
 /** 30 s, 1 min, 2 min … capped at one hour. */

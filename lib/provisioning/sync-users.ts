@@ -15,8 +15,7 @@ import {
 import { changeMembers, type MembershipChange, type MembershipResult } from "@/db/queries/memberships";
 import { alongsideCommit } from "@/db/transaction";
 import { newSignInLinks, storeSignInLinks, type NewSignInLinks } from "@/lib/auth/sign-in-link";
-import { seatReceipts, type QueuedEmail } from "@/lib/billing/purchase-seats";
-import { enqueueEmails } from "@/lib/email/outbox";
+import { enqueueEmails, type QueuedEmail } from "@/lib/email/outbox";
 import { invitationEmail } from "@/lib/email/templates";
 import { changesOnlyProfile, planAccess, type AccessPlan, type DirectoryUser } from "./plan-access";
 
@@ -121,15 +120,16 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
   });
   // One batch, pipelined on the transaction's connection (see settleInOrder), in this order: the invitations
   // (links and emails, written beforehand in memory), the ended sessions, the users write, and, last, the purchase
-  // of any seats the tiers whose holders grow are now short of, after that write. Writing users whose license
-  // changes locks the seats rows of their tiers until commit (the held counts follow by trigger), and every writer
-  // of those tiers waits on them: so the users write comes as late as it can, the purchase goes with it, and all
-  // that follows under that lock is one round trip: the receipts and the caller's last statements, sent with
-  // COMMIT. The first to fail is the error.
+  // of any seats the tiers whose holders grow are now short of, with its receipts, after that write. Writing users
+  // whose license changes locks the seats rows of their tiers until commit (the held counts follow by trigger),
+  // and every writer of those tiers waits on them: so the users write comes as late as it can, and nothing after it
+  // is waited for here: the batch, the caller's last statements and COMMIT go out together. The first to fail is
+  // the error.
   const tenant = context ? { id: tenantId, ...context.tenant } : null;
   const invited = tenant ? await invitations(tenant, plan) : { links: newSignInLinks([]), emails: [] };
   const conflicts = conflictNotices(plan, current);
-  const write = () =>
+  // Nothing is read back (the purchase queues its receipts itself): the batch is answered with COMMIT.
+  await alongsideCommit(tx, () =>
     settleInOrder([
       storeSignInLinks(tx, invited.links),
       enqueueEmails(tx, invited.emails),
@@ -137,16 +137,10 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
       updateUsersAccess(tx, plan.updates),
       insertUsersAccess(tx, tenantId, plan.inserts),
       buySeatsShort(tx, tenantId, plan.tiersTaken, change.cause),
-    ] as const);
-  if (plan.tiersTaken.length === 0) {
-    // No tier gains holders, so nothing can be short and nothing is read back: the batch is answered with COMMIT.
-    await alongsideCommit(tx, write);
-    return { membership, conflicts, emailsQueued: invited.emails.length };
-  }
-  const [, , , , , bought] = await write();
-  const receipts = tenant && bought.purchases.length ? await seatReceipts(tenant, bought) : [];
-  if (receipts.length) await alongsideCommit(tx, () => enqueueEmails(tx, receipts));
-  return { membership, conflicts, emailsQueued: invited.emails.length + receipts.length };
+    ] as const),
+  );
+  // A purchase queues receipts: when a tier gains holders, a drain after the response may have them to send.
+  return { membership, conflicts, emailsQueued: invited.emails.length + (plan.tiersTaken.length > 0 ? 1 : 0) };
 }
 
 /** Whether the change's lock was taken ahead: for exactly one user, created by this change, with that email. */
