@@ -51,7 +51,7 @@ export type DrainResult = { sent: number; failed: number };
  * Sends due outbox messages (or just `ids`). Each is claimed with a lease (FOR UPDATE SKIP LOCKED) so several
  * instances can drain at once without sending twice; a crash mid-send lets the lease expire and a later drain
  * retries with the same idempotency key. Failures back off exponentially. A receipt queued unrendered (it holds
- * its purchase's id) is rendered first and stored so, so every attempt sends the same email.
+ * its purchase's id) is rendered at its first attempt and the rendering stored, so every attempt sends the same.
  */
 export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: number } = {}): Promise<DrainResult> {
   const due = db
@@ -108,8 +108,8 @@ export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: num
 const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * Sends one claimed row. One queued unrendered gets its rendering (or the reason it has none, a failed attempt)
- * stored first.
+ * Sends one claimed row. A row queued unrendered gets `rendering` stored first; when there is none (`rendering` is
+ * then the reason), the attempt fails.
  */
 async function deliver(db: Db, row: typeof emailOutbox.$inferSelect, rendering: RenderedEmail | string): Promise<SendResult> {
   let content = row.subject !== null && row.text !== null && row.html !== null ? { subject: row.subject, text: row.text, html: row.html } : null;

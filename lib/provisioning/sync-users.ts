@@ -61,7 +61,10 @@ export type EmailConflictNotice = {
 export type DirectoryResult = {
   membership: MembershipResult | null;
   conflicts: EmailConflictNotice[];
-  /** Emails this change put in the outbox (invitations, receipts): only then is a drain after the response worth it. */
+  /**
+   * Emails this change put in the outbox, a purchase's receipts counted as one (the purchase statement queues
+   * them): only when there are any is a drain after the response worth it.
+   */
   emailsQueued: number;
 };
 
