@@ -196,16 +196,6 @@ export async function deleteSessionsOfEmails(db: DbOrTx, emails: string[]): Prom
   await deleteSessionsStatement(db, { emails: jsonParam(emails) });
 }
 
-export type PurchaseRow = {
-  id: string;
-  tier: LicenseTier;
-  quantity: number;
-  unitPriceCents: number;
-  totalCents: number;
-  reason: string;
-  createdAt: Date;
-};
-
 const buySeatsShortStatement = statement(
   "buy_seats_short",
   ["tenantId", "tiers", "reason"],

@@ -148,10 +148,10 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
 
 /** Whether the change's lock was taken ahead: for exactly one user, created by this change, with that email. */
 function lockedAheadFor(change: DirectoryChange, affected: Set<string>): boolean {
+  const [user, ...others] = change.users ?? [];
   const ahead = change.lockedAhead;
-  const [user] = change.users ?? [];
   return Boolean(
-    ahead && affected.size === 1 && change.users?.length === 1 && user.created && affected.has(user.scimUserId) &&
+    ahead && user?.created && others.length === 0 && affected.size === 1 &&
       user.email.toLowerCase() === ahead.email.toLowerCase(),
   );
 }
