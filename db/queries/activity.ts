@@ -52,7 +52,7 @@ const rejectedCallStatement = statement(
   ["tenantId", "perMinute", "at", "actor", "method", "path", "status", "durationMs", "summary", "reason"],
   (p) => sql<{ id: number }>`with claimed as (
       insert into ${scimRateLimits} as b (tenant_id, tokens, at, granted, rejection_logged_at)
-      values (${p.tenantId}::uuid, ${p.perMinute}::float8, clock_timestamp(), true, clock_timestamp())
+      values (${p.tenantId}::uuid, ${p.perMinute}::float8, clock_timestamp(), 0, clock_timestamp())
       on conflict (tenant_id) do update set rejection_logged_at = excluded.rejection_logged_at
         where b.rejection_logged_at is null or b.rejection_logged_at <= excluded.rejection_logged_at - interval '1 minute'
       returning b.tenant_id

@@ -89,41 +89,57 @@ type AuthRow = {
   locale: Tenant["locale"];
   invite_on_provision: boolean;
   tenant_created_at: string | Date;
-  granted: boolean | null;
-  tokens: number | null;
+  /** Set by the statement with the bucket's upsert only. */
+  granted?: number | null;
+  tokens?: number | null;
 };
 
 type Tenant = typeof tenants.$inferSelect;
 const date = (value: string | Date) => new Date(value);
 const maybeDate = (value: string | Date | null) => (value === null ? null : new Date(value));
 
+/** The live connection and tenant a token hash belongs to (one probe of the unique index on the hash). */
+const foundByTokenHash = (tokenHash: Placeholder) => sql`
+  select c.id, c.tenant_id, c.provider, c.token_hash, c.token_prefix, c.key_id, c.created_at, c.rotated_at, c.last_used_at,
+         c.revoked_at, t.slug, t.name, t.locale, t.invite_on_provision, t.created_at as tenant_created_at
+  from ${scimConnections} c join ${tenants} t on t.id = c.tenant_id
+  where c.token_hash = ${tokenHash} and c.revoked_at is null`;
+
+const connectionByTokenHashStatement = statement(
+  "scim_connection_by_token",
+  ["tokenHash"],
+  (p) => sql<AuthRow>`${foundByTokenHash(p.tokenHash)}`,
+);
+
+/** The live connection and tenant a token hash belongs to, reading nothing else and writing nothing. */
+export async function connectionByTokenHash(db: DbOrTx, tokenHash: string) {
+  const [row] = await connectionByTokenHashStatement(db, { tokenHash });
+  return row && connectionOf(row);
+}
+
 /**
  * The statement that finds the live connection and tenant a token hash belongs to, and in the same statement does
  * whatever `alsoForTenant` does for that tenant (the SCIM rate limit's bucket upsert, returning `granted` and
- * `tokens`; its placeholders are `params`): one prepared statement, one round trip, per SCIM request. Nothing is
- * written for an unknown or revoked token.
+ * `tokens`; its placeholders are `params`): one prepared statement, one round trip. Nothing is written for an
+ * unknown or revoked token.
  *
  * The statement commits asynchronously (`synchronous_commit` off for its own transaction, PostgreSQL docs
- * "Asynchronous Commit"): it does not wait for its WAL to reach the disk. Every request of a tenant updates the
- * one bucket row, and a row lock lasts until commit, so a durable commit here would queue all of a tenant's
- * requests behind one disk flush each. A crash of the database may forget the last fraction of a second of
- * bucket updates, which only lets a few more requests through; nothing else is written by this statement.
- * Run it outside a transaction (the setting would hold for the whole transaction).
+ * "Asynchronous Commit"): it does not wait for its WAL to reach the disk. Every ask of a tenant updates the one
+ * bucket row, and a row lock lasts until commit, so a durable commit here would queue all of a tenant's asks
+ * behind one disk flush each. A crash of the database may forget the last fraction of a second of bucket
+ * updates, which only lets a few more requests through; nothing else is written by this statement. Run it
+ * outside a transaction (the setting would hold for the whole transaction).
  */
 export function connectionByTokenHashWith<const P extends string>(
   name: string,
   params: readonly P[],
-  alsoForTenant: (tenantIds: SQL, p: Record<P, Placeholder>) => SQL<{ granted: boolean; tokens: number }>,
+  alsoForTenant: (tenantIds: SQL, p: Record<P, Placeholder>) => SQL<{ granted: number; tokens: number }>,
 ) {
   const run = statement(
     name,
     ["tokenHash", ...params],
-    (p) => sql<AuthRow>`with found as (
-      select c.id, c.tenant_id, c.provider, c.token_hash, c.token_prefix, c.key_id, c.created_at, c.rotated_at, c.last_used_at,
-             c.revoked_at, t.slug, t.name, t.locale, t.invite_on_provision, t.created_at as tenant_created_at
-      from ${scimConnections} c join ${tenants} t on t.id = c.tenant_id
-      where c.token_hash = ${p.tokenHash} and c.revoked_at is null
-    ), also as (${alsoForTenant(sql`select tenant_id from found`, p)})
+    (p) => sql<AuthRow>`with found as (${foundByTokenHash(p.tokenHash)}),
+      also as (${alsoForTenant(sql`select tenant_id from found`, p)})
     select found.*, also.granted, also.tokens from found left join also on true
       cross join (select set_config('synchronous_commit', 'off', true)) as relaxed`,
   );
@@ -154,5 +170,5 @@ function connectionOf(row: AuthRow) {
     inviteOnProvision: row.invite_on_provision,
     createdAt: date(row.tenant_created_at),
   };
-  return { connection, tenant, also: row.granted === null ? undefined : { granted: row.granted, tokens: Number(row.tokens) } };
+  return { connection, tenant, also: row.granted == null ? undefined : { granted: Number(row.granted), tokens: Number(row.tokens) } };
 }

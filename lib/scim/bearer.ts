@@ -1,6 +1,7 @@
 import type { DbOrTx } from "@/db";
-import { connectionByTokenHashWith } from "@/db/queries/scim-connections";
+import { connectionByTokenHash, connectionByTokenHashWith } from "@/db/queries/scim-connections";
 import { rateLimitUpsert, rateLimitWait } from "./rate-limit";
+import { RateLimitLeases } from "./rate-limit-lease";
 import { hashScimToken, sameHash } from "@/lib/provisioning/scim-token";
 
 /**
@@ -24,20 +25,39 @@ export function tokenFromHeader(header: string | null): string | null {
   return null;
 }
 
-const connectionAndBucket = connectionByTokenHashWith("scim_connection_by_token_with", ["perMinute"], (tenant, p) =>
-  rateLimitUpsert(tenant, p.perMinute),
+const connectionAndBucket = connectionByTokenHashWith(
+  "scim_connection_by_token_with_bucket",
+  ["perMinute", "want", "giveBack"],
+  (tenant, p) => rateLimitUpsert(tenant, p),
 );
+
+/** This instance's shares of the tenants' rate-limit buckets. */
+const instanceLeases = new RateLimitLeases();
 
 /**
  * The tenant and live connection a request's token belongs to, or null (→ 401), with the tenant's rate limit
- * taken in the same statement: `wait` is 0, or the whole seconds to wait before the next request (→ 429).
+ * taken: `wait` is 0, or the whole seconds to wait before the next request (→ 429). A token this instance holds
+ * for the tenant is spent with a lookup that writes nothing; else the bucket is asked in the lookup's statement.
  */
-export async function authenticate(db: DbOrTx, header: string | null, ratePerMinute: number) {
+export async function authenticate(
+  db: DbOrTx,
+  header: string | null,
+  ratePerMinute: number,
+  /** Tests stand for a second instance with leases of their own. */
+  leases: RateLimitLeases = instanceLeases,
+) {
   const token = tokenFromHeader(header);
   if (!token || token.length > 512) return null;
   const hash = hashScimToken(token);
-  const found = await connectionAndBucket(db, hash, { perMinute: ratePerMinute });
+  if (leases.spend(hash)) {
+    const found = await connectionByTokenHash(db, hash);
+    if (!found || !sameHash(found.connection.tokenHash, hash)) return null;
+    return { connection: found.connection, tenant: found.tenant, wait: 0 };
+  }
+  const { want, giveBack } = leases.ask(hash, ratePerMinute);
+  const found = await connectionAndBucket(db, hash, { perMinute: ratePerMinute, want, giveBack });
   // The lookup is by an index on the hash; the final comparison is constant-time all the same.
   if (!found || !sameHash(found.connection.tokenHash, hash)) return null;
+  leases.took(hash, found.also?.granted ?? 0);
   return { connection: found.connection, tenant: found.tenant, wait: rateLimitWait(found.also, ratePerMinute) };
 }

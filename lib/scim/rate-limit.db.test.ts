@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { openDatabase } from "@/db";
 import { testDrivers, useTestDatabase } from "@/db/testing";
 import { createTenant } from "@/lib/tenants/create-tenant";
-import { retryAfterSeconds, takeRateLimitToken } from "./rate-limit";
+import { askBucket, retryAfterSeconds, takeRateLimitToken } from "./rate-limit";
 
 /** A clock the test moves by hand. */
 function clock(start = Date.UTC(2026, 0, 1)) {
@@ -53,6 +53,28 @@ describe.each(testDrivers)("the shared SCIM rate limit on %s", (driver) => {
     expect(await takeRateLimitToken(t.db, id, 2, time.now())).toBe(10);
     time.advance(9_990);
     expect(await takeRateLimitToken(t.db, id, 2, time.now())).toBe(1);
+  });
+
+  it("grants up to the tokens asked for at once (an instance's lease), and what is left when fewer remain", async () => {
+    const [id, time] = [await tenant(), clock()];
+    expect(await askBucket(t.db, id, 60, { want: 25, giveBack: 0 }, time.now())).toEqual({ granted: 25, tokens: 35 });
+    expect(await askBucket(t.db, id, 60, { want: 30, giveBack: 0 }, time.now())).toEqual({ granted: 30, tokens: 5 });
+    expect(await askBucket(t.db, id, 60, { want: 8, giveBack: 0 }, time.now())).toEqual({ granted: 5, tokens: 0 });
+    expect(await askBucket(t.db, id, 60, { want: 8, giveBack: 0 }, time.now())).toEqual({ granted: 0, tokens: 0 });
+    time.advance(2_500);
+    // 2.5 s at 1 request/s: two whole tokens granted, the half stays.
+    expect(await askBucket(t.db, id, 60, { want: 8, giveBack: 0 }, time.now())).toEqual({ granted: 2, tokens: 0.5 });
+  });
+
+  it("takes back unspent tokens before granting, never above the burst; an ask is never for fewer than one", async () => {
+    const [id, time] = [await tenant(), clock()];
+    expect(await askBucket(t.db, id, 60, { want: 60, giveBack: 0 }, time.now())).toEqual({ granted: 60, tokens: 0 });
+    expect(await askBucket(t.db, id, 60, { want: 1, giveBack: 20 }, time.now())).toEqual({ granted: 1, tokens: 19 });
+    expect(await askBucket(t.db, id, 60, { want: 0, giveBack: 100 }, time.now())).toEqual({ granted: 1, tokens: 59 });
+    // A refused ask charges nothing.
+    expect(await askBucket(t.db, id, 60, { want: 59, giveBack: 0 }, time.now())).toEqual({ granted: 59, tokens: 0 });
+    expect(await askBucket(t.db, id, 60, { want: 5, giveBack: 0 }, time.now())).toEqual({ granted: 0, tokens: 0 });
+    expect(await takeRateLimitToken(t.db, id, 60, time.now())).toBe(1);
   });
 
   it("lets exactly the burst through when many requests race on two connections (two instances)", async () => {

@@ -10,6 +10,7 @@ import { createTenant } from "@/lib/tenants/create-tenant";
 import { saveGroupMapping } from "@/lib/provisioning/group-mapping";
 import { connectScim } from "@/lib/provisioning/scim-connection";
 import { addMembers, PATCH_OP, scimClient, scimUser } from "@/lib/provisioning/testing";
+import { RateLimitLeases } from "./rate-limit-lease";
 
 /**
  * What one SCIM request costs the database, counted on the wire (deterministic, unlike timing): round trips
@@ -39,7 +40,9 @@ describe.runIf(process.env.DATABASE_URL)("database round trips per SCIM request 
     const tenant = await createTenant(database.db, { name: "Trips", slug: "trips", adminEmail: "owner@trips.example", seats: { team: 1 } });
     tenantId = tenant.id;
     ({ token } = await connectScim(database.db, { tenantId, provider: "entra", actor: "test" }));
-    scim = scimClient(database, token);
+    // Every request asks the rate limit's bucket (a lease that lasts no time), as when this instance holds no
+    // token: the same round trips as the lookup that spends a held one, which has a test of its own.
+    scim = scimClient(database, token, { leases: new RateLimitLeases({ windowMs: 0 }) });
   });
   afterAll(async () => {
     await database?.close();
@@ -89,12 +92,31 @@ describe.runIf(process.env.DATABASE_URL)("database round trips per SCIM request 
     const fresh = await openDatabase({ databaseUrl: proxiedUrl, pgliteDir: "memory://" });
     try {
       proxy.reset();
-      expect((await scimClient(fresh, token)("GET", `Users/${id}`)).status).toBe(200);
+      // Its own share of the rate limit too: its first request asks the bucket.
+      expect((await scimClient(fresh, token, { leases: new RateLimitLeases() })("GET", `Users/${id}`)).status).toBe(200);
       const texts = [...proxy.count.texts];
       const writes = texts.filter((t) => /\b(insert|update|delete)\b/i.test(t));
       expect(writes).toHaveLength(1);
       expect(writes[0]).toContain("set_config('synchronous_commit', 'off', true)");
       expect(texts.filter((t) => /^(begin|commit)/i.test(t.trim()))).toEqual([]);
+    } finally {
+      await flushActivity();
+      await fresh.close();
+    }
+  });
+
+  it("GET /Users/{id} served from a token this instance holds writes nothing at all", async () => {
+    const [id] = await users("leased", 1);
+    const fresh = await openDatabase({ databaseUrl: proxiedUrl, pgliteDir: "memory://" });
+    try {
+      const client = scimClient(fresh, token, { leases: new RateLimitLeases() });
+      // The first request asks the bucket for one token, the second for two: the third spends the one left.
+      for (let i = 0; i < 2; i++) expect((await client("GET", `Users/${id}`)).status).toBe(200);
+      proxy.reset();
+      expect((await client("GET", `Users/${id}`)).status).toBe(200);
+      const texts = [...proxy.count.texts];
+      expect(texts.some((t) => t.includes("scim_connections"))).toBe(true);
+      expect(texts.filter((t) => /\b(insert|update|delete)\b/i.test(t))).toEqual([]);
     } finally {
       await flushActivity();
       await fresh.close();

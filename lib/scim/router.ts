@@ -7,6 +7,7 @@ import { bufferActivity, recordActivity, recordRejectedCall, type ActivityEntry 
 import { drainOutbox } from "@/lib/email/outbox";
 import { env } from "@/lib/env";
 import { authenticate } from "./bearer";
+import type { RateLimitLeases } from "./rate-limit-lease";
 import { PayloadTooLargeError, UnsupportedMediaTypeError, readJsonBody } from "./body";
 import { runBulk } from "./bulk";
 import type { ScimContext } from "./context";
@@ -31,8 +32,11 @@ const bulkRoute: Route = { write: true, run: runBulk };
 export async function handleScimRequest(
   request: Request,
   segments: string[],
-  /** Tests pass their own database, and leave draining the outbox to themselves. */
-  options: { database?: Database; drainOutbox?: boolean } = {},
+  /**
+   * Tests pass their own database, leave draining the outbox to themselves, and may stand for another instance
+   * with its own share of the rate limits.
+   */
+  options: { database?: Database; drainOutbox?: boolean; leases?: RateLimitLeases } = {},
 ): Promise<Response> {
   const started = performance.now();
   const method = request.method.toUpperCase();
@@ -41,7 +45,7 @@ export async function handleScimRequest(
   const { db } = options.database ?? (await getDatabase());
 
   const authorization = request.headers.get("authorization");
-  const auth = await authenticate(db, authorization, env().scim.rateLimitPerMinute);
+  const auth = await authenticate(db, authorization, env().scim.rateLimitPerMinute, options.leases);
   if (!auth) {
     await logRejectedCall(db, authorization, { method, path: loggedPath(path, url.searchParams), started });
     return toResponse(unauthorized());
