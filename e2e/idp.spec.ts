@@ -145,7 +145,7 @@ for (const provider of providers) {
         const sentTo = [...invited.values()].map((email) => email.toLowerCase()).sort();
         const ofTenant = (byRecipient: Map<string, number> | undefined) =>
           [...(byRecipient ?? [])].filter(([to]) => to.endsWith(`@${domain}`)).sort(([a], [b]) => a.localeCompare(b));
-        // The whole mailbox at once, while it still shows the admin's sign-in link (older than every invitation) …
+        // The tenant's whole mailbox at once, while it still shows the admin's sign-in link (older than every invitation) …
         let complete = true;
         await expect(async () => {
           const received = await mailbox.received({ to: adminEmail, kind: "sign-in" });
@@ -155,7 +155,7 @@ for (const provider of providers) {
           expect(received.get("receipt")?.get(adminEmail) ?? 0, "receipts").toBe(purchases);
         }).toPass({ timeout: 60_000 });
         if (complete) return;
-        // … else each person's own mailbox page (other tenants' emails pushed this tenant's off the first page).
+        // … else each person's own mailbox page (more than a page of this tenant's emails).
         for (const email of new Set([...sentTo, ...[...expected.values()].map((u) => u.email.toLowerCase())])) {
           await expect.poll(() => mailbox.count(email, "invitation"), { message: `invitations to ${email}` }).toBe(sentTo.includes(email) ? 1 : 0);
         }

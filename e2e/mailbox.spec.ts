@@ -18,3 +18,14 @@ test("the local mailbox shows each email's html part, sandboxed, beside its text
   // The button in the html and the link in the text part are the same one-time link.
   await expect(html.getByRole("link", { name: "Sign in to Sally" })).toHaveAttribute("href", textLink!);
 });
+
+test("?domain= shows the emails to every address at one domain, and only those", async ({ page }) => {
+  await new SignInPage(page).requestLink("admin@acme.example");
+  await page.goto("/dev/mailbox?domain=ACME.example");
+  await expect(page.getByText("Emails sent to addresses at ACME.example while no RESEND_API_KEY is set, newest first.")).toBeVisible();
+  const recipients = await page.getByTestId("mail-to").allTextContents();
+  expect(recipients.length).toBeGreaterThan(0);
+  for (const to of recipients) expect(to.toLowerCase()).toMatch(/@acme\.example$/);
+  await page.goto("/dev/mailbox?domain=acme.example.evil");
+  await expect(page.getByText("No messages yet.")).toBeVisible();
+});

@@ -29,13 +29,14 @@ export class MailboxPage {
   }
 
   /**
-   * Every email on the unfiltered page, as kind → recipient → how many. The page shows the newest hundred emails of
-   * all tenants: `since` (an email this tenant got before the ones counted) must be among them, else older emails may
-   * be cut off and the counts would be incomplete; then this returns null.
+   * Every email to addresses at `since.to`'s domain (one tenant's people), as kind → recipient → how many. The page
+   * shows the newest hundred: `since` (an email this tenant got before the ones counted) must be among them, else
+   * older emails may be cut off and the counts would be incomplete; then this returns null.
    */
   async received(since: { to: string; kind: MailKind }): Promise<Map<MailKind, Map<string, number>> | null> {
+    const domain = since.to.slice(since.to.lastIndexOf("@") + 1);
     // The emails are in the server's HTML; their sandboxed html parts need not finish loading to be counted.
-    await this.page.goto("/dev/mailbox", { waitUntil: "domcontentloaded" });
+    await this.page.goto(`/dev/mailbox?domain=${encodeURIComponent(domain)}`, { waitUntil: "domcontentloaded" });
     await expect(this.page.getByRole("heading", { level: 1, name: labels[this.language].mailbox })).toBeVisible();
     const kinds: MailKind[] = ["invitation", "receipt", "sign-in"];
     const counts = new Map<MailKind, Map<string, number>>();

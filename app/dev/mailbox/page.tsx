@@ -12,17 +12,18 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 /** Dev-only: the emails delivered without RESEND_API_KEY. Off in production unless MAILBOX_ENABLED=1. */
-export default async function MailboxPage({ searchParams }: { searchParams: Promise<{ to?: string }> }) {
+export default async function MailboxPage({ searchParams }: { searchParams: Promise<{ to?: string; domain?: string }> }) {
   // Rendered per request: whether the mailbox is on is a runtime setting, not a build-time one.
   await connection();
   if (!env().mailboxEnabled) notFound();
-  const { to } = await searchParams;
-  const messages = await listMailbox(await getDb(), { to });
+  // `?to=` one recipient's emails, `?domain=` those to every address at a domain (one company's people).
+  const { to, domain } = await searchParams;
+  const messages = await listMailbox(await getDb(), { to, domain });
   const t = await getTranslations("Mailbox");
   return (
     <main className="mx-auto max-w-3xl px-6 py-10">
       <h1 className="text-2xl font-bold">{t("heading")}</h1>
-      <p className="mb-6 text-sm text-gray-600">{to ? t("introTo", { to }) : t("intro")}</p>
+      <p className="mb-6 text-sm text-gray-600">{to ? t("introTo", { to }) : domain ? t("introDomain", { domain }) : t("intro")}</p>
       {messages.length === 0 ? <p className="text-sm text-gray-500">{t("empty")}</p> : null}
       <ul className="space-y-4">
         {messages.map((m) => (
