@@ -1,0 +1,3 @@
+import { fuzzBadInput } from "./bad-input-fuzz";
+
+fuzzBadInput("pglite");
