@@ -8,6 +8,8 @@ export default defineConfig({
   testDir: "./e2e",
   // e2e/bench and e2e/idp also hold vitest unit tests (*.test.ts); Playwright runs the specs only.
   testMatch: "**/*.spec.ts",
+  // Bundles the CLI and the IdP simulator the specs run (e2e/bin.ts).
+  globalSetup: "./e2e/bin.ts",
   fullyParallel: true,
   workers: 2,
   retries: 0,

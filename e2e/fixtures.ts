@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { promisify } from "node:util";
 import { test as base, expect, request, type APIRequestContext, type Page } from "@playwright/test";
+import { bin } from "./bin";
 import type { Scenario } from "./idp/args";
 import type { Provider as IdpProvider } from "./idp/providers/types";
 import type { Summary } from "./idp/simulate";
@@ -27,7 +28,7 @@ export type ScimTenant = {
 /** Runs `npm run sally -- … --json` against the project's server; rejects with stderr on a non-zero exit. */
 export async function runCli(server: E2EServer, args: string[], { json = true } = {}): Promise<unknown> {
   try {
-    const { stdout } = await run("node_modules/.bin/tsx", ["lib/cli/main.ts", ...args, ...(json ? ["--json"] : [])], {
+    const { stdout } = await run(process.execPath, [bin("sally"), ...args, ...(json ? ["--json"] : [])], {
       env: { ...process.env, ...serverEnv(server) },
     });
     return json ? JSON.parse(stdout) : stdout;
@@ -118,7 +119,7 @@ export async function connectScimThroughUi(page: Page, provider: Provider, langu
 
 /** Runs the IdP simulator as a separate process, as QA would (`npm run -s idp -- … --json`); it must exit 0 with no failed request. */
 export async function runSimulator(args: string[]): Promise<Summary> {
-  const { stdout } = await run("node_modules/.bin/tsx", ["e2e/idp/main.ts", ...args, "--json"], { maxBuffer: 16 << 20 }).catch(
+  const { stdout } = await run(process.execPath, [bin("idp"), ...args, "--json"], { maxBuffer: 16 << 20 }).catch(
     (e: { stdout?: string; stderr?: string; code?: number }) => {
       throw new Error(`idp ${args.join(" ")} exited ${e.code}: ${e.stderr?.trim()}\n${e.stdout?.slice(0, 2000)}`);
     },

@@ -5,6 +5,7 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
 import { test, type TestInfo } from "@playwright/test";
 import postgres from "postgres";
+import { bin } from "../bin";
 import type { FakeResend } from "../fake-resend.mjs";
 import { E2E_AUTH_SECRET, type E2EServer } from "../servers";
 
@@ -112,7 +113,7 @@ export class Instance {
 /** Runs `npm run sally -- … --json` against the instances' database. */
 export async function opsCli(options: InstanceOptions, ...args: string[]): Promise<any> {
   try {
-    const { stdout } = await run("node_modules/.bin/tsx", ["lib/cli/main.ts", ...args, "--json"], { env: instanceEnv(options) });
+    const { stdout } = await run(process.execPath, [bin("sally"), ...args, "--json"], { env: instanceEnv(options) });
     return JSON.parse(stdout);
   } catch (error) {
     const e = error as { stderr?: string };

@@ -5,7 +5,7 @@ import { cliGroups, cliUsers, createGroup, createUser, expectScimError, patchOp,
 
 const SCIM_JSON = "application/scim+json";
 
-// Each CLI call is a process start (tsx): a dozen of them outlast the default minute on a busy 2-core machine.
+// Each CLI call is a process start: a dozen of them may outlast the default minute on a busy 2-core machine.
 test.describe.configure({ timeout: 180_000 });
 
 /** Runs a CLI command that must fail; returns its stderr after checking the exit code and the one-line message. */
