@@ -13,7 +13,7 @@ export const bin = (name: keyof typeof entries) => `.data/e2e/bin/${name}.cjs`;
 
 export default async function bundleBins(): Promise<void> {
   await build({
-    entryPoints: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, file])),
+    entryPoints: entries,
     outdir: ".data/e2e/bin",
     outExtension: { ".js": ".cjs" },
     bundle: true,

@@ -79,7 +79,11 @@ export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: num
   const unrendered = claimed.filter((row) => row.html === null).map((row) => row.id);
   let rendered = new Map<string, RenderedEmail>();
   let renderError = "the purchase this receipt is for could not be read";
-  if (unrendered.length) rendered = await renderReceipts(db, unrendered).catch((error: unknown) => ((renderError = reason(error)), rendered));
+  try {
+    if (unrendered.length) rendered = await renderReceipts(db, unrendered);
+  } catch (error) {
+    renderError = reason(error);
+  }
   const result: DrainResult = { sent: 0, failed: 0 };
   for (const row of claimed) {
     const sent = await deliver(db, row, rendered.get(row.id) ?? renderError).catch((error: unknown) => ({ ok: false as const, error: reason(error) }));
