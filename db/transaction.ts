@@ -2,7 +2,7 @@ import type { Sql } from "postgres";
 import type { TablesRelationalConfig } from "drizzle-orm";
 import type { PgDialect } from "drizzle-orm/pg-core";
 import { PostgresJsSession, PostgresJsTransaction } from "drizzle-orm/postgres-js";
-import type { DbOrTx } from "./index";
+import type { Db, DbOrTx } from "./index";
 import { settleInOrder } from "./run";
 
 type Tx = PostgresJsTransaction<Record<string, unknown>, TablesRelationalConfig>;
@@ -60,6 +60,30 @@ export class PipelinedPostgresJsSession extends PostgresJsSession<Sql, Record<st
       reserved.release();
     }
   }
+
+  /** See `onOneConnection`. */
+  async onOneConnection<T>(fn: (handle: DbOrTx) => Promise<T>): Promise<T> {
+    const reserved = await this.client.reserve();
+    try {
+      const { dialect, schema, options } = this as unknown as SessionFields;
+      const session = new PostgresJsSession(transactionClient(reserved) as unknown as Sql, dialect, schema, options);
+      return await fn(new PostgresJsTransaction(dialect, session as never, schema) as unknown as DbOrTx);
+    } finally {
+      reserved.release();
+    }
+  }
+}
+
+/**
+ * Runs `fn` with a handle whose statements all go to one connection, reserved for it, without a transaction
+ * (each statement commits on its own): statements it starts together go out in one write and are answered in one
+ * round trip, where on the shared handle the pool may hand each to another connection. For a few statements
+ * that need nothing from each other, such as a read and the check of the token it is for. On PGlite, one
+ * connection anyway, `fn` gets the shared handle.
+ */
+export async function onOneConnection<T>(db: Db, fn: (handle: DbOrTx) => Promise<T>): Promise<T> {
+  const { session } = db as unknown as { session: unknown };
+  return session instanceof PipelinedPostgresJsSession ? session.onOneConnection(fn) : fn(db);
 }
 
 /**

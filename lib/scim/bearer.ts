@@ -52,6 +52,7 @@ export async function authenticate(
   if (leases.spend(hash)) {
     const found = await connectionByTokenHash(db, hash);
     if (!found || !sameHash(found.connection.tokenHash, hash)) return null;
+    rememberTenant(hash, found.tenant.id);
     return { connection: found.connection, tenant: found.tenant, wait: 0 };
   }
   const { want, giveBack } = leases.ask(hash, ratePerMinute);
@@ -59,5 +60,55 @@ export async function authenticate(
   // The lookup is by an index on the hash; the final comparison is constant-time all the same.
   if (!found || !sameHash(found.connection.tokenHash, hash)) return null;
   leases.took(hash, found.also?.granted ?? 0);
+  rememberTenant(hash, found.tenant.id);
   return { connection: found.connection, tenant: found.tenant, wait: rateLimitWait(found.also, ratePerMinute) };
+}
+
+/** What a request's token was found to be: its live connection and tenant, and how long to wait (0: serve it). */
+export type Authenticated = NonNullable<Awaited<ReturnType<typeof authenticate>>>;
+
+/**
+ * The tenant each token hash was last found to belong to, on this instance. A token belongs to one tenant for
+ * good (only its revocation changes), so the binding itself never goes stale: what a request must still check is
+ * that the token is live, which `verifyKnownToken` does alongside the request's own statements.
+ */
+const tokenTenants = new Map<string, string>();
+const TOKEN_TENANTS_KEPT = 10_000;
+
+function rememberTenant(hash: string, tenantId: string): void {
+  if (tokenTenants.get(hash) === tenantId) return;
+  tokenTenants.set(hash, tenantId);
+  if (tokenTenants.size > TOKEN_TENANTS_KEPT) tokenTenants.delete(tokenTenants.keys().next().value!);
+}
+
+/** A token this instance has found live before and holds a rate-limit token for: its tenant is known. */
+export type KnownToken = { hash: string; tenantId: string };
+
+/**
+ * For a token whose tenant this instance knows and for which it holds a rate-limit token (which this spends):
+ * the tenant, so the request's statements can start before the token is checked again, in the same round trip as
+ * that check (`verifyKnownToken`). Null when the request must be authenticated first (`authenticate`), which also
+ * asks the bucket; nothing is spent then.
+ */
+export function spendKnownToken(header: string | null, leases: RateLimitLeases = instanceLeases): KnownToken | null {
+  const token = tokenFromHeader(header);
+  if (!token || token.length > 512) return null;
+  const hash = hashScimToken(token);
+  const tenantId = tokenTenants.get(hash);
+  if (!tenantId || !leases.spend(hash)) return null;
+  return { hash, tenantId };
+}
+
+/**
+ * Checks a known token again (one read, nothing written): its connection and tenant when it is still live, else
+ * null (it was revoked or rotated meanwhile), and the binding is forgotten. The caller must not answer with, nor
+ * commit, anything done for the request before this has answered.
+ */
+export async function verifyKnownToken(db: DbOrTx, known: KnownToken): Promise<Authenticated | null> {
+  const found = await connectionByTokenHash(db, known.hash);
+  if (!found || !sameHash(found.connection.tokenHash, known.hash) || found.tenant.id !== known.tenantId) {
+    tokenTenants.delete(known.hash);
+    return null;
+  }
+  return { connection: found.connection, tenant: found.tenant, wait: 0 };
 }

@@ -1,5 +1,4 @@
 import type { DbOrTx } from "@/db";
-import type { Tenant } from "@/db/queries/tenants";
 
 /**
  * Everything a SCIM resource handler needs: the request's database handle (a transaction for writes; the plain
@@ -7,7 +6,11 @@ import type { Tenant } from "@/db/queries/tenants";
  */
 export type ScimContext = {
   tx: DbOrTx;
-  tenant: Tenant;
+  /**
+   * The tenant the token names: only its id, which never changes. Its settings are read by the statements that
+   * need them, as of then (a request may run before its token is checked again: router.ts).
+   */
+  tenant: { id: string };
   /** Query parameters, names as sent (handlers match them case-insensitively). */
   query: Record<string, string>;
   headers: Headers;

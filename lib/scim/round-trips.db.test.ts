@@ -10,6 +10,7 @@ import { createTenant } from "@/lib/tenants/create-tenant";
 import { saveGroupMapping } from "@/lib/provisioning/group-mapping";
 import { connectScim } from "@/lib/provisioning/scim-connection";
 import { addMembers, PATCH_OP, scimClient, scimUser } from "@/lib/provisioning/testing";
+import { hashScimToken } from "@/lib/provisioning/scim-token";
 import { RateLimitLeases } from "./rate-limit-lease";
 
 /**
@@ -227,5 +228,45 @@ describe.runIf(process.env.DATABASE_URL)("database round trips per SCIM request 
     expect(invited).toHaveLength(30);
     const receipts = await database.db.select().from(emailOutbox).where(and(eq(emailOutbox.tenantId, tenantId), eq(emailOutbox.kind, "receipt")));
     expect(receipts.map((r) => r.purchaseId).sort()).toEqual(bought.map((p) => p.id).sort());
+  });
+  describe("on an instance that knows the token and holds rate-limit tokens for it (lib/scim/router.ts)", () => {
+    let warm: ReturnType<typeof scimClient>;
+    beforeAll(() => {
+      // A lease that neither runs out nor ends during these cases, so every request spends a token it holds.
+      const leases = new RateLimitLeases({ windowMs: 3_600_000 });
+      leases.took(hashScimToken(token), 1_000_000);
+      warm = scimClient(database, token, { leases });
+    });
+
+    it("GET /Users/{id}: 1 round trip, the token's check going out with the read on one connection", async () => {
+      const ids = await users("warm-get", 3);
+      const { result, roundTrips, statements, texts } = await measure((i) => warm("GET", `Users/${ids[i]}`));
+      expect(result.status).toBe(200);
+      expect(result.body.id).toBe(ids[2]);
+      expect(statements).toBe(2);
+      expect(roundTrips).toBe(1);
+      expect(texts.filter((t) => /\b(begin|commit|insert|update|delete)\b/i.test(t))).toEqual([]);
+    });
+
+    it("a userName filter lookup: 1 round trip", async () => {
+      await users("warm-find", 3);
+      const { result, roundTrips } = await measure((i) => warm("GET", `Users?filter=${encodeURIComponent(`userName eq "warm-find${i}@trips.example"`)}`));
+      expect(result.body.totalResults).toBe(1);
+      expect(roundTrips).toBe(1);
+    });
+
+    it("POST /Users: 2 round trips, the token's check the first statement after BEGIN", async () => {
+      const { result, roundTrips } = await measure((i) => warm("POST", "Users", scimUser(`warm-post${i}@trips.example`)));
+      expect(result.status).toBe(201);
+      expect(roundTrips).toBeLessThanOrEqual(2);
+    });
+
+    it("PATCH /Groups/{id} adding 10 members: at most 3 round trips", async () => {
+      const ids = await users("warm-add", 30);
+      const groups = [await group("Warm 0"), await group("Warm 1"), await group("Warm 2")];
+      const { result, roundTrips } = await measure((i) => warm("PATCH", `Groups/${groups[i]}`, addMembers(ids.slice(i * 10, i * 10 + 10))));
+      expect(result.status).toBe(204);
+      expect(roundTrips).toBeLessThanOrEqual(3);
+    });
   });
 });

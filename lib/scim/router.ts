@@ -1,12 +1,12 @@
 import { after } from "next/server";
-import { getDatabase, type Database, type Db } from "@/db";
+import { getDatabase, type Database, type Db, type DbOrTx } from "@/db";
 import { retrying } from "@/db/errors";
 import { touchConnection } from "@/db/queries/scim-connections";
-import { alongsideCommit } from "@/db/transaction";
+import { alongsideCommit, onOneConnection } from "@/db/transaction";
 import { bufferActivity, recordActivity, recordRejectedCall, type ActivityEntry } from "@/lib/activity";
 import { drainOutbox } from "@/lib/email/outbox";
 import { env } from "@/lib/env";
-import { authenticate } from "./bearer";
+import { authenticate, spendKnownToken, verifyKnownToken, type Authenticated } from "./bearer";
 import type { RateLimitLeases } from "./rate-limit-lease";
 import { PayloadTooLargeError, UnsupportedMediaTypeError, readJsonBody } from "./body";
 import { runBulk } from "./bulk";
@@ -22,12 +22,25 @@ const unauthorized = (): ScimResult =>
 
 const bulkRoute: Route = { write: true, run: runBulk };
 
+/** A known token found revoked while its request ran: the request's work is dropped or rolled back. */
+class TokenRefusedError extends Error {
+  constructor() {
+    super("The bearer token was revoked while the request ran");
+  }
+}
+
 /**
  * Serves one SCIM request: authenticate the bearer token (it names the tenant), rate-limit, read the body, run
  * the handler, answer in SCIM form, and drain the email outbox after the response. A read runs without a
  * transaction and is logged through the activity buffer; a write runs in one transaction that also writes its
  * activity entry, so no change commits unlogged. Writes of a tenant run side by side: the provisioning verb
  * locks only the rows it changes (see lib/provisioning/sync-users.ts).
+ *
+ * A token this instance found live before, and holds a rate-limit token for, is checked again alongside the
+ * request's first statements rather than before them (bearer.ts spendKnownToken): a read's check and query go out
+ * together, and a write's check is the first statement of its transaction, in BEGIN's round trip. Should the
+ * check find the token revoked, the read's rows are dropped and the write rolled back, and the answer is the
+ * same 401 as for any refused token: nothing is answered or committed before the check has passed.
  */
 export async function handleScimRequest(
   request: Request,
@@ -43,14 +56,24 @@ export async function handleScimRequest(
   const url = new URL(request.url);
   const path = `/${segments.join("/")}`;
   const { db } = options.database ?? (await getDatabase());
-
   const authorization = request.headers.get("authorization");
-  const auth = await authenticate(db, authorization, env().scim.rateLimitPerMinute, options.leases);
-  if (!auth) {
+  const refused = async () => {
     await logRejectedCall(db, authorization, { method, path: loggedPath(path, url.searchParams), started });
     return toResponse(unauthorized());
-  }
-  const { tenant, connection, wait } = auth;
+  };
+
+  const known = spendKnownToken(authorization, options.leases);
+  const authenticated = known ? null : await authenticate(db, authorization, env().scim.rateLimitPerMinute, options.leases);
+  if (!known && !authenticated) return refused();
+  const tenant = { id: known?.tenantId ?? authenticated!.tenant.id };
+  // The known token's check, started on the handle the request's first statement runs on (once: a write that runs
+  // again keeps the first answer).
+  let verified: Promise<Authenticated | null> | undefined;
+  const verify = (handle: DbOrTx) => (verified ??= known ? verifyKnownToken(handle, known) : Promise.resolve(authenticated));
+  const passed = async (handle: DbOrTx) => {
+    if (!(await verify(handle))) throw new TokenRefusedError();
+  };
+
   // The time is taken here, not by the database: a buffered entry is inserted later but sorts where it happened.
   const entry = (result: ScimResult): ActivityEntry => ({
     tenantId: tenant.id,
@@ -67,8 +90,9 @@ export async function handleScimRequest(
 
   let logged = false;
   let emailsQueued = 0;
-  const result = await (async (): Promise<ScimResult> => {
-    if (wait > 0) {
+  const result = await (async (): Promise<ScimResult | "refused"> => {
+    if (authenticated && authenticated.wait > 0) {
+      const { wait } = authenticated;
       return scimError(429, `Too many requests; retry in ${wait} s`, undefined, { "retry-after": String(wait) });
     }
     try {
@@ -84,12 +108,30 @@ export async function handleScimRequest(
         warnings: [],
         outbox: { queued: 0 },
       });
-      if (!route.write) return await route.run(context(db), body);
+      if (!route.write) {
+        // The check and the read go out together, on one connection; the read's answer (or error) counts only once
+        // the check passed.
+        return await onOneConnection(db, async (handle) => {
+          verify(handle).catch(() => {});
+          const read = await route.run(context(handle), body).catch(async (error: unknown) => {
+            await passed(handle);
+            throw error;
+          });
+          await passed(handle);
+          return read;
+        });
+      }
       // Logged and queued count only once an attempt has committed.
       const committed = await retrying(() =>
         db.transaction(async (tx) => {
+          // The transaction's first statement, out with BEGIN and the handler's first statement.
+          verify(tx).catch(() => {});
           const ctx = context(tx);
-          const written = await route.run(ctx, body);
+          const written = await route.run(ctx, body).catch(async (error: unknown) => {
+            await passed(tx);
+            throw error;
+          });
+          await passed(tx);
           await alongsideCommit(tx, () => recordActivity(tx, entry(written), ...warningEntries(ctx.warnings)));
           return { written, queued: ctx.outbox.queued };
         }),
@@ -98,15 +140,27 @@ export async function handleScimRequest(
       emailsQueued = committed.queued;
       return await committedResult(committed.written);
     } catch (error) {
+      if (error instanceof TokenRefusedError) return "refused";
       if (error instanceof PayloadTooLargeError) return scimError(413, error.message);
       if (error instanceof UnsupportedMediaTypeError) return scimError(415, error.message);
       return errorResult(error);
     }
   })();
+  if (result === "refused") return refused();
+  // A request answered before it ran a statement (a bad body, an unknown route) has its token checked now; a check
+  // that failed (the database, not the token) answers as the database's failure would.
+  let auth: Authenticated | null;
+  try {
+    auth = await verify(db);
+  } catch (error) {
+    return toResponse(errorResult(error));
+  }
+  if (!auth) return refused();
 
   if (!logged) await bufferActivity(db, entry(result));
   // Last use is recorded at most once a minute, and only for a request that was served: a rejected request
   // changes nothing in the database (its activity entry and the rate limit's bucket aside).
+  const { connection } = auth;
   if (result.status < 400 && (!connection.lastUsedAt || Date.now() - connection.lastUsedAt.getTime() > 60_000)) {
     await touchConnection(db, connection.id);
   }
