@@ -1,0 +1,1 @@
+CREATE INDEX "users_tenant_admins_idx" ON "users" USING btree ("tenant_id") WHERE "users"."role" = 'admin' and "users"."status" <> 'deactivated';
