@@ -61,13 +61,16 @@ export class PipelinedPostgresJsSession extends PostgresJsSession<Sql, Record<st
     }
   }
 
-  /** See `onOneConnection`. */
+  /**
+   * See `onOneConnection`. The handle is made without the schema: drizzle builds a relational query builder per
+   * table for a handle with one, on every request, and the statements run here never use them.
+   */
   async onOneConnection<T>(fn: (handle: DbOrTx) => Promise<T>): Promise<T> {
     const reserved = await this.client.reserve();
     try {
-      const { dialect, schema, options } = this as unknown as SessionFields;
-      const session = new PostgresJsSession(transactionClient(reserved) as unknown as Sql, dialect, schema, options);
-      return await fn(new PostgresJsTransaction(dialect, session as never, schema) as unknown as DbOrTx);
+      const { dialect, options } = this as unknown as SessionFields;
+      const session = new PostgresJsSession(transactionClient(reserved) as unknown as Sql, dialect, undefined, options);
+      return await fn(new PostgresJsTransaction(dialect, session as never, undefined) as unknown as DbOrTx);
     } finally {
       reserved.release();
     }

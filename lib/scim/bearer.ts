@@ -34,21 +34,24 @@ const connectionAndBucket = connectionByTokenHashWith(
 /** This instance's shares of the tenants' rate-limit buckets. */
 const instanceLeases = new RateLimitLeases();
 
+/** The hash of the token an Authorization header carries (what tokens are stored and looked up by), or null. */
+export function bearerHash(header: string | null): string | null {
+  const token = tokenFromHeader(header);
+  return token && token.length <= 512 ? hashScimToken(token) : null;
+}
+
 /**
- * The tenant and live connection a request's token belongs to, or null (→ 401), with the tenant's rate limit
+ * The tenant and live connection a token (by its hash) belongs to, or null (→ 401), with the tenant's rate limit
  * taken: `wait` is 0, or the whole seconds to wait before the next request (→ 429). A token this instance holds
  * for the tenant is spent with a lookup that writes nothing; else the bucket is asked in the lookup's statement.
  */
 export async function authenticate(
   db: DbOrTx,
-  header: string | null,
+  hash: string,
   ratePerMinute: number,
   /** Tests stand for a second instance with leases of their own. */
   leases: RateLimitLeases = instanceLeases,
 ) {
-  const token = tokenFromHeader(header);
-  if (!token || token.length > 512) return null;
-  const hash = hashScimToken(token);
   if (leases.spend(hash)) {
     const found = await connectionByTokenHash(db, hash);
     if (!found || !sameHash(found.connection.tokenHash, hash)) return null;
@@ -90,10 +93,7 @@ export type KnownToken = { hash: string; tenantId: string };
  * that check (`verifyKnownToken`). Null when the request must be authenticated first (`authenticate`), which also
  * asks the bucket; nothing is spent then.
  */
-export function spendKnownToken(header: string | null, leases: RateLimitLeases = instanceLeases): KnownToken | null {
-  const token = tokenFromHeader(header);
-  if (!token || token.length > 512) return null;
-  const hash = hashScimToken(token);
+export function spendKnownToken(hash: string, leases: RateLimitLeases = instanceLeases): KnownToken | null {
   const tenantId = tokenTenants.get(hash);
   if (!tenantId || !leases.spend(hash)) return null;
   return { hash, tenantId };

@@ -6,7 +6,7 @@ import { alongsideCommit, onOneConnection } from "@/db/transaction";
 import { bufferActivity, recordActivity, recordRejectedCall, type ActivityEntry } from "@/lib/activity";
 import { drainOutbox } from "@/lib/email/outbox";
 import { env } from "@/lib/env";
-import { authenticate, spendKnownToken, verifyKnownToken, type Authenticated } from "./bearer";
+import { authenticate, bearerHash, spendKnownToken, verifyKnownToken, type Authenticated } from "./bearer";
 import type { RateLimitLeases } from "./rate-limit-lease";
 import { PayloadTooLargeError, UnsupportedMediaTypeError, readJsonBody } from "./body";
 import { runBulk } from "./bulk";
@@ -62,8 +62,10 @@ export async function handleScimRequest(
     return toResponse(unauthorized());
   };
 
-  const known = spendKnownToken(authorization, options.leases);
-  const authenticated = known ? null : await authenticate(db, authorization, env().scim.rateLimitPerMinute, options.leases);
+  const hash = bearerHash(authorization);
+  if (!hash) return refused();
+  const known = spendKnownToken(hash, options.leases);
+  const authenticated = known ? null : await authenticate(db, hash, env().scim.rateLimitPerMinute, options.leases);
   if (!known && !authenticated) return refused();
   const tenant = { id: known?.tenantId ?? authenticated!.tenant.id };
   // The known token's check, started on the handle the request's first statement runs on (once: a write that runs
