@@ -229,6 +229,7 @@ describe.runIf(process.env.DATABASE_URL)("database round trips per SCIM request 
     const receipts = await database.db.select().from(emailOutbox).where(and(eq(emailOutbox.tenantId, tenantId), eq(emailOutbox.kind, "receipt")));
     expect(receipts.map((r) => r.purchaseId).sort()).toEqual(bought.map((p) => p.id).sort());
   });
+
   describe("on an instance that knows the token and holds rate-limit tokens for it (lib/scim/router.ts)", () => {
     let warm: ReturnType<typeof scimClient>;
     beforeAll(() => {
