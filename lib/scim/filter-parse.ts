@@ -13,6 +13,7 @@ const SUB_ATTRIBUTE_AFTER_VALUE_PATH =
   /^\.([A-Za-z$][\w$-]*)\s+(pr(?![\w-])|(?:eq|ne|co|sw|ew|gt|ge|lt|le)\s+(?:"\d+"|[\w.+-]+))/i;
 
 export const invalidFilter = (message: string) => new ValidationError(message, "invalidFilter");
+const nulRefused = () => invalidFilter("Filters may not contain the NUL character (U+0000)");
 
 /**
  * Parses a SCIM filter (RFC 7644 §3.4.2.2) into the scim2-parse-filter AST, with string values decoded as JSON
@@ -21,7 +22,7 @@ export const invalidFilter = (message: string) => new ValidationError(message, "
 export function parseFilter(input: string): Filter {
   if (input.length > MAX_LENGTH) throw invalidFilter(`Filters may be at most ${MAX_LENGTH} characters long`);
   // PostgreSQL text cannot hold U+0000, so no value with it can match; and it must never reach the database.
-  if (input.includes("\u0000")) throw invalidFilter("Filters may not contain the NUL character (U+0000)");
+  if (input.includes("\u0000")) throw nulRefused();
   const { text, literals } = protectStrings(input);
   const rewritten = moveSubAttributeIntoValuePath(quoteBareValues(text, literals));
   let ast: Filter;
@@ -65,11 +66,15 @@ function protectStrings(input: string): { text: string; literals: Literal[] } {
  * character, because directory-sourced names such as `CONTOSO\jdoe` arrive unescaped.
  */
 function decodeString(raw: string): string {
+  let value: string;
   try {
-    return JSON.parse(raw.replace(/\\(?!["\\/bfnrt]|u[0-9a-fA-F]{4})/g, "\\\\")) as string;
+    value = JSON.parse(raw.replace(/\\(?!["\\/bfnrt]|u[0-9a-fA-F]{4})/g, "\\\\")) as string;
   } catch {
     throw invalidFilter(`Invalid string ${raw} in filter`);
   }
+  // The escape `\u0000` decodes to the NUL character that parseFilter refuses as it is written.
+  if (value.includes("\u0000")) throw nulRefused();
+  return value;
 }
 
 /**

@@ -263,6 +263,9 @@ describe("compileFilter", () => {
     // Found by the fuzzer: PostgreSQL text cannot hold U+0000, quoted or bare.
     ["User", 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value le "\u0000x"'],
     ["User", "userName eq a\u0000b"],
+    // and written as a JSON escape inside a string, which decodes to it.
+    ["User", 'IO eq "a\\u0000b"'],
+    ["Group", 'displayName eq "\\u0000"'],
   ])("%s: rejects %s as invalidFilter", (kind, filter) => {
     let error: unknown;
     try {
