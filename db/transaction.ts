@@ -34,9 +34,7 @@ export class PipelinedPostgresJsSession extends PostgresJsSession<Sql, Record<st
   override async transaction<T>(fn: (tx: Tx) => Promise<T>, config?: Parameters<Tx["setTransaction"]>[0]): Promise<T> {
     const reserved = await this.client.reserve();
     const client = transactionClient(reserved);
-    const { dialect, schema, options } = this as unknown as SessionFields;
-    const session = new PostgresJsSession(client as unknown as Sql, dialect, schema, options);
-    const tx = new PostgresJsTransaction(dialect, session as never, schema);
+    const tx = this.handleOn(client, (this as unknown as SessionFields).schema);
     const pending: Promise<unknown>[] = [];
     pipelined.set(tx, { pending, client });
     try {
@@ -68,12 +66,17 @@ export class PipelinedPostgresJsSession extends PostgresJsSession<Sql, Record<st
   async onOneConnection<T>(fn: (handle: DbOrTx) => Promise<T>): Promise<T> {
     const reserved = await this.client.reserve();
     try {
-      const { dialect, options } = this as unknown as SessionFields;
-      const session = new PostgresJsSession(transactionClient(reserved) as unknown as Sql, dialect, undefined, options);
-      return await fn(new PostgresJsTransaction(dialect, session as never, undefined) as unknown as DbOrTx);
+      return await fn(this.handleOn(transactionClient(reserved), undefined) as unknown as DbOrTx);
     } finally {
       reserved.release();
     }
+  }
+
+  /** A drizzle handle whose statements run on `client` (one reserved connection). */
+  private handleOn(client: TxClient, schema: SessionFields["schema"] | undefined): Tx {
+    const { dialect, options } = this as unknown as SessionFields;
+    const session = new PostgresJsSession(client as unknown as Sql, dialect, schema, options);
+    return new PostgresJsTransaction(dialect, session as never, schema);
   }
 }
 

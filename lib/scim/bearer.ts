@@ -1,5 +1,5 @@
 import type { DbOrTx } from "@/db";
-import { connectionByTokenHash, connectionByTokenHashWith } from "@/db/queries/scim-connections";
+import { connectionByTokenHash, connectionByTokenHashWith, type ScimConnection } from "@/db/queries/scim-connections";
 import { rateLimitUpsert, rateLimitWait } from "./rate-limit";
 import { RateLimitLeases } from "./rate-limit-lease";
 import { hashScimToken, sameHash } from "@/lib/provisioning/scim-token";
@@ -52,19 +52,23 @@ export async function authenticate(
   /** Tests stand for a second instance with leases of their own. */
   leases: RateLimitLeases = instanceLeases,
 ) {
-  if (leases.spend(hash)) {
-    const found = await connectionByTokenHash(db, hash);
-    if (!found || !sameHash(found.connection.tokenHash, hash)) return null;
-    rememberTenant(hash, found.tenant.id);
-    return { connection: found.connection, tenant: found.tenant, wait: 0 };
-  }
+  if (leases.spend(hash)) return live(hash, await connectionByTokenHash(db, hash));
   const { want, giveBack } = leases.ask(hash, ratePerMinute);
-  const found = await connectionAndBucket(db, hash, { perMinute: ratePerMinute, want, giveBack });
+  const found = live(hash, await connectionAndBucket(db, hash, { perMinute: ratePerMinute, want, giveBack }));
+  if (!found) return null;
+  leases.took(hash, found.also?.granted ?? 0);
+  return { ...found, wait: rateLimitWait(found.also, ratePerMinute) };
+}
+
+/**
+ * What a lookup by a token's hash found, when it is the token's live connection: its connection and tenant, ready
+ * to serve (`wait` 0), and the tenant remembered for the token (`spendKnownToken`); else null.
+ */
+function live<F extends { connection: ScimConnection; tenant: { id: string } }>(hash: string, found: F | undefined) {
   // The lookup is by an index on the hash; the final comparison is constant-time all the same.
   if (!found || !sameHash(found.connection.tokenHash, hash)) return null;
-  leases.took(hash, found.also?.granted ?? 0);
   rememberTenant(hash, found.tenant.id);
-  return { connection: found.connection, tenant: found.tenant, wait: rateLimitWait(found.also, ratePerMinute) };
+  return { ...found, wait: 0 };
 }
 
 /** What a request's token was found to be: its live connection and tenant, and how long to wait (0: serve it). */
@@ -105,10 +109,8 @@ export function spendKnownToken(hash: string, leases: RateLimitLeases = instance
  * commit, anything done for the request before this has answered.
  */
 export async function verifyKnownToken(db: DbOrTx, known: KnownToken): Promise<Authenticated | null> {
-  const found = await connectionByTokenHash(db, known.hash);
-  if (!found || !sameHash(found.connection.tokenHash, known.hash) || found.tenant.id !== known.tenantId) {
-    tokenTenants.delete(known.hash);
-    return null;
-  }
-  return { connection: found.connection, tenant: found.tenant, wait: 0 };
+  const found = live(known.hash, await connectionByTokenHash(db, known.hash));
+  if (found?.tenant.id === known.tenantId) return found;
+  tokenTenants.delete(known.hash);
+  return null;
 }

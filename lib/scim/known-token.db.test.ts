@@ -2,6 +2,7 @@
 // request's own statements instead of before them (lib/scim/router.ts). These cases revoke or rotate such a token
 // between two requests: the request that finds out must answer 401 like any refused token, with nothing of the
 // tenant in its answer and nothing of its work committed.
+import { randomUUID } from "node:crypto";
 import { and, count, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { scimUsers } from "@/db/schema";
@@ -69,6 +70,14 @@ describe.each(testDrivers)("a known token found revoked while its request runs, 
     expectRefused(await alongside("GET", `Users/${userId}`));
     // Now authenticated first, as any unknown token: refused before anything is read.
     expectRefused(await scim("GET", `Users?filter=${encodeURIComponent(`userName eq "kept@known${n}.example"`)}`));
+  });
+
+  it.each([
+    ["a read that fails (an unknown id: 404 for a live token)", () => `Users/${randomUUID()}`],
+    ["a request answered before any statement (an unknown endpoint)", () => "Nothing"],
+  ])("answers %s 401 after a disconnect, not with its own answer", async (_, path) => {
+    await revokeScimConnection(t.db, { tenantId, actor: "test" });
+    expectRefused(await alongside("GET", path()));
   });
 
   it("rolls a create back after a disconnect and answers 401", async () => {

@@ -72,8 +72,18 @@ export async function handleScimRequest(
   // again keeps the first answer).
   let verified: Promise<Authenticated | null> | undefined;
   const verify = (handle: DbOrTx) => (verified ??= known ? verifyKnownToken(handle, known) : Promise.resolve(authenticated));
-  const passed = async (handle: DbOrTx) => {
-    if (!(await verify(handle))) throw new TokenRefusedError();
+  /** Starts the check on `handle` before `run`'s first statement; `run`'s answer or error counts once it passed. */
+  const checked = async <T>(handle: DbOrTx, run: () => Promise<T>): Promise<T> => {
+    const passed = async () => {
+      if (!(await verify(handle))) throw new TokenRefusedError();
+    };
+    verify(handle).catch(() => {});
+    const value = await run().catch(async (error: unknown) => {
+      await passed();
+      throw error;
+    });
+    await passed();
+    return value;
   };
 
   // The time is taken here, not by the database: a buffered entry is inserted later but sorts where it happened.
@@ -113,27 +123,14 @@ export async function handleScimRequest(
       if (!route.write) {
         // The check and the read go out together, on one connection; the read's answer (or error) counts only once
         // the check passed.
-        return await onOneConnection(db, async (handle) => {
-          verify(handle).catch(() => {});
-          const read = await route.run(context(handle), body).catch(async (error: unknown) => {
-            await passed(handle);
-            throw error;
-          });
-          await passed(handle);
-          return read;
-        });
+        return await onOneConnection(db, (handle) => checked(handle, () => route.run(context(handle), body)));
       }
       // Logged and queued count only once an attempt has committed.
       const committed = await retrying(() =>
         db.transaction(async (tx) => {
-          // The transaction's first statement, out with BEGIN and the handler's first statement.
-          verify(tx).catch(() => {});
+          // The check is the transaction's first statement, out with BEGIN and the handler's first statement.
           const ctx = context(tx);
-          const written = await route.run(ctx, body).catch(async (error: unknown) => {
-            await passed(tx);
-            throw error;
-          });
-          await passed(tx);
+          const written = await checked(tx, () => route.run(ctx, body));
           await alongsideCommit(tx, () => recordActivity(tx, entry(written), ...warningEntries(ctx.warnings)));
           return { written, queued: ctx.outbox.queued };
         }),
