@@ -4,4 +4,4 @@ export type FakeResend = {
   requests: Array<{ headers: Record<string, string | string[] | undefined>; body: string }>;
   close: () => Promise<void>;
 };
-export function startFakeResend(port?: number, options?: { failFirst?: number }): Promise<FakeResend>;
+export function startFakeResend(port?: number, options?: { failFirst?: number; failTo?: string[] }): Promise<FakeResend>;

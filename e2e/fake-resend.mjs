@@ -1,10 +1,11 @@
 // A stand-in for the Resend HTTP API (POST /emails) so tests drive the real resend SDK over HTTP.
 // Repeated Idempotency-Key replays the first result, as Resend does. GET/DELETE /__outbox read and clear it.
+// failFirst: the first N sends fail with a 500; failTo: sends to these addresses always fail with a 500.
 // Run alone: `FAKE_RESEND_PORT=4321 node e2e/fake-resend.mjs`; or import { startFakeResend }.
 import http from "node:http";
 import { pathToFileURL } from "node:url";
 
-export function startFakeResend(port = 0, { failFirst = 0 } = {}) {
+export function startFakeResend(port = 0, { failFirst = 0, failTo = [] } = {}) {
   const outbox = [];
   const byKey = new Map();
   const requests = [];
@@ -26,8 +27,9 @@ export function startFakeResend(port = 0, { failFirst = 0 } = {}) {
         if (!String(req.headers.authorization ?? "").startsWith("Bearer re_")) {
           return reply(401, { statusCode: 401, name: "validation_error", message: "API key is invalid" });
         }
-        if (failuresLeft > 0) {
-          failuresLeft--;
+        const failsFirst = failuresLeft > 0;
+        if (failsFirst) failuresLeft--;
+        if (failsFirst || failTo.includes(JSON.parse(body).to)) {
           return reply(500, { statusCode: 500, name: "internal_server_error", message: "temporary failure" });
         }
         const key = req.headers["idempotency-key"];

@@ -6,7 +6,7 @@ import { testDrivers, useTestDatabase } from "@/db/testing";
 import { env } from "@/lib/env";
 import { createTenant } from "@/lib/tenants/create-tenant";
 import { receiptEmail } from "./templates";
-import { drainOutbox, enqueueEmail, retryDelaySeconds } from "./outbox";
+import { drainOutbox, enqueueEmail, enqueueEmails, retryDelaySeconds } from "./outbox";
 
 // No RESEND_API_KEY here: delivery goes to the local mailbox table.
 const message = (to: string) => ({ to, subject: "Hi", text: "Open https://x.example/a now", html: "<p>hi</p>", kind: "invitation" as const });
@@ -56,6 +56,35 @@ describe.each(testDrivers)("email outbox on %s (local mailbox)", (driver) => {
     expect(delivered).toMatchObject({ kind: "receipt", to: `owner@${slug}.example`, subject: expected.subject, text: expected.text, html: expected.html });
     // Stored with the row: a retry sends the same email.
     expect(sent).toMatchObject({ status: "sent", attempts: 1, subject: expected.subject, text: expected.text, html: expected.html });
+  });
+
+  it("drains in batches of at most 50, each message once, also with two drains at once", async () => {
+    const slug = `batch-${driver}`;
+    const tenant = await createTenant(t.db, { name: "Batch AG", slug, adminEmail: `owner@${slug}.example`, seats: { team: 1 } });
+    await t.db.update(seats).set({ held: 3 }).where(and(eq(seats.tenantId, tenant.id), eq(seats.tier, "team")));
+    await t.db.transaction((tx) => buySeatsShort(tx, tenant.id, ["team"], "SCIM PATCH /Groups/g2"));
+    const plain = Array.from({ length: 70 }, (_, n) => ({
+      message: { ...message(`m${n}@${slug}.example`), text: `Open https://x.example/${n} now`, tenantId: tenant.id },
+      idempotencyKey: `${slug}-${n}`,
+    }));
+    await enqueueEmails(t.db, plain);
+
+    const first = await drainOutbox(t.db);
+    expect(first).toEqual({ sent: 50, failed: 0 });
+    const [second, third] = await Promise.all([drainOutbox(t.db), drainOutbox(t.db)]);
+    expect(second.sent + third.sent).toBe(21);
+    expect(await drainOutbox(t.db)).toEqual({ sent: 0, failed: 0 });
+
+    const delivered = await t.db.select().from(mailbox).where(eq(mailbox.tenantId, tenant.id));
+    expect(delivered).toHaveLength(71);
+    expect(new Set(delivered.map((m) => m.idempotencyKey)).size).toBe(71);
+    expect(delivered.find((m) => m.to === `m7@${slug}.example`)).toMatchObject({ subject: "Hi", links: ["https://x.example/7"] });
+    expect(delivered.find((m) => m.kind === "receipt")).toMatchObject({ to: `owner@${slug}.example`, subject: expect.stringMatching(/\S/) });
+    const rows = await t.db.select().from(emailOutbox).where(eq(emailOutbox.tenantId, tenant.id));
+    expect(rows.every((r) => r.status === "sent" && r.attempts === 1 && r.sentAt !== null && r.providerMessageId !== null)).toBe(true);
+    // Each row records the id of the message it delivered.
+    const byKey = new Map(delivered.map((m) => [m.idempotencyKey, m.id]));
+    expect(rows.every((r) => r.providerMessageId === byKey.get(r.idempotencyKey))).toBe(true);
   });
 });
 

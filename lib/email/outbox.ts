@@ -1,9 +1,10 @@
-import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db";
+import { claimDueEmails, recordOutcomes, storeRenderings, type ClaimedEmail, type DeliveryOutcome } from "@/db/queries/outbox";
 import { emailOutbox } from "@/db/schema";
 import { jsonParam, statement } from "@/db/run";
 import { renderReceipts } from "@/lib/billing/purchase-seats";
-import { sendEmail, type EmailMessage, type SendResult } from "./send-email";
+import { errorMessage, sendEmails, type EmailMessage, type SendResult } from "./send-email";
 import type { RenderedEmail } from "./templates";
 
 /** An email to queue, with the key that makes it exactly-once. */
@@ -48,33 +49,16 @@ export async function enqueueEmails(tx: DbOrTx, emails: QueuedEmail[]): Promise<
 export type DrainResult = { sent: number; failed: number };
 
 /**
- * Sends due outbox messages (or just `ids`). Each is claimed with a lease (FOR UPDATE SKIP LOCKED) so several
- * instances can drain at once without sending twice; a crash mid-send lets the lease expire and a later drain
- * retries with the same idempotency key. Failures back off exponentially. A receipt queued unrendered (it holds
- * its purchase's id) is rendered at its first attempt and the rendering stored, so every attempt sends the same.
+ * Sends due outbox messages (or just `ids`), up to `limit` (50) per call, in a fixed number of statements however
+ * many there are. Each is claimed with a lease (FOR UPDATE SKIP LOCKED) so several instances can drain at once
+ * without sending twice; a crash mid-send lets the lease expire and a later drain retries with the same
+ * idempotency key, which the provider (and the local mailbox) honour. Failures back off exponentially. A receipt
+ * queued unrendered (it holds its purchase's id) is rendered at its first attempt and the rendering stored before
+ * it is sent, so every attempt sends the same. The outcomes are recorded together after the sends.
  */
 export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: number } = {}): Promise<DrainResult> {
-  const due = db
-    .select({ id: emailOutbox.id })
-    .from(emailOutbox)
-    .where(
-      and(
-        eq(emailOutbox.status, "pending"),
-        lte(emailOutbox.nextAttemptAt, sql`now()`),
-        options.ids ? inArray(emailOutbox.id, options.ids) : undefined,
-      ),
-    )
-    .orderBy(asc(emailOutbox.createdAt))
-    .limit(options.limit ?? 50)
-    .for("update", { skipLocked: true });
-  const claimed = await db
-    .update(emailOutbox)
-    .set({
-      attempts: sql`${emailOutbox.attempts} + 1`,
-      nextAttemptAt: sql`now() + make_interval(secs => ${LEASE_SECONDS})`,
-    })
-    .where(inArray(emailOutbox.id, due))
-    .returning();
+  const claimed = await claimDueEmails(db, { ids: options.ids, limit: options.limit ?? 50, leaseSeconds: LEASE_SECONDS });
+  if (claimed.length === 0) return { sent: 0, failed: 0 };
 
   const unrendered = claimed.filter((row) => row.html === null).map((row) => row.id);
   let rendered = new Map<string, RenderedEmail>();
@@ -82,47 +66,44 @@ export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: num
   try {
     if (unrendered.length) rendered = await renderReceipts(db, unrendered);
   } catch (error) {
-    renderError = reason(error);
+    renderError = errorMessage(error);
   }
-  const result: DrainResult = { sent: 0, failed: 0 };
+  const outcomes: DeliveryOutcome[] = [];
+  const ready: { row: ClaimedEmail; content: RenderedEmail }[] = [];
   for (const row of claimed) {
-    const sent = await deliver(db, row, rendered.get(row.id) ?? renderError).catch((error: unknown) => ({ ok: false as const, error: reason(error) }));
-    if (sent.ok) {
-      result.sent++;
-      await db
-        .update(emailOutbox)
-        .set({ status: "sent", sentAt: sql`now()`, providerMessageId: sent.id, lastError: null })
-        .where(eq(emailOutbox.id, row.id));
-    } else {
-      result.failed++;
-      const giveUp = row.attempts >= MAX_ATTEMPTS;
-      await db
-        .update(emailOutbox)
-        .set({
-          status: giveUp ? "failed" : "pending",
-          lastError: sent.error.slice(0, 1000),
-          nextAttemptAt: sql`now() + make_interval(secs => ${retryDelaySeconds(row.attempts)})`,
-        })
-        .where(eq(emailOutbox.id, row.id));
-    }
+    const content = row.subject !== null && row.text !== null && row.html !== null ? { subject: row.subject, text: row.text, html: row.html } : rendered.get(row.id);
+    if (content) ready.push({ row, content });
+    else outcomes.push(failure(row, renderError));
   }
-  return result;
+  const renderings = ready.filter(({ row }) => row.html === null).map(({ row, content }) => ({ id: row.id, ...content }));
+  let results: SendResult[];
+  try {
+    await storeRenderings(db, renderings);
+    results = await sendEmails(
+      db,
+      ready.map(({ row, content }) => ({ message: { tenantId: row.tenantId, kind: row.kind, to: row.to, ...content }, idempotencyKey: row.idempotencyKey })),
+    );
+  } catch (error) {
+    results = ready.map(() => ({ ok: false, error: errorMessage(error) }));
+  }
+  ready.forEach(({ row }, n) => {
+    const sent = results[n];
+    outcomes.push(sent.ok ? { id: row.id, status: "sent", providerMessageId: sent.id } : failure(row, sent.error));
+  });
+  await recordOutcomes(db, outcomes);
+  const sent = outcomes.filter((o) => o.status === "sent").length;
+  return { sent, failed: outcomes.length - sent };
 }
 
-const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-/**
- * Sends one claimed row. A row queued unrendered gets `rendering` stored first; when there is none (`rendering` is
- * then the reason), the attempt fails.
- */
-async function deliver(db: Db, row: typeof emailOutbox.$inferSelect, rendering: RenderedEmail | string): Promise<SendResult> {
-  let content = row.subject !== null && row.text !== null && row.html !== null ? { subject: row.subject, text: row.text, html: row.html } : null;
-  if (!content) {
-    if (typeof rendering === "string") return { ok: false, error: rendering };
-    await db.update(emailOutbox).set(rendering).where(eq(emailOutbox.id, row.id));
-    content = rendering;
-  }
-  return sendEmail(db, { tenantId: row.tenantId, kind: row.kind, to: row.to, ...content }, row.idempotencyKey);
+/** A failed attempt: retried after a growing delay, given up after MAX_ATTEMPTS (the row stays, for an operator). */
+function failure(row: ClaimedEmail, error: string): DeliveryOutcome {
+  return {
+    id: row.id,
+    status: row.attempts >= MAX_ATTEMPTS ? "failed" : "pending",
+    // jsonb (the statement's parameter) and text refuse NUL; a provider's message should not lose the outcome.
+    error: error.replaceAll("\0", "").slice(0, 1000),
+    retrySeconds: retryDelaySeconds(row.attempts),
+  };
 }
 
 /** 30 s, 1 min, 2 min … capped at one hour. */

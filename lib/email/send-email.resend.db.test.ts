@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emailOutbox, mailbox } from "@/db/schema";
 import { useTestDatabase } from "@/db/testing";
@@ -7,7 +7,7 @@ import { startFakeResend, type FakeResend } from "@/e2e/fake-resend.mjs";
 // The real resend SDK against a local fake of its HTTP API (RESEND_BASE_URL is read by the SDK constructor).
 let fake: FakeResend;
 beforeAll(async () => {
-  fake = await startFakeResend(0, { failFirst: 1 });
+  fake = await startFakeResend(0, { failFirst: 1, failTo: ["bounce@acme.example"] });
   process.env.RESEND_API_KEY = "re_test_key";
   process.env.RESEND_BASE_URL = fake.url;
 });
@@ -39,5 +39,27 @@ describe("email through the Resend API", () => {
     expect(fake.requests.map((r) => r.headers["idempotency-key"])).toEqual(["invite-42", "invite-42"]);
     // With an API key nothing lands in the local mailbox.
     expect(await t.db.select().from(mailbox)).toHaveLength(0);
+  });
+
+  it("records each message's own outcome when one send of a drain fails and the others go through", async () => {
+    const { drainOutbox, enqueueEmails } = await import("./outbox");
+    const email = (to: string) => ({
+      message: { to, subject: "Welcome", text: "Hello", html: "<p>Hello</p>", kind: "invitation" as const },
+      idempotencyKey: `invite-${to}`,
+    });
+    await enqueueEmails(t.db, ["one@acme.example", "bounce@acme.example", "two@acme.example"].map(email));
+    const before = fake.outbox.length;
+    expect(await drainOutbox(t.db)).toEqual({ sent: 2, failed: 1 });
+
+    const rows = await t.db.select().from(emailOutbox).where(inArray(emailOutbox.idempotencyKey, ["invite-one@acme.example", "invite-bounce@acme.example", "invite-two@acme.example"]));
+    const byTo = new Map(rows.map((r) => [r.to, r]));
+    expect(byTo.get("one@acme.example")).toMatchObject({ status: "sent", attempts: 1, lastError: null });
+    expect(byTo.get("two@acme.example")).toMatchObject({ status: "sent", attempts: 1, lastError: null });
+    expect(byTo.get("one@acme.example")!.providerMessageId).toMatch(/^fake_/);
+    expect(byTo.get("bounce@acme.example")).toMatchObject({ status: "pending", attempts: 1, providerMessageId: null, sentAt: null });
+    expect(byTo.get("bounce@acme.example")!.lastError).toMatch(/temporary failure/);
+    // Retried after the first backoff (30 s), not at once.
+    expect(byTo.get("bounce@acme.example")!.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 20_000);
+    expect(fake.outbox.slice(before).map((m) => m.to).sort()).toEqual(["one@acme.example", "two@acme.example"]);
   });
 });

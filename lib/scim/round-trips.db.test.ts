@@ -2,10 +2,12 @@ import { and, eq } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openDatabase, type Database } from "@/db";
-import { emailOutbox, seatPurchases, users as usersTable } from "@/db/schema";
+import { buySeatsShort } from "@/db/queries/access";
+import { emailOutbox, mailbox, seatPurchases, seats, users as usersTable } from "@/db/schema";
 import { createPostgresDatabase } from "@/db/testing";
 import { startCountingProxy } from "@/db/testing/round-trips";
 import { flushActivity } from "@/lib/activity";
+import { drainOutbox, enqueueEmails } from "@/lib/email/outbox";
 import { createTenant } from "@/lib/tenants/create-tenant";
 import { saveGroupMapping } from "@/lib/provisioning/group-mapping";
 import { connectScim } from "@/lib/provisioning/scim-connection";
@@ -228,6 +230,28 @@ describe.runIf(process.env.DATABASE_URL)("database round trips per SCIM request 
     expect(invited).toHaveLength(30);
     const receipts = await database.db.select().from(emailOutbox).where(and(eq(emailOutbox.tenantId, tenantId), eq(emailOutbox.kind, "receipt")));
     expect(receipts.map((r) => r.purchaseId).sort()).toEqual(bought.map((p) => p.id).sort());
+  });
+
+  it("draining the outbox: 5 statements for a batch of invitations and receipts, however many (the emails go after the response)", async () => {
+    // The earlier cases' emails first: the counted drain then takes exactly this case's.
+    while ((await drainOutbox(database.db)).sent > 0);
+    const other = await createTenant(database.db, { name: "Drain", slug: "drain", adminEmail: "owner@drain.example", seats: { team: 1 } });
+    await database.db.update(seats).set({ held: 4 }).where(and(eq(seats.tenantId, other.id), eq(seats.tier, "team")));
+    await database.db.transaction((tx) => buySeatsShort(tx, other.id, ["team"], "SCIM PATCH /Groups/g"));
+    await enqueueEmails(
+      database.db,
+      Array.from({ length: 40 }, (_, n) => ({
+        message: { to: `m${n}@drain.example`, subject: "Hi", text: "Hello", html: "<p>Hello</p>", kind: "invitation" as const, tenantId: other.id },
+        idempotencyKey: `drain-${n}`,
+      })),
+    );
+    proxy.reset();
+    expect(await drainOutbox(database.db)).toEqual({ sent: 41, failed: 0 });
+    // The claim, the receipt's facts, its rendering stored, the deliveries (the local mailbox here; with Resend,
+    // HTTP calls instead) and the outcomes: one statement each, where a statement per email and outcome was before.
+    expect(proxy.count.statements).toBe(5);
+    const delivered = await database.db.select().from(mailbox).where(eq(mailbox.tenantId, other.id));
+    expect(delivered).toHaveLength(41);
   });
 
   describe("on an instance that knows the token and holds rate-limit tokens for it (lib/scim/router.ts)", () => {

@@ -1,0 +1,89 @@
+import { sql } from "drizzle-orm";
+import type { DbOrTx } from "@/db";
+import { jsonParam, statement, uuidArray } from "@/db/run";
+import type { EmailKind } from "@/db/schema";
+
+/** An outbox row claimed for delivery: what sending it needs. Content is null on a receipt not yet rendered. */
+export type ClaimedEmail = {
+  id: string;
+  tenantId: string | null;
+  kind: EmailKind;
+  to: string;
+  subject: string | null;
+  text: string | null;
+  html: string | null;
+  idempotencyKey: string;
+  /** Attempts including this one. */
+  attempts: number;
+};
+
+const claimedColumns = sql`id, tenant_id as "tenantId", kind, "to", subject, text, html,
+  idempotency_key as "idempotencyKey", attempts`;
+
+// Claims set the lease as the next attempt: a drainer that dies mid-send leaves the row due again once it passes.
+// FOR UPDATE SKIP LOCKED lets drains on several instances claim disjoint rows without waiting on each other.
+const claimDueStatement = statement(
+  "outbox_claim_due",
+  ["limit", "leaseSeconds"],
+  (p) => sql<ClaimedEmail>`update email_outbox set attempts = attempts + 1,
+      next_attempt_at = now() + make_interval(secs => ${p.leaseSeconds}::int)
+    where id in (select id from email_outbox where status = 'pending' and next_attempt_at <= now()
+                 order by created_at limit ${p.limit}::int for update skip locked)
+    returning ${claimedColumns}`,
+);
+
+const claimIdsStatement = statement(
+  "outbox_claim_ids",
+  ["ids", "leaseSeconds"],
+  (p) => sql<ClaimedEmail>`update email_outbox set attempts = attempts + 1,
+      next_attempt_at = now() + make_interval(secs => ${p.leaseSeconds}::int)
+    where id in (select id from email_outbox where id = any(${uuidArray(p.ids)}) and status = 'pending'
+                 and next_attempt_at <= now() for update skip locked)
+    returning ${claimedColumns}`,
+);
+
+/** Claims due pending rows, oldest first (or only those of `ids`), for `leaseSeconds`, counting the attempt. */
+export async function claimDueEmails(db: DbOrTx, options: { ids?: string[]; limit: number; leaseSeconds: number }): Promise<ClaimedEmail[]> {
+  if (options.ids) {
+    if (options.ids.length === 0) return [];
+    return claimIdsStatement(db, { ids: jsonParam(options.ids.slice(0, options.limit)), leaseSeconds: options.leaseSeconds });
+  }
+  return claimDueStatement(db, { limit: options.limit, leaseSeconds: options.leaseSeconds });
+}
+
+const storeRenderingsStatement = statement(
+  "outbox_store_renderings",
+  ["rows"],
+  (p) => sql`update email_outbox o set subject = v.subject, text = v.text, html = v.html
+    from jsonb_to_recordset(${p.rows}::jsonb) as v(id uuid, subject text, text text, html text)
+    where o.id = v.id`,
+);
+
+/** Stores the content rendered for rows queued unrendered, in one statement. */
+export async function storeRenderings(db: DbOrTx, rows: { id: string; subject: string; text: string; html: string }[]): Promise<void> {
+  if (rows.length) await storeRenderingsStatement(db, { rows: jsonParam(rows) });
+}
+
+/** How one delivery attempt ended: sent with the provider's id, or not, to be retried after `retrySeconds` or given up. */
+export type DeliveryOutcome =
+  | { id: string; status: "sent"; providerMessageId: string }
+  | { id: string; status: "pending" | "failed"; error: string; retrySeconds: number };
+
+const recordOutcomesStatement = statement(
+  "outbox_record_outcomes",
+  ["rows"],
+  (p) => sql`update email_outbox o set status = v.status::outbox_status,
+      sent_at = case when v.status = 'sent' then now() else o.sent_at end,
+      provider_message_id = coalesce(v."providerMessageId", o.provider_message_id),
+      last_error = v.error,
+      next_attempt_at = case when v."retrySeconds" is null then o.next_attempt_at
+                             else now() + make_interval(secs => v."retrySeconds") end
+    from jsonb_to_recordset(${p.rows}::jsonb)
+      as v(id uuid, status text, "providerMessageId" text, error text, "retrySeconds" int)
+    where o.id = v.id`,
+);
+
+/** Records the outcomes of a drain's attempts, in one statement. */
+export async function recordOutcomes(db: DbOrTx, outcomes: DeliveryOutcome[]): Promise<void> {
+  if (outcomes.length) await recordOutcomesStatement(db, { rows: jsonParam(outcomes) });
+}
