@@ -199,7 +199,7 @@ export async function deleteSessionsOfEmails(db: DbOrTx, emails: string[]): Prom
 const buySeatsShortStatement = statement(
   "buy_seats_short",
   ["tenantId", "tiers", "reason"],
-  (p) => sql<{ purchases: number; receipts: number }>`with
+  (p) => sql<{ purchases: number }>`with
     locked as (
       select tier, quantity, held, unit_price_cents from seats
       where tenant_id = ${p.tenantId} and tier::text in (select jsonb_array_elements_text(${p.tiers}::jsonb))
@@ -212,36 +212,28 @@ const buySeatsShortStatement = statement(
       update seats set quantity = seats.quantity + b.quantity from bought b
       where seats.tenant_id = ${p.tenantId} and seats.tier = b.tier returning seats.tier
     ),
+    -- Its receipts are queued by the next outbox drain (purchases.ts queueReceipts), not under this lock.
     inserted as (
       insert into seat_purchases (tenant_id, tier, quantity, unit_price_cents, total_cents, reason)
       select ${p.tenantId}, b.tier, b.quantity, b.unit_price_cents, b.quantity * b.unit_price_cents, ${p.reason} from bought b
       returning id
-    ),
-    -- A receipt per purchase for every admin, rendered when delivered (lib/email/outbox.ts); one per key, ever.
-    receipts as (
-      insert into email_outbox (tenant_id, kind, "to", idempotency_key, purchase_id)
-      select ${p.tenantId}, 'receipt', u.email, 'receipt:' || i.id || ':' || lower(u.email), i.id
-      from inserted i cross join users u
-      where u.tenant_id = ${p.tenantId} and u.role = 'admin' and u.status <> 'deactivated'
-      on conflict (idempotency_key) do nothing
-      returning 1
     )
-    select (select count(*) from inserted)::int as "purchases", (select count(*) from receipts)::int as "receipts",
-      (select count(*) from raised) as "raised"`,
+    select (select count(*) from inserted)::int as "purchases", (select count(*) from raised) as "raised"`,
 );
 
 /**
  * Buys the seats the tenant is short of in these tiers, in one statement: locks their seats rows until commit,
- * and per tier short records one purchase (the charge), raises the seats by exactly the shortfall and queues a
- * receipt for every admin (rendered when delivered); returns how many purchases and receipts that made. Run right
- * after the users write that changed who holds these tiers (which locked the rows already, the held counts
- * following by trigger), so concurrent writers on any instance each see the seats the one before bought: a
- * shortfall is bought once, never twice, and never left unbought.
+ * and per tier short records one purchase (the charge) and raises the seats by exactly the shortfall; returns how
+ * many purchases that made. Run right after the users write that changed who holds these tiers (which locked the
+ * rows already, the held counts following by trigger), so concurrent writers on any instance each see the seats
+ * the one before bought: a shortfall is bought once, never twice, and never left unbought. The receipts (one per
+ * admin) are queued after commit by the outbox drain, which the caller schedules: the seats lock is held for
+ * the purchase alone.
  */
-export async function buySeatsShort(db: DbOrTx, tenantId: string, tiers: LicenseTier[], reason: string): Promise<{ purchases: number; receipts: number }> {
-  if (tiers.length === 0) return { purchases: 0, receipts: 0 };
+export async function buySeatsShort(db: DbOrTx, tenantId: string, tiers: LicenseTier[], reason: string): Promise<{ purchases: number }> {
+  if (tiers.length === 0) return { purchases: 0 };
   const [row] = await buySeatsShortStatement(db, { tenantId, tiers: jsonParam(tiers), reason });
-  return { purchases: row.purchases, receipts: row.receipts };
+  return { purchases: row.purchases };
 }
 
 const detachStatement = statement(

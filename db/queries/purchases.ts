@@ -37,3 +37,34 @@ export async function receiptFacts(db: DbOrTx, outboxIds: string[]): Promise<Rec
   if (outboxIds.length === 0) return [];
   return receiptFactsStatement(db, { ids: jsonParam(outboxIds) });
 }
+
+const queueReceiptsStatement = statement(
+  "queue_receipts",
+  ["limit"],
+  (p) => sql<{ purchases: number; receipts: number }>`with
+    due as (
+      select id, tenant_id from seat_purchases where receipts_queued_at is null
+      order by created_at limit ${p.limit}::int
+      for update skip locked
+    ),
+    -- A receipt per purchase for every active admin, rendered when delivered (lib/email/outbox.ts); one per key, ever.
+    queued as (
+      insert into email_outbox (tenant_id, kind, "to", idempotency_key, purchase_id)
+      select d.tenant_id, 'receipt', u.email, 'receipt:' || d.id || ':' || lower(u.email), d.id
+      from due d join users u on u.tenant_id = d.tenant_id and u.role = 'admin' and u.status <> 'deactivated'
+      on conflict (idempotency_key) do nothing
+      returning 1
+    ),
+    marked as (update seat_purchases set receipts_queued_at = now() where id in (select id from due) returning 1)
+    select (select count(*) from marked)::int as "purchases", (select count(*) from queued)::int as "receipts"`,
+);
+
+/**
+ * Puts the receipts of up to `limit` purchases that have none queued yet in the outbox, one per active admin of
+ * the purchase's tenant, and marks those purchases, in one statement. Drains on several instances take disjoint
+ * purchases (SKIP LOCKED); a receipt's idempotency key (purchase and address) keeps it to one per admin, ever.
+ */
+export async function queueReceipts(db: DbOrTx, limit = 100): Promise<{ purchases: number; receipts: number }> {
+  const [row] = await queueReceiptsStatement(db, { limit });
+  return row;
+}

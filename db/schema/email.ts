@@ -6,9 +6,9 @@ import { seatPurchases, tenants } from "./tenants";
 /**
  * Transactional outbox: a row is inserted in the same transaction as the change that causes the email and is
  * delivered after commit by lib/email/outbox.ts, with retries. `idempotencyKey` makes an email exactly-once:
- * a second enqueue with the same key is a no-op, and the provider gets the key too. A seat purchase's receipt is
- * queued by the purchase's own statement with only its `purchaseId` and rendered from that purchase when it is
- * first delivered (subject, text and html are stored then): rendering it under the seats lock held the lock longer.
+ * a second enqueue with the same key is a no-op, and the provider gets the key too. A seat purchase's receipts are
+ * queued by the drain after the purchase committed, with only their `purchaseId`, and rendered from that purchase
+ * when first delivered (subject, text and html are stored then): neither happens under the purchase's seats lock.
  */
 export const emailOutbox = pgTable(
   "email_outbox",

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { licenseTierEnum, localeEnum } from "./enums";
 
 /** A customer organisation. Every other row hangs off a tenant; tenants never see each other's rows. */
@@ -53,4 +53,12 @@ export const seatPurchases = pgTable("seat_purchases", {
   /** What caused it, e.g. `SCIM PATCH /Groups/…` or `admin save by ada@acme.example`. */
   reason: text("reason").notNull(),
   createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
-});
+  /**
+   * When its receipts (one per active admin) were put in the outbox; null until then. The purchase commits under
+   * the seats lock without them, and the next outbox drain queues them (db/queries/purchases.ts queueReceipts).
+   */
+  receiptsQueuedAt: timestamp("receipts_queued_at", { withTimezone: true, precision: 3 }),
+}, (t) => [
+  // The purchases whose receipts are still to be queued: what every drain asks first, found without a scan.
+  index("seat_purchases_receipts_due_idx").on(t.createdAt).where(sql`${t.receiptsQueuedAt} is null`),
+]);

@@ -44,8 +44,8 @@ export const users = pgTable(
     index("users_email_conflict_idx").on(t.emailConflictWith).where(sql`${t.emailConflictWith} is not null`),
     uniqueIndex("users_scim_user_key").on(t.scimUserId),
     index("users_email_idx").on(sql`lower(${t.email})`),
-    // A tenant's active admins (a purchase's receipts, the last-admin check), found without walking all its users:
-    // the receipts are queued under the seats lock of a purchase (db/queries/access.ts buySeatsShort).
+    // A tenant's active admins (a purchase's receipts, the last-admin check), found without walking all its users
+    // (db/queries/purchases.ts queueReceipts).
     index("users_tenant_admins_idx").on(t.tenantId).where(sql`${t.role} = 'admin' and ${t.status} <> 'deactivated'`),
   ],
 );

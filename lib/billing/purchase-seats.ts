@@ -4,11 +4,10 @@ import { receiptEmail, type RenderedEmail } from "@/lib/email/templates";
 import { env } from "@/lib/env";
 
 /**
- * The receipts of seats bought automatically, rendered for delivery. buySeatsShort (db/queries/access.ts) queues
- * them in the purchase's own statement, one per purchase for every admin with its own idempotency key, holding
- * only the purchase's id: rendering them there would hold the seats lock for the time it takes. Rendered here,
- * from the purchase, in the admin's language, for the outbox rows given by id; a row whose purchase is gone is
- * left out.
+ * The receipts of seats bought automatically, rendered for delivery. The outbox drain queues them after the
+ * purchase committed (db/queries/purchases.ts queueReceipts), one per purchase for every admin with its own
+ * idempotency key, holding only the purchase's id. Rendered here, from the purchase, in the admin's language, for
+ * the outbox rows given by id; a row whose purchase is gone is left out.
  */
 export async function renderReceipts(db: DbOrTx, outboxIds: string[]): Promise<Map<string, RenderedEmail>> {
   const rendered = new Map<string, RenderedEmail>();

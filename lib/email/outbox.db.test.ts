@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { buySeatsShort } from "@/db/queries/access";
+import { queueReceipts } from "@/db/queries/purchases";
 import { emailOutbox, mailbox, seatPurchases, seats, users } from "@/db/schema";
 import { testDrivers, useTestDatabase } from "@/db/testing";
 import { env } from "@/lib/env";
@@ -44,6 +45,7 @@ describe.each(testDrivers)("email outbox on %s (local mailbox)", (driver) => {
     await t.db.update(users).set({ locale: "de" }).where(eq(users.tenantId, tenant.id));
     await t.db.update(seats).set({ held: 4 }).where(and(eq(seats.tenantId, tenant.id), eq(seats.tier, "team")));
     await t.db.transaction((tx) => buySeatsShort(tx, tenant.id, ["team"], "SCIM PATCH /Groups/g1"));
+    await queueReceipts(t.db);
     const [queued] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.tenantId, tenant.id));
     expect(queued).toMatchObject({ kind: "receipt", subject: null, html: null });
 

@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "@/db";
 import { authSessions, authUsers, emailOutbox, scimUsers, seatPurchases, seats, users } from "@/db/schema";
+import { queueReceipts } from "@/db/queries/purchases";
 import { testDrivers, useTestDatabase } from "@/db/testing";
 import { createTenant } from "@/lib/tenants/create-tenant";
 import { disconnectScim } from "./disconnect-scim";
@@ -81,7 +82,8 @@ describe.each(testDrivers)("access, licenses and seats on %s", (driver) => {
     const invitations = await invitationsOf(t.database, tenant.id);
     expect(invitations).toHaveLength(12);
     expect(new Set(invitations.map((i) => i.to)).size).toBe(12);
-    // A receipt per purchase went to the tenant's admin.
+    // A receipt per purchase goes to the tenant's admin, queued by the drain after the purchases committed.
+    await queueReceipts(t.db);
     const receipts = await t.db.select().from(emailOutbox).where(and(eq(emailOutbox.tenantId, tenant.id), eq(emailOutbox.kind, "receipt")));
     expect(receipts).toHaveLength(purchases.length);
     expect(receipts.every((r) => r.to === `owner@${tenant.slug}.example`)).toBe(true);

@@ -62,8 +62,8 @@ export type DirectoryResult = {
   membership: MembershipResult | null;
   conflicts: EmailConflictNotice[];
   /**
-   * Emails this change put in the outbox, a purchase's receipts counted as one (the purchase statement queues
-   * them): only when there are any is a drain after the response worth it.
+   * Emails this change put in the outbox, a purchase counted as one (the drain queues its receipts): only when
+   * there are any is a drain after the response worth it.
    */
   emailsQueued: number;
 };
@@ -73,8 +73,8 @@ export type DirectoryResult = {
  * user in line with the access rules, and buys any seats now missing, all in the caller's transaction and in a
  * few set-based statements. Locks only what the rules need: the affected users and those sharing an email with
  * them (so concurrent changes of one user apply one after the other and none is lost) and, through the users
- * write, the seats rows of a tier whose holders change. Invitations and receipts go to the outbox in the same
- * transaction. Users kept from access by another user's email (email-claims.ts) are evaluated again whenever a
+ * write, the seats rows of a tier whose holders change. Invitations go to the outbox in the same transaction; a
+ * purchase's receipts are queued by the drain after commit. Users kept from access by another user's email (email-claims.ts) are evaluated again whenever a
  * user sharing their email is: their conflict settles or clears in the same change.
  */
 export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange): Promise<DirectoryResult> {
@@ -123,7 +123,7 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
   });
   // One batch, pipelined on the transaction's connection (see settleInOrder), in this order: the invitations
   // (links and emails, written beforehand in memory), the ended sessions, the users write, and, last, the purchase
-  // of any seats the tiers whose holders grow are now short of, with its receipts, after that write. Writing users
+  // of any seats the tiers whose holders grow are now short of, after that write. Writing users
   // whose license changes locks the seats rows of their tiers until commit (the held counts follow by trigger),
   // and every writer of those tiers waits on them: so the users write comes as late as it can, and nothing after it
   // is waited for here: the batch, the caller's last statements and COMMIT go out together. The first to fail is
@@ -131,7 +131,7 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
   const tenant = context ? { id: tenantId, ...context.tenant } : null;
   const invited = tenant ? await invitations(tenant, plan) : { links: newSignInLinks([]), emails: [] };
   const conflicts = conflictNotices(plan, current);
-  // Nothing is read back (the purchase queues its receipts itself): the batch is answered with COMMIT.
+  // Nothing is read back: the batch is answered with COMMIT.
   await alongsideCommit(tx, () =>
     settleInOrder([
       storeSignInLinks(tx, invited.links),
@@ -142,7 +142,7 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
       buySeatsShort(tx, tenantId, plan.tiersTaken, change.cause),
     ] as const),
   );
-  // A purchase queues receipts: when a tier gains holders, a drain after the response may have them to send.
+  // When a tier gains holders, a purchase may follow: the drain after the response queues and sends its receipts.
   return { membership, conflicts, emailsQueued: invited.emails.length + (plan.tiersTaken.length > 0 ? 1 : 0) };
 }
 
