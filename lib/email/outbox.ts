@@ -51,12 +51,13 @@ export type DrainResult = { sent: number; failed: number };
 
 /**
  * Sends due outbox messages (or just `ids`), up to `limit` (50) per call, in a fixed number of statements however
- * many there are; a drain of all due messages first queues the receipts of seat purchases made since the last
- * one (a purchase commits without them, to hold its seats lock for less time). Each is claimed with a lease (FOR UPDATE SKIP LOCKED) so several instances can drain at once
- * without sending twice; a crash mid-send lets the lease expire and a later drain retries with the same
- * idempotency key, which the provider (and the local mailbox) honour. Failures back off exponentially. A receipt
- * queued unrendered (it holds its purchase's id) is rendered at its first attempt and the rendering stored before
- * it is sent, so every attempt sends the same. The outcomes are recorded together after the sends.
+ * many there are; a drain of all due messages first queues the receipts of seat purchases made since the last one
+ * (a purchase commits without them, to hold its seats lock for less time). Each message is claimed with a lease
+ * (FOR UPDATE SKIP LOCKED) so several instances can drain at once without sending twice; a crash mid-send lets the
+ * lease expire and a later drain retries with the same idempotency key, which the provider (and the local mailbox)
+ * honour. Failures back off exponentially. A receipt queued unrendered (it holds its purchase's id) is rendered at
+ * its first attempt and the rendering stored before it is sent, so every attempt sends the same. The outcomes are
+ * recorded together after the sends.
  */
 export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: number } = {}): Promise<DrainResult> {
   // Seat purchases committed since the last drain get their receipts first, so this drain can send them.
