@@ -5,9 +5,12 @@ export type WireCount = {
   /**
    * Times the client waited for the server: a Sync, Flush or simple Query sent after an answer reached the
    * client (and the first one sent on a connection). Answers are held until the client has written nothing for
-   * two turns of the event loop, then passed on: a client that writes one pipeline in pieces (postgres.js writes a
-   * message of 1 KiB or more at once and the rest at the next turn) has written all of it by then, so what it
-   * writes after an answer is one it waited for. Statements sent together, pipelined, share one round trip.
+   * two turns of the event loop and for HOLD_MS, then passed on: a client that writes one pipeline in pieces
+   * (postgres.js writes a message of 1 KiB or more at once and the rest at the next turn) has written all of it by
+   * then, even when its process was busy in between, so what it writes after an answer is one it waited for.
+   * Holding an answer longer can only join pieces the client wrote without waiting; a client that waits writes
+   * nothing until the answer arrives, however long that is. Statements sent together, pipelined, share one round
+   * trip.
    */
   roundTrips: number;
   /** Statements executed: Execute messages plus simple queries (BEGIN and COMMIT are simple queries). */
@@ -15,6 +18,12 @@ export type WireCount = {
   /** The statements' text, in order (simple queries and Parse messages), for a readable failure. */
   texts: string[];
 };
+
+/**
+ * How long the client must have written nothing before a held answer is passed on: longer than a pause of its
+ * process between two pieces of one pipeline (a collection, a busy test runner), short beside a test's time.
+ */
+const HOLD_MS = 5;
 
 /**
  * A TCP proxy in front of PostgreSQL that reads the client's side of the wire protocol (PostgreSQL docs,
@@ -35,14 +44,20 @@ export async function startCountingProxy(target: { host: string; port: number })
       if (answered) count.roundTrips++;
       answered = false;
     };
-    // Answers held back, and the turns of the event loop the client has been quiet for.
+    // Answers held back, the turns of the event loop the client has been quiet for, and when it last wrote.
     let held: Buffer[] = [];
     let quietTurns = 0;
-    let turn: NodeJS.Immediate | null = null;
+    let lastWrite = 0;
+    let turn: NodeJS.Immediate | NodeJS.Timeout | null = null;
     const tick = () => {
       turn = null;
       if (++quietTurns < 2) {
         turn = setImmediate(tick);
+        return;
+      }
+      const quietFor = performance.now() - lastWrite;
+      if (quietFor < HOLD_MS) {
+        turn = setTimeout(tick, HOLD_MS - quietFor);
         return;
       }
       if (held.length === 0) return;
@@ -56,6 +71,7 @@ export async function startCountingProxy(target: { host: string; port: number })
     client.on("data", (chunk) => {
       upstream.write(chunk);
       quietTurns = 0;
+      lastWrite = performance.now();
       if (held.length > 0) watch();
       buffer = Buffer.concat([buffer, chunk]);
       for (;;) {
