@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type Placeholder, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { jsonParam, statement, uuidArray } from "@/db/run";
 import type { EmailKind } from "@/db/schema";
@@ -17,29 +17,24 @@ export type ClaimedEmail = {
   attempts: number;
 };
 
-const claimedColumns = sql`id, tenant_id as "tenantId", kind, "to", subject, text, html,
-  idempotency_key as "idempotencyKey", attempts`;
+/**
+ * A claim of the due pending rows `which` picks: the attempt counted and the lease set as the next attempt, so a
+ * drainer that dies mid-send leaves the row due again once the lease passes. FOR UPDATE SKIP LOCKED lets drains on
+ * several instances claim disjoint rows without waiting on each other.
+ */
+const claim = (leaseSeconds: Placeholder, which: SQL) => sql<ClaimedEmail>`update email_outbox
+    set attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => ${leaseSeconds}::int)
+    where id in (select id from email_outbox where status = 'pending' and next_attempt_at <= now() ${which}
+                 for update skip locked)
+    returning id, tenant_id as "tenantId", kind, "to", subject, text, html, idempotency_key as "idempotencyKey",
+      attempts`;
 
-// Claims set the lease as the next attempt: a drainer that dies mid-send leaves the row due again once it passes.
-// FOR UPDATE SKIP LOCKED lets drains on several instances claim disjoint rows without waiting on each other.
-const claimDueStatement = statement(
-  "outbox_claim_due",
-  ["limit", "leaseSeconds"],
-  (p) => sql<ClaimedEmail>`update email_outbox set attempts = attempts + 1,
-      next_attempt_at = now() + make_interval(secs => ${p.leaseSeconds}::int)
-    where id in (select id from email_outbox where status = 'pending' and next_attempt_at <= now()
-                 order by created_at limit ${p.limit}::int for update skip locked)
-    returning ${claimedColumns}`,
+const claimDueStatement = statement("outbox_claim_due", ["limit", "leaseSeconds"], (p) =>
+  claim(p.leaseSeconds, sql`order by created_at limit ${p.limit}::int`),
 );
 
-const claimIdsStatement = statement(
-  "outbox_claim_ids",
-  ["ids", "leaseSeconds"],
-  (p) => sql<ClaimedEmail>`update email_outbox set attempts = attempts + 1,
-      next_attempt_at = now() + make_interval(secs => ${p.leaseSeconds}::int)
-    where id in (select id from email_outbox where id = any(${uuidArray(p.ids)}) and status = 'pending'
-                 and next_attempt_at <= now() for update skip locked)
-    returning ${claimedColumns}`,
+const claimIdsStatement = statement("outbox_claim_ids", ["ids", "leaseSeconds"], (p) =>
+  claim(p.leaseSeconds, sql`and id = any(${uuidArray(p.ids)})`),
 );
 
 /** Claims due pending rows, oldest first (or only those of `ids`), for `leaseSeconds`, counting the attempt. */

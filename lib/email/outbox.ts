@@ -65,7 +65,7 @@ export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: num
   const claimed = await claimDueEmails(db, { ids: options.ids, limit: options.limit ?? 50, leaseSeconds: LEASE_SECONDS });
   if (claimed.length === 0) return { sent: 0, failed: 0 };
 
-  const unrendered = claimed.filter((row) => row.html === null).map((row) => row.id);
+  const unrendered = claimed.filter((row) => !storedContent(row)).map((row) => row.id);
   let rendered = new Map<string, RenderedEmail>();
   let renderError = "the purchase this receipt is for could not be read";
   try {
@@ -76,11 +76,11 @@ export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: num
   const outcomes: DeliveryOutcome[] = [];
   const ready: { row: ClaimedEmail; content: RenderedEmail }[] = [];
   for (const row of claimed) {
-    const content = row.subject !== null && row.text !== null && row.html !== null ? { subject: row.subject, text: row.text, html: row.html } : rendered.get(row.id);
+    const content = storedContent(row) ?? rendered.get(row.id);
     if (content) ready.push({ row, content });
     else outcomes.push(failure(row, renderError));
   }
-  const renderings = ready.filter(({ row }) => row.html === null).map(({ row, content }) => ({ id: row.id, ...content }));
+  const renderings = ready.filter(({ row }) => !storedContent(row)).map(({ row, content }) => ({ id: row.id, ...content }));
   let results: SendResult[];
   try {
     await storeRenderings(db, renderings);
@@ -98,6 +98,11 @@ export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: num
   await recordOutcomes(db, outcomes);
   const sent = outcomes.filter((o) => o.status === "sent").length;
   return { sent, failed: outcomes.length - sent };
+}
+
+/** The content a row was queued with or rendered at an earlier attempt; null for a receipt not rendered yet. */
+function storedContent({ subject, text, html }: ClaimedEmail): RenderedEmail | null {
+  return subject !== null && text !== null && html !== null ? { subject, text, html } : null;
 }
 
 /** A failed attempt: retried after a growing delay, given up after MAX_ATTEMPTS (the row stays, for an operator). */

@@ -74,8 +74,9 @@ export type DirectoryResult = {
  * few set-based statements. Locks only what the rules need: the affected users and those sharing an email with
  * them (so concurrent changes of one user apply one after the other and none is lost) and, through the users
  * write, the seats rows of a tier whose holders change. Invitations go to the outbox in the same transaction; a
- * purchase's receipts are queued by the drain after commit. Users kept from access by another user's email (email-claims.ts) are evaluated again whenever a
- * user sharing their email is: their conflict settles or clears in the same change.
+ * purchase's receipts are queued by the drain after commit. Users kept from access by another user's email
+ * (email-claims.ts) are evaluated again whenever a user sharing their email is: their conflict settles or clears in
+ * the same change.
  */
 export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange): Promise<DirectoryResult> {
   const tenantId = change.tenant.id;
