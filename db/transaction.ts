@@ -17,8 +17,19 @@ type TxClient = {
   started: () => number;
 };
 
-/** The statements `alongsideCommit` registered, and the client, of each pipelined transaction handle. */
-const pipelined = new WeakMap<object, { pending: Promise<unknown>[]; client: TxClient }>();
+/**
+ * The statements `alongsideCommit` registered, and the client, of each pipelined transaction handle. Kept on
+ * globalThis, as the database is (db/index.ts): Next.js puts a copy of this module in several server chunks (the
+ * instrumentation's, each route's), and the copy whose session opened a transaction is often not the one whose
+ * `alongsideCommit` a handler calls. With a map per copy, every statement meant to go with COMMIT would wait
+ * for its own answer instead, locks held meanwhile.
+ */
+const pipelined: WeakMap<object, { pending: Promise<unknown>[]; client: TxClient }> = ((
+  globalThis as { __sallyPipelined?: WeakMap<object, { pending: Promise<unknown>[]; client: TxClient }> }
+).__sallyPipelined ??= new WeakMap());
+
+/** Marks a PipelinedPostgresJsSession in every copy of this module (see `pipelined`), where `instanceof` would not. */
+const ONE_CONNECTION = Symbol.for("sally.db.onOneConnection");
 
 /**
  * drizzle's postgres-js session, but a transaction costs two round trips fewer: postgres.js's own `begin` waits for
@@ -63,7 +74,7 @@ export class PipelinedPostgresJsSession extends PostgresJsSession<Sql, Record<st
    * See `onOneConnection`. The handle is made without the schema: drizzle builds a relational query builder per
    * table for a handle with one, on every request, and the statements run here never use them.
    */
-  async onOneConnection<T>(fn: (handle: DbOrTx) => Promise<T>): Promise<T> {
+  async [ONE_CONNECTION]<T>(fn: (handle: DbOrTx) => Promise<T>): Promise<T> {
     const reserved = await this.client.reserve();
     try {
       return await fn(this.handleOn(transactionClient(reserved), undefined) as unknown as DbOrTx);
@@ -88,8 +99,8 @@ export class PipelinedPostgresJsSession extends PostgresJsSession<Sql, Record<st
  * connection anyway, `fn` gets the shared handle.
  */
 export async function onOneConnection<T>(db: Db, fn: (handle: DbOrTx) => Promise<T>): Promise<T> {
-  const { session } = db as unknown as { session: unknown };
-  return session instanceof PipelinedPostgresJsSession ? session.onOneConnection(fn) : fn(db);
+  const { session } = db as unknown as { session: { [ONE_CONNECTION]?: PipelinedPostgresJsSession[typeof ONE_CONNECTION] } };
+  return session[ONE_CONNECTION] ? session[ONE_CONNECTION](fn) : fn(db);
 }
 
 /**
