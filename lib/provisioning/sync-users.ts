@@ -101,17 +101,25 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
   if (affected.size === 0) return { membership, conflicts: [], emailsQueued: 0 };
 
   const stated = new Map((change.users ?? []).map((u) => [u.scimUserId, u]));
-  const current = lockedAheadFor(change, affected)
-    ? await change.lockedAhead!.rows
-    : await lockUsersForAccess(tx, tenantId, [...affected], [...stated.values()].map((u) => u.email));
+  const created = (change.users ?? []).length === affected.size && (change.users ?? []).every((u) => u.created);
+  const locking = lockedAheadFor(change, affected)
+    ? change.lockedAhead!.rows
+    : lockUsersForAccess(tx, tenantId, [...affected], [...stated.values()].map((u) => u.email));
+  // The rules' facts go out right behind the lock, in its round trip: a connection runs statements in the order it
+  // got them, so the read starts, and takes its snapshot, only once the lock is held. Not when the change only
+  // creates users: those usually need no facts at all (below).
+  const reading = created ? null : readAccessContext(tx, tenantId, [...affected]);
+  const [current, read] = await settleInOrder([locking, reading ?? Promise.resolve(null)] as const);
+  const readFor = affected.size;
   for (const user of current) {
     if (user.emailConflictWith && user.source === "scim" && user.scimUserId) affected.add(user.scimUserId);
   }
   const ids = [...affected];
   // A user created by this very change is in no group: without a linked Sally user, the rules give no access.
-  const allNew = (change.users ?? []).length === ids.length && (change.users ?? []).every((u) => u.created);
+  const allNew = created && ids.length === readFor;
+  // Read again (rarely) when the lock brought users kept from access by an email conflict with those read for.
   const context: AccessContext | null =
-    allNew && current.length === 0 ? null : await readAccessContext(tx, tenantId, ids);
+    allNew && current.length === 0 ? null : read && ids.length === readFor ? read : await readAccessContext(tx, tenantId, ids);
   const plan = planAccess({
     scimUserIds: ids,
     stated,
