@@ -5,11 +5,11 @@ import { claimDueEmails, recordOutcomes, storeRenderings, type ClaimedEmail, typ
 import { emailOutbox } from "@/db/schema";
 import { jsonParam, statement } from "@/db/run";
 import { renderReceipts } from "@/lib/billing/purchase-seats";
-import { errorMessage, sendEmails, type EmailMessage, type SendResult } from "./send-email";
+import { errorMessage, sendEmails, type Delivery, type EmailMessage, type SendResult } from "./send-email";
 import type { RenderedEmail } from "./templates";
 
-/** An email to queue, with the key that makes it exactly-once. */
-export type QueuedEmail = { message: EmailMessage; idempotencyKey: string };
+/** An email to queue, with the key that makes it exactly-once: what is delivered once it is due. */
+export type QueuedEmail = Delivery;
 
 /** After this many failed attempts a message is marked failed and left for an operator. */
 export const MAX_ATTEMPTS = 8;
@@ -80,7 +80,8 @@ export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: num
     if (content) ready.push({ row, content });
     else outcomes.push(failure(row, renderError));
   }
-  const renderings = ready.filter(({ row }) => !storedContent(row)).map(({ row, content }) => ({ id: row.id, ...content }));
+  // What was rendered now is stored before it is sent (only rows claimed unrendered were rendered).
+  const renderings = [...rendered].map(([id, content]) => ({ id, ...content }));
   let results: SendResult[];
   try {
     await storeRenderings(db, renderings);

@@ -115,11 +115,11 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
     if (user.emailConflictWith && user.source === "scim" && user.scimUserId) affected.add(user.scimUserId);
   }
   const ids = [...affected];
+  // Users kept from access by an email conflict with those locked, which the lock brought along (rarely).
+  const grew = ids.length > readFor;
   // A user created by this very change is in no group: without a linked Sally user, the rules give no access.
-  const allNew = created && ids.length === readFor;
-  // Read again (rarely) when the lock brought users kept from access by an email conflict with those read for.
-  const context: AccessContext | null =
-    allNew && current.length === 0 ? null : read && ids.length === readFor ? read : await readAccessContext(tx, tenantId, ids);
+  const needsNoFacts = created && !grew && current.length === 0;
+  const context: AccessContext | null = needsNoFacts ? null : read && !grew ? read : await readAccessContext(tx, tenantId, ids);
   const plan = planAccess({
     scimUserIds: ids,
     stated,
