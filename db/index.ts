@@ -42,11 +42,18 @@ async function openPostgres(url: string): Promise<Database> {
   } catch (error) {
     throw new ConfigError(`Cannot use the database at ${where}: ${reason(error)}`);
   }
-  const client = postgres(url, { max: 10, onnotice: () => {}, ...(namesSeveralHosts(url) ? {} : { socket: withoutDelay }) });
+  let session: PipelinedPostgresJsSession | undefined;
+  const client = postgres(url, {
+    max: 10,
+    onnotice: () => {},
+    // The session asks again for a connection it was waiting for (db/transaction.ts, `reserve`).
+    onclose: () => session?.connectionClosed(),
+    ...(namesSeveralHosts(url) ? {} : { socket: withoutDelay }),
+  });
   // drizzle's database as `drizzle()` configures it (its type parsers on the client), on a session whose
   // transactions pipeline BEGIN and COMMIT (db/transaction.ts).
   const configured = drizzle(client, { schema }) as unknown as { dialect: PgDialect; _: ConstructorParameters<typeof PgDatabase>[2] };
-  const session = new PipelinedPostgresJsSession(client, configured.dialect, configured._ as never);
+  session = new PipelinedPostgresJsSession(client, configured.dialect, configured._ as never);
   const db = new PgDatabase(configured.dialect, session, configured._) as unknown as Db;
   return { db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
 }

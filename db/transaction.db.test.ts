@@ -1,8 +1,10 @@
-import { inArray } from "drizzle-orm";
+import { inArray, like, sql } from "drizzle-orm";
+import postgres from "postgres";
 import { describe, expect, it } from "vitest";
+import type { DbOrTx } from "@/db";
 import { tenants } from "@/db/schema";
 import { testDrivers, useTestDatabase } from "@/db/testing";
-import { alongsideCommit } from "./transaction";
+import { alongsideCommit, onOneConnection } from "./transaction";
 
 /**
  * Transactions on both drivers: on postgres.js BEGIN goes out with the first statement and `alongsideCommit`'s
@@ -99,5 +101,114 @@ describe.each(testDrivers)("transactions on %s", (driver) => {
     for (let i = 0; i < 12; i++) await run(i);
     await Promise.all(Array.from({ length: 30 }, (_, i) => run(100 + i)));
     expect(await t.db.$count(tenants, inArray(tenants.slug, ["pool-0", "pool-100"]))).toBe(0);
+  });
+});
+
+/**
+ * A connection PostgreSQL ends while a transaction or a read holds it (a restart, a failover, an administrator's
+ * pg_terminate_backend): the work fails with the connection's error, nothing of it is committed, the process lives
+ * on, and the pool serves what comes next on its other or new connections. (postgres.js 3.4.9 on its own crashes
+ * the process here: see transactionClient in db/transaction.ts.)
+ */
+describe.runIf(testDrivers.includes("postgres"))("a reserved connection PostgreSQL closes", () => {
+  const t = useTestDatabase("postgres");
+  const tenant = (slug: string) => ({ name: slug, slug });
+  /** A postgres.js statement's rows (the handle's type also covers PGlite's result). */
+  const rows = async <R>(statement: PromiseLike<unknown>) => (await statement) as R[];
+  const backendPid = async (handle: DbOrTx) => (await rows<{ pid: number }>(handle.execute(sql`select pg_backend_pid() as pid`)))[0].pid;
+  /** Ends the backend from another connection and waits until it has gone and its socket's close has been seen. */
+  const terminate = async (pid: number) => {
+    await t.db.execute(sql`select pg_terminate_backend(${pid})`);
+    while ((await rows<{ n: number }>(t.db.execute(sql`select count(*)::int as n from pg_stat_activity where pid = ${pid}`)))[0].n > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  };
+  const codeOf = (error: unknown) => {
+    for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) if (e.code) return e.code;
+  };
+  /** More transactions than the pool has connections, side by side, then reads on one connection each: all served. */
+  const poolServes = async (prefix: string) => {
+    await Promise.all(Array.from({ length: 24 }, (_, i) => t.db.transaction((tx) => tx.insert(tenants).values(tenant(`${prefix}-${i}`)))));
+    const counts = await Promise.all(
+      Array.from({ length: 24 }, () => onOneConnection(t.db, (handle) => handle.$count(tenants, like(tenants.slug, `${prefix}-%`)))),
+    );
+    expect(counts).toEqual(Array(24).fill(24));
+  };
+
+  it("a statement after the connection closed between two statements is refused, the transaction rolled back", async () => {
+    const failed = t.db.transaction(async (tx) => {
+      await tx.insert(tenants).values(tenant("between-1"));
+      await terminate(await backendPid(tx));
+      await tx.insert(tenants).values(tenant("between-2"));
+    });
+    await expect(failed.catch(codeOf)).resolves.toBe("CONNECTION_CLOSED");
+    expect(await t.db.$count(tenants, like(tenants.slug, "between-%"))).toBe(0);
+    await poolServes("after-between");
+  });
+
+  it("a statement in flight when the connection closes fails with it, and the rollback after it is not sent", async () => {
+    const failed = t.db.transaction(async (tx) => {
+      await tx.insert(tenants).values(tenant("inflight-1"));
+      const pid = await backendPid(tx);
+      const sleeping = tx.execute(sql`select pg_sleep(30)`);
+      await terminate(pid);
+      await sleeping;
+    });
+    await expect(failed.catch(codeOf)).resolves.toMatch(/^(CONNECTION_CLOSED|57P01)$/); // 57P01: admin_shutdown, PostgreSQL's own word
+    expect(await t.db.$count(tenants, like(tenants.slug, "inflight-%"))).toBe(0);
+    await poolServes("after-inflight");
+  });
+
+  it("a statement waiting behind one the connection is describing fails with it, rather than waiting forever", async () => {
+    let outcomes: unknown[] = [];
+    const failed = t.db.transaction(async (tx) => {
+      const pid = await backendPid(tx);
+      // With a parameter and unnamed, the first is described before it runs; the second waits its turn meanwhile.
+      const sleeping = tx.execute(sql`select pg_sleep(${30}::float)`);
+      const waiting = tx.execute(sql`select ${1}::int as one`);
+      const both = Promise.allSettled([sleeping, waiting]);
+      await terminate(pid);
+      outcomes = (await both).map((outcome) => (outcome.status === "rejected" ? codeOf(outcome.reason) : "answered"));
+    });
+    await expect(failed.catch(codeOf)).resolves.toBe("CONNECTION_CLOSED");
+    expect(outcomes[0]).toMatch(/^(CONNECTION_CLOSED|57P01)$/);
+    expect(outcomes[1]).toBe("CONNECTION_CLOSED");
+    await poolServes("after-waiting");
+  });
+
+  it("work waiting for a connection when one closes gets one (postgres.js alone would forget it)", async () => {
+    // Every connection of the pool held; the backends are ended from a connection of another pool.
+    const admin = postgres(t.url!, { max: 1, onnotice: () => {} });
+    try {
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const pids: number[] = [];
+      const holders = Array.from({ length: 10 }, () =>
+        onOneConnection(t.db, async (handle) => {
+          pids.push(await backendPid(handle));
+          await gate;
+        }),
+      );
+      while (pids.length < 10) await new Promise((resolve) => setTimeout(resolve, 10));
+      const waiting = t.db.transaction((tx) => tx.insert(tenants).values(tenant("waited-1")));
+      await admin`select pg_terminate_backend(${pids[0]})`;
+      await waiting;
+      open();
+      await Promise.all(holders);
+      expect(await t.db.$count(tenants, like(tenants.slug, "waited-%"))).toBe(1);
+      await poolServes("after-waited");
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it("a read on one connection: its next statement is refused, the connection left to the pool", async () => {
+    const failed = onOneConnection(t.db, async (handle) => {
+      await terminate(await backendPid(handle));
+      return handle.$count(tenants);
+    });
+    await expect(failed.catch(codeOf)).resolves.toBe("CONNECTION_CLOSED");
+    await poolServes("after-read");
   });
 });

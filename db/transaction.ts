@@ -9,12 +9,17 @@ type Tx = PostgresJsTransaction<Record<string, unknown>, TablesRelationalConfig>
 /** The session's fields drizzle's own transaction passes on (private in its types). */
 type SessionFields = { dialect: PgDialect; schema: ConstructorParameters<typeof PostgresJsSession>[2]; options: ConstructorParameters<typeof PostgresJsSession>[3] };
 type Query = ReturnType<Sql["unsafe"]>;
+type ReservedSql = Awaited<ReturnType<Sql["reserve"]>>;
+/** A postgres.js statement can be failed from outside (its `reject`, not in its types). */
+type Rejectable = { reject: (error: Error) => void };
 /** What drizzle's postgres-js transaction and its prepared queries use of their client. */
 type TxClient = {
   unsafe: Sql["unsafe"];
   savepoint: <T>(fn: (client: TxClient) => Promise<T>) => Promise<T>;
   /** How many statements have been started on it. */
   started: () => number;
+  /** Gives the connection back to the pool; a connection that closed meanwhile is the pool's already. */
+  release: () => void;
 };
 
 /**
@@ -42,9 +47,60 @@ const ONE_CONNECTION = Symbol.for("sally.db.onOneConnection");
  * live connection, and on a dead one the statements after it fail too.
  */
 export class PipelinedPostgresJsSession extends PostgresJsSession<Sql, Record<string, unknown>, TablesRelationalConfig> {
+  /** Reservations waiting for a connection, each asking again when one closes (see `reserve`). */
+  private readonly waitingForConnection = new Set<() => void>();
+
+  /**
+   * The client's `onclose` (db/index.ts): a connection closed. The reservations waiting ask again once the pool has
+   * done with the closed connection (it calls this first, then reconnects the connection for what waits).
+   */
+  connectionClosed(): void {
+    const waiting = [...this.waitingForConnection];
+    this.waitingForConnection.clear();
+    queueMicrotask(() => {
+      for (const askAgain of waiting) askAgain();
+    });
+  }
+
+  /**
+   * A connection reserved from the pool. postgres.js 3.4.9 can lose a reservation that waits for a connection: when
+   * a connection closes, the pool reconnects it for the first thing waiting, and a reconnect first reads the array
+   * types and then forgets the reservation it was made for, which then waits forever. So a reservation still
+   * waiting when a connection closes asks again; the first connection given is used, and any given later goes
+   * straight back to the pool.
+   */
+  private reserve(): Promise<ReservedSql> {
+    return new Promise((resolve, reject) => {
+      let done = false;
+      const finish = () => {
+        done = true;
+        this.waitingForConnection.delete(askAgain);
+      };
+      const ask = () =>
+        this.client.reserve().then(
+          (reserved) => {
+            if (done) return reserved.release();
+            finish();
+            resolve(reserved);
+          },
+          (error: unknown) => {
+            if (done) return;
+            finish();
+            reject(error);
+          },
+        );
+      const askAgain = () => {
+        if (done) return;
+        this.waitingForConnection.add(askAgain);
+        void ask();
+      };
+      this.waitingForConnection.add(askAgain);
+      void ask();
+    });
+  }
+
   override async transaction<T>(fn: (tx: Tx) => Promise<T>, config?: Parameters<Tx["setTransaction"]>[0]): Promise<T> {
-    const reserved = await this.client.reserve();
-    const client = transactionClient(reserved);
+    const client = transactionClient(await this.reserve());
     const tx = this.handleOn(client, (this as unknown as SessionFields).schema);
     const pending: Promise<unknown>[] = [];
     pipelined.set(tx, { pending, client });
@@ -66,7 +122,7 @@ export class PipelinedPostgresJsSession extends PostgresJsSession<Sql, Record<st
       throw first ? first.reason : error;
     } finally {
       pipelined.delete(tx);
-      reserved.release();
+      client.release();
     }
   }
 
@@ -75,11 +131,11 @@ export class PipelinedPostgresJsSession extends PostgresJsSession<Sql, Record<st
    * table for a handle with one, on every request, and the statements run here never use them.
    */
   async [ONE_CONNECTION]<T>(fn: (handle: DbOrTx) => Promise<T>): Promise<T> {
-    const reserved = await this.client.reserve();
+    const client = transactionClient(await this.reserve());
     try {
-      return await fn(this.handleOn(transactionClient(reserved), undefined) as unknown as DbOrTx);
+      return await fn(this.handleOn(client, undefined) as unknown as DbOrTx);
     } finally {
-      reserved.release();
+      client.release();
     }
   }
 
@@ -103,22 +159,93 @@ export async function onOneConnection<T>(db: Db, fn: (handle: DbOrTx) => Promise
   return session[ONE_CONNECTION] ? session[ONE_CONNECTION](fn) : fn(db);
 }
 
+/** postgres.js's connection, as a statement's `onexecute` option is handed it (not in its types). */
+type Connection = { reserved: unknown };
+
+/**
+ * What a statement on a reserved connection that has closed is rejected with, like postgres.js's own error for a
+ * statement in flight when its connection closed.
+ */
+export class ConnectionClosedError extends Error {
+  readonly code = "CONNECTION_CLOSED";
+  constructor() {
+    super("The database connection closed while it was reserved for this work (the server restarted or ended it)");
+    this.name = "ConnectionClosedError";
+  }
+}
+
+/**
+ * Errors that mean the connection is gone or going: postgres.js's own for a connection that closed, PostgreSQL's
+ * FATAL `57P01`–`57P03` (admin_shutdown, crash_shutdown, cannot_connect_now, sent just before it closes the
+ * connection; PostgreSQL docs, Appendix A "Error Codes"), and the socket's own failures.
+ */
+const CONNECTION_LOST = new Set(["CONNECTION_CLOSED", "CONNECTION_DESTROYED", "CONNECTION_ENDED", "57P01", "57P02", "57P03", "ECONNRESET", "EPIPE", "ETIMEDOUT"]);
+const connectionLost = (error: unknown) => CONNECTION_LOST.has((error as { code?: string } | null)?.code ?? "");
+
+/** A statement that was never sent: it rejects, however drizzle reads it (`values()`, awaited, `execute()`). */
+function refusedStatement(error: Error): Query {
+  const refused = Promise.reject(error);
+  refused.catch(() => {}); // rejected for whoever awaits it, not reported as unhandled meanwhile
+  const statement = Object.assign(refused, { values: () => statement, execute: () => statement });
+  return statement as unknown as Query;
+}
+
 /**
  * The client a transaction's statements run on: each statement is started as it is created, so statements reach
  * the connection in the order they were made; savepoints for a nested transaction (a Bulk operation's).
+ *
+ * A reserved connection that closes (PostgreSQL restarted, `pg_terminate_backend`, a proxy ending it) must not see
+ * another statement, nor be released: postgres.js 3.4.9 writes a statement's message at the next turn of the event
+ * loop, and on a closed connection that write throws from a `setImmediate` callback, where nothing can catch it, so
+ * the process exits (postgres.js issues #1208, #1154, #1066). The ROLLBACK after a statement failed because its
+ * connection closed is such a statement; and a released closed connection goes back among the pool's open ones,
+ * where the next statement meets the same. When postgres.js closes a connection it moves it to its closed ones
+ * (to reconnect on demand) and clears its `reserved`: so the connection is taken from each statement's
+ * `onexecute` (postgres.js calls it with the connection a statement is handed to, unless the statement must be
+ * described first or the socket is full, so from the first statement without parameters, BEGIN, at the latest
+ * from the first already prepared one), and once its `reserved` is cleared, or a statement failed because the
+ * connection was lost, statements are refused here with a ConnectionClosedError and the connection is left to the
+ * pool. A statement made while the connection was busy describing another waits in the reservation's own queue,
+ * which postgres.js never empties once the connection has closed: the first statement that fails because the
+ * connection was lost fails those with it, else they would wait forever.
  */
-function transactionClient(reserved: Sql & { release: () => void }): TxClient {
+function transactionClient(reserved: ReservedSql): TxClient {
   let savepoints = 0;
   let started = 0;
-  const unsafe = ((...args: Parameters<Sql["unsafe"]>) => {
-    const query = reserved.unsafe(...args) as Query;
-    query.execute();
+  let connection: Connection | null = null;
+  const onexecute = (handedTo: Connection) => {
+    connection = handedTo;
+    return true; // postgres.js reads a false answer as "the connection is full"
+  };
+  let lost = false;
+  const closed = () => lost || (connection !== null && !connection.reserved);
+  /** Statements started and not answered yet. */
+  const unanswered = new Set<Query>();
+  const settled = (statement: Query, error?: unknown) => {
+    unanswered.delete(statement);
+    if (lost || !connectionLost(error)) return;
+    lost = true;
+    for (const waiting of unanswered) (waiting as unknown as Rejectable).reject(new ConnectionClosedError());
+    unanswered.clear();
+  };
+  const unsafe = ((query: string, parameters: Parameters<Sql["unsafe"]>[1] = [], options: Parameters<Sql["unsafe"]>[2] = {}) => {
+    if (closed()) return refusedStatement(new ConnectionClosedError());
+    const statement = reserved.unsafe(query, parameters, { ...options, onexecute } as Parameters<Sql["unsafe"]>[2]) as Query;
+    statement.execute();
+    unanswered.add(statement);
+    statement.then(
+      () => settled(statement),
+      (error: unknown) => settled(statement, error),
+    );
     started++;
-    return query;
+    return statement;
   }) as Sql["unsafe"];
   const client: TxClient = {
     unsafe,
     started: () => started,
+    release: () => {
+      if (!closed()) reserved.release();
+    },
     async savepoint(fn) {
       const name = `s${savepoints++}`;
       await unsafe(`savepoint ${name}`);
