@@ -36,6 +36,22 @@ export function isRetryable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * Errors that mean the database connection is gone or going: postgres.js's own for a connection that closed (and
+ * db/transaction.ts's ConnectionClosedError, which copies its code), PostgreSQL's FATAL `57P01`–`57P03`
+ * (admin_shutdown, crash_shutdown, cannot_connect_now, sent just before it closes the connection; PostgreSQL docs,
+ * Appendix A "Error Codes"), and the socket's own failures.
+ */
+const CONNECTION_LOST = new Set(["CONNECTION_CLOSED", "CONNECTION_DESTROYED", "CONNECTION_ENDED", "57P01", "57P02", "57P03", "ECONNRESET", "EPIPE", "ETIMEDOUT"]);
+
+/** Did this (possibly drizzle-wrapped) error come from losing the database connection? */
+export function isConnectionLost(error: unknown): boolean {
+  for (let e = error as PgError | undefined; e; e = e.cause as PgError | undefined) {
+    if (typeof e.code === "string" && CONNECTION_LOST.has(e.code)) return true;
+  }
+  return false;
+}
+
 /** How many times a transaction that failed retryably runs in all before its error stands. */
 export const TRANSACTION_ATTEMPTS = 3;
 

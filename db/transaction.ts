@@ -3,6 +3,7 @@ import type { TablesRelationalConfig } from "drizzle-orm";
 import type { PgDialect } from "drizzle-orm/pg-core";
 import { PostgresJsSession, PostgresJsTransaction } from "drizzle-orm/postgres-js";
 import type { Db, DbOrTx } from "./index";
+import { isConnectionLost } from "./errors";
 import { settleInOrder } from "./run";
 
 type Tx = PostgresJsTransaction<Record<string, unknown>, TablesRelationalConfig>;
@@ -174,14 +175,6 @@ export class ConnectionClosedError extends Error {
   }
 }
 
-/**
- * Errors that mean the connection is gone or going: postgres.js's own for a connection that closed, PostgreSQL's
- * FATAL `57P01`–`57P03` (admin_shutdown, crash_shutdown, cannot_connect_now, sent just before it closes the
- * connection; PostgreSQL docs, Appendix A "Error Codes"), and the socket's own failures.
- */
-const CONNECTION_LOST = new Set(["CONNECTION_CLOSED", "CONNECTION_DESTROYED", "CONNECTION_ENDED", "57P01", "57P02", "57P03", "ECONNRESET", "EPIPE", "ETIMEDOUT"]);
-const connectionLost = (error: unknown) => CONNECTION_LOST.has((error as { code?: string } | null)?.code ?? "");
-
 /** A statement that was never sent: it rejects, however drizzle reads it (`values()`, awaited, `execute()`). */
 function refusedStatement(error: Error): Query {
   const refused = Promise.reject(error);
@@ -223,7 +216,7 @@ function transactionClient(reserved: ReservedSql): TxClient {
   const unanswered = new Set<Query>();
   const settled = (statement: Query, error?: unknown) => {
     unanswered.delete(statement);
-    if (lost || !connectionLost(error)) return;
+    if (lost || !isConnectionLost(error)) return;
     lost = true;
     for (const waiting of unanswered) (waiting as unknown as Rejectable).reject(new ConnectionClosedError());
     unanswered.clear();

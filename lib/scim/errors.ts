@@ -1,4 +1,4 @@
-import { isRetryable } from "@/db/errors";
+import { isConnectionLost, isRetryable } from "@/db/errors";
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from "@/lib/errors";
 import { withImplicitMethods } from "./methods";
 import { MethodNotAllowedError } from "./routes";
@@ -17,6 +17,13 @@ export function errorResult(error: unknown): ScimResult {
   // a 503 with Retry-After makes the IdP send it again shortly (RFC 9110 §15.6.4), where a 500 might not.
   if (isRetryable(error)) {
     return scimError(503, "The resource was being changed by other requests; nothing was written, try again", undefined, { "retry-after": "1" });
+  }
+  // The database connection was lost under the request (PostgreSQL restarted, failed over, ended it): a temporary
+  // condition, and the IdP sends the request again (RFC 9110 §15.6.4). Whether a write committed cannot be known
+  // when the connection went with its COMMIT unanswered; the IdP's retry finds it done or does it.
+  if (isConnectionLost(error)) {
+    console.error("SCIM request failed: the database connection was lost");
+    return scimError(503, "The database connection was lost while the request ran; try again", undefined, { "retry-after": "1" });
   }
   console.error("SCIM request failed:", error);
   return scimError(500, "Internal server error");

@@ -65,8 +65,15 @@ export async function handleScimRequest(
   const hash = bearerHash(authorization);
   if (!hash) return refused();
   const known = spendKnownToken(hash, options.leases);
-  const authenticated = known ? null : await authenticate(db, hash, env().scim.rateLimitPerMinute, options.leases);
-  if (!known && !authenticated) return refused();
+  let authenticated: Authenticated | null = null;
+  if (!known) {
+    try {
+      authenticated = await authenticate(db, hash, env().scim.rateLimitPerMinute, options.leases);
+    } catch (error) {
+      return toResponse(errorResult(error));
+    }
+    if (!authenticated) return refused();
+  }
   const tenant = { id: known?.tenantId ?? authenticated!.tenant.id };
   // The known token's check, started on the handle the request's first statement runs on (once: a write that runs
   // again keeps the first answer).
@@ -161,7 +168,10 @@ export async function handleScimRequest(
   // changes nothing in the database (its activity entry and the rate limit's bucket aside).
   const { connection } = auth;
   if (result.status < 400 && (!connection.lastUsedAt || Date.now() - connection.lastUsedAt.getTime() > 60_000)) {
-    await touchConnection(db, connection.id);
+    // The request is served (a write committed): failing to note the use must not turn its answer into an error.
+    await touchConnection(db, connection.id).catch((error: unknown) =>
+      console.error("SCIM: the connection's last use could not be recorded:", error instanceof Error ? error.message.split("\n")[0] : "unknown error"),
+    );
   }
   // Only a committed write that queued emails has anything to send; the background drain is the backstop.
   if (emailsQueued > 0 && options.drainOutbox !== false) scheduleDrain(db);
