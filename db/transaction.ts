@@ -189,8 +189,9 @@ function refusedStatement(error: Error): Query {
  *
  * A reserved connection that closes (PostgreSQL restarted, `pg_terminate_backend`, a proxy ending it) must not see
  * another statement, nor be released: postgres.js 3.4.9 writes a statement's message at the next turn of the event
- * loop, and on a closed connection that write throws from a `setImmediate` callback, where nothing can catch it, so
- * the process exits (postgres.js issues #1208, #1154, #1066). The ROLLBACK after a statement failed because its
+ * loop, and on a closed connection that write throws from a `setImmediate` callback, where nothing can catch it (a
+ * bare Node.js process exits; under Next.js the error is logged and the request hangs; postgres.js issues #1208,
+ * #1154, #1066). The ROLLBACK after a statement failed because its
  * connection closed is such a statement; and a released closed connection goes back among the pool's open ones,
  * where the next statement meets the same. When postgres.js closes a connection it moves it to its closed ones
  * (to reconnect on demand) and clears its `reserved`: so the connection is taken from each statement's
@@ -223,7 +224,8 @@ function transactionClient(reserved: ReservedSql): TxClient {
   };
   const unsafe = ((query: string, parameters: Parameters<Sql["unsafe"]>[1] = [], options: Parameters<Sql["unsafe"]>[2] = {}) => {
     if (closed()) return refusedStatement(new ConnectionClosedError());
-    const statement = reserved.unsafe(query, parameters, { ...options, onexecute } as Parameters<Sql["unsafe"]>[2]) as Query;
+    // Once the connection is known, statements need not report it again.
+    const statement = reserved.unsafe(query, parameters, (connection ? options : { ...options, onexecute }) as Parameters<Sql["unsafe"]>[2]) as Query;
     statement.execute();
     unanswered.add(statement);
     statement.then(

@@ -118,7 +118,8 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
   // Users kept from access by an email conflict with those locked, which the lock brought along (rarely).
   const grew = ids.length > readFor;
   // A user created by this very change is in no group: without a linked Sally user, the rules give no access.
-  const needsNoFacts = created && !grew && current.length === 0;
+  // (A grown set came from locked rows, so no rows means it did not grow.)
+  const needsNoFacts = created && current.length === 0;
   const context: AccessContext | null = needsNoFacts ? null : read && !grew ? read : await readAccessContext(tx, tenantId, ids);
   const plan = planAccess({
     scimUserIds: ids,
