@@ -40,8 +40,8 @@ export default defineConfig({
   webServer: servers.map((server) => ({
     command: [
       server.databaseUrl ? "tsx e2e/reset-database.mts" : `rm -rf ${server.pgliteDir} ${server.pgliteDir}.lock`,
-      "tsx db/seed.ts",
-      `next start -p ${server.port}`,
+      // The product's own start script (seed, then `next start` with its options).
+      `npm run -s start -- -p ${server.port}`,
     ].join(" && "),
     // A route that touches the database, so tests start after migrations and the first open.
     url: `${baseUrl(server)}/api/health`,

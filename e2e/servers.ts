@@ -23,6 +23,12 @@ export const servers: E2EServer[] = [
     : []),
 ];
 
+/**
+ * What `npm start` gives `next start` besides the port (package.json's start script; a unit test keeps the two
+ * equal): specs that must signal the server's own process start `next` directly, with these.
+ */
+export const NEXT_START_OPTIONS = ["--keepAliveTimeout", "65000"] as const;
+
 export const baseUrl = (server: E2EServer) => `http://localhost:${server.port}`;
 
 /** The environment of a server and of CLI calls made against it. */

@@ -4,6 +4,7 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import postgres from "postgres";
+import { NEXT_START_OPTIONS } from "../servers";
 
 const run = promisify(execFile);
 
@@ -139,7 +140,7 @@ export function productEnv(port: number, options: { databaseUrl: string } | { pg
 /** `next start` of the product; with `cpuProfileDir` it writes a V8 CPU profile there when it stops. */
 export function startProduct(appDir: string, port: number, env: NodeJS.ProcessEnv, cpuProfileDir: string | null = null): Promise<Server> {
   const profile = cpuProfileDir ? ["--cpu-prof", "--cpu-prof-dir", cpuProfileDir] : [];
-  return startServer("product", process.execPath, [...profile, nextBin(appDir), "start", "-p", String(port), "-H", "127.0.0.1"], appDir, env, port);
+  return startServer("product", process.execPath, [...profile, nextBin(appDir), "start", ...NEXT_START_OPTIONS, "-p", String(port), "-H", "127.0.0.1"], appDir, env, port);
 }
 
 export function startNodeBaseline(repo: string, port: number, dbUrl: string, token: string): Promise<Server> {
@@ -149,7 +150,7 @@ export function startNodeBaseline(repo: string, port: number, dbUrl: string, tok
 
 export function startNextBaseline(repo: string, port: number, dbUrl: string, token: string): Promise<Server> {
   const env = { PATH: process.env.PATH, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: dbUrl, BENCH_TOKEN: token } as NodeJS.ProcessEnv;
-  return startServer("next", process.execPath, [nextBin(repo), "start", "-p", String(port), "-H", "127.0.0.1"], baselineNextDir(repo), env, port);
+  return startServer("next", process.execPath, [nextBin(repo), "start", ...NEXT_START_OPTIONS, "-p", String(port), "-H", "127.0.0.1"], baselineNextDir(repo), env, port);
 }
 
 /** Runs `sally …` (lib/cli/main.ts of the product checkout) with the server's environment; parses --json output. */

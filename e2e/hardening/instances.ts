@@ -7,7 +7,7 @@ import { test, type TestInfo } from "@playwright/test";
 import postgres from "postgres";
 import { bin } from "../bin";
 import type { FakeResend } from "../fake-resend.mjs";
-import { E2E_AUTH_SECRET, type E2EServer } from "../servers";
+import { E2E_AUTH_SECRET, NEXT_START_OPTIONS, type E2EServer } from "../servers";
 
 const run = promisify(execFile);
 const portBase = Number(process.env.E2E_PORT_BASE ?? 4320);
@@ -82,7 +82,7 @@ export class Instance {
   }
 
   async start(): Promise<this> {
-    const child: ChildProcess = spawn("node_modules/.bin/next", ["start", "-H", "127.0.0.1", "-p", String(this.options.port)], {
+    const child: ChildProcess = spawn("node_modules/.bin/next", ["start", ...NEXT_START_OPTIONS, "-H", "127.0.0.1", "-p", String(this.options.port)], {
       env: instanceEnv(this.options),
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { SCIM, expect, runCli, test, uniqueSlug } from "../fixtures";
-import { serverEnv, type E2EServer } from "../servers";
+import { NEXT_START_OPTIONS, serverEnv, type E2EServer } from "../servers";
 import { rawRequest } from "./raw-http";
 
 const portBase = Number(process.env.E2E_PORT_BASE ?? 4320);
@@ -28,7 +28,7 @@ test.describe("tokens in logs", () => {
     fs.rmSync(`${own.pgliteDir}.lock`, { force: true });
     const env = { ...process.env, ...serverEnv(own), MAILBOX_ENABLED: "", SEED_DEMO: "0" };
     let output = "";
-    child = spawn("node_modules/.bin/next", ["start", "-p", String(own.port), "-H", "127.0.0.1"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn("node_modules/.bin/next", ["start", ...NEXT_START_OPTIONS, "-p", String(own.port), "-H", "127.0.0.1"], { env, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout!.on("data", (chunk) => (output += String(chunk)));
     child.stderr!.on("data", (chunk) => (output += String(chunk)));
     await expect(async () => expect((await rawRequest(own.port, "GET", "/api/health", {}, undefined, { timeoutMs: 30_000 })).status).toBe(200)).toPass({
