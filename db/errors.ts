@@ -52,6 +52,22 @@ export function isConnectionLost(error: unknown): boolean {
   return false;
 }
 
+/**
+ * Errors that mean the database cannot be reached for now: the connection was lost (isConnectionLost), or a new
+ * one could not be made (refused, timed out, host unknown or unreachable, PostgreSQL's `53300`
+ * too_many_connections). Sending the same statement later may succeed.
+ */
+const CANNOT_CONNECT = new Set(["ECONNREFUSED", "CONNECT_TIMEOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "53300"]);
+
+/** Is the database unreachable for now (lost or refused connection), rather than the statement at fault? */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (isConnectionLost(error)) return true;
+  for (let e = error as PgError | undefined; e; e = e.cause as PgError | undefined) {
+    if (typeof e.code === "string" && CANNOT_CONNECT.has(e.code)) return true;
+  }
+  return false;
+}
+
 /** How many times a transaction that failed retryably runs in all before its error stands. */
 export const TRANSACTION_ATTEMPTS = 3;
 

@@ -1,4 +1,4 @@
-import { isConnectionLost, isRetryable } from "@/db/errors";
+import { isConnectionLost, isDatabaseUnavailable, isRetryable } from "@/db/errors";
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from "@/lib/errors";
 import { withImplicitMethods } from "./methods";
 import { MethodNotAllowedError } from "./routes";
@@ -24,6 +24,11 @@ export function errorResult(error: unknown): ScimResult {
   if (isConnectionLost(error)) {
     console.error("SCIM request failed: the database connection was lost");
     return scimError(503, "The database connection was lost while the request ran; try again", undefined, { "retry-after": "1" });
+  }
+  // No connection could be made (PostgreSQL down or restarting, its connection limit reached): nothing ran.
+  if (isDatabaseUnavailable(error)) {
+    console.error("SCIM request failed: the database is unavailable");
+    return scimError(503, "The database is unavailable; nothing was written, try again", undefined, { "retry-after": "1" });
   }
   console.error("SCIM request failed:", error);
   return scimError(500, "Internal server error");
