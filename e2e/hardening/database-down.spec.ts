@@ -1,0 +1,81 @@
+import { expect, test } from "@playwright/test";
+import { startOutageProxy } from "../../db/testing/outage-proxy";
+import { SimulatedIdp, SCIM_SCHEMAS } from "./idp";
+import { createOpsDatabase, Instance, opsCli, opsPort, skipUnlessPostgres, type OpsDatabase } from "./instances";
+
+// PostgreSQL cannot be reached for a while (down, restarting, a network partition): seen from the instance, its
+// connections end and new ones are refused. Every request is still answered, with a 503 the IdP retries; nothing
+// is half-written; once the database is back the instance serves again without a restart, and the activity
+// entries of the reads it served just before the outage (buffered, not yet written) are all in the log.
+test.describe.configure({ mode: "serial" });
+
+let database: OpsDatabase;
+let proxy: Awaited<ReturnType<typeof startOutageProxy>>;
+let instance: Instance;
+let idp: SimulatedIdp;
+let tenantId: string;
+
+test.beforeAll(async ({}, info) => {
+  skipUnlessPostgres(info);
+  test.setTimeout(240_000);
+  database = await createOpsDatabase("down");
+  const url = new URL(database.url);
+  proxy = await startOutageProxy({ host: url.hostname, port: Number(url.port || 5432) });
+  instance = await new Instance({ port: opsPort(13), databaseUrl: proxy.url(database.url) }).start();
+  const slug = `down-${Date.now().toString(36)}`;
+  await opsCli(instance.options, "tenant", "create", "--name", slug, "--slug", slug, "--admin", `admin@${slug}.example`);
+  const { token } = await opsCli(instance.options, "scim", "connect", "--tenant", slug, "--provider", "entra");
+  [{ id: tenantId }] = await database.sql<{ id: string }[]>`select id from tenants where slug = ${slug}`;
+  idp = new SimulatedIdp(token, () => [instance.url]);
+});
+
+test.afterAll(async () => {
+  await proxy?.up().catch(() => {});
+  await instance?.stop("SIGKILL");
+  await proxy?.close();
+  await database?.drop();
+});
+
+test("while the database is unreachable every request gets a 503 to retry; afterwards all is served and no read's log entry is lost", async () => {
+  test.setTimeout(240_000);
+  const users: string[] = [];
+  for (let i = 0; i < 4; i++) users.push(await idp.createUser(`user-${i}@down.example`));
+
+  // Reads served just before the outage: their entries wait in the instance's buffer (written at least once a second).
+  const marker = `Users/${users[0]}?attributes=userName&read=before-outage`;
+  for (let i = 0; i < 40; i++) expect((await idp.send("GET", marker)).status).toBe(200);
+  await proxy.down();
+
+  const during: { status: number; retryAfter: string | null; schemas: unknown }[] = [];
+  for (let i = 0; i < 6; i++) {
+    const user = users[i % users.length];
+    const reply =
+      i % 2 === 0
+        ? await idp.send("GET", `Users/${user}`)
+        : await idp.send("PATCH", `Users/${user}`, { schemas: [SCIM_SCHEMAS.patchOp], Operations: [{ op: "replace", path: "displayName", value: `During ${i}` }] });
+    during.push({ status: reply.status, retryAfter: reply.headers.get("retry-after"), schemas: (reply.body as { schemas?: unknown })?.schemas });
+  }
+  expect(during, instance.output.slice(-3000)).toEqual(
+    during.map(() => ({ status: 503, retryAfter: "1", schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"] })),
+  );
+
+  await proxy.up();
+  // postgres.js waits a little longer before each new attempt to connect (up to 20 s): the IdP retries meanwhile.
+  await expect(async () => expect((await idp.send("GET", `Users/${users[0]}`)).status).toBe(200)).toPass({ timeout: 60_000 });
+  for (let i = 0; i < 8; i++) {
+    const user = users[i % users.length];
+    expect((await idp.send("GET", `Users/${user}`)).status).toBe(200);
+    expect((await idp.send("PATCH", `Users/${user}`, { schemas: [SCIM_SCHEMAS.patchOp], Operations: [{ op: "replace", path: "displayName", value: `After ${i}` }] })).status).toBe(200);
+  }
+  // No write of the outage was applied: the last displayName of each user is one written afterwards.
+  const names = await database.sql<{ name: string }[]>`select display_name as name from scim_users where tenant_id = ${tenantId}`;
+  expect(names.map((r) => r.name).every((name) => name.startsWith("After "))).toBe(true);
+
+  // Every read served before the outage is in the activity log, once.
+  await expect(async () => {
+    const [{ n }] = await database.sql<{ n: number }[]>`
+      select count(*)::int as n from activity_log where tenant_id = ${tenantId} and method = 'GET' and path like ${"%read=before-outage%"}`;
+    expect(n).toBe(40);
+  }).toPass({ timeout: 15_000 });
+  expect(instance.exits).toBe(0);
+});
