@@ -18,6 +18,8 @@ function get(agent: http.Agent, port: number, path: string): Promise<{ status: n
 // one after 5 s by default, and a request the client sends just as it closes is reset (ECONNRESET) without an
 // answer; `npm start` keeps idle connections for 65 s, beyond the usual 60 s idle timeout of load balancers.
 test("an idle keep-alive connection is still open after Node.js's default 5 s", async ({ server }) => {
+  // Both projects' servers are `npm start`; the database behind them plays no part here.
+  test.skip(server.name !== "pglite", "the PGlite project's server stands for both");
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
     const closed: string[] = [];
@@ -31,7 +33,8 @@ test("an idle keep-alive connection is still open after Node.js's default 5 s", 
   }
 });
 
-test("the specs that start `next` themselves give it the options of `npm start`", () => {
+test("the specs that start `next` themselves give it the options of `npm start`", ({ server }) => {
+  test.skip(server.name !== "pglite", "one check of the repository is enough");
   const { scripts } = JSON.parse(fs.readFileSync("package.json", "utf8")) as { scripts: Record<string, string> };
   expect(scripts.start).toMatch(new RegExp(`\\bnext start ${NEXT_START_OPTIONS.join(" ")}$`));
 });
