@@ -21,7 +21,7 @@ test.beforeAll(async ({}, info) => {
   database = await createOpsDatabase("down");
   const url = new URL(database.url);
   proxy = await startOutageProxy({ host: url.hostname, port: Number(url.port || 5432) });
-  instance = await new Instance({ port: opsPort(13), databaseUrl: proxy.url(database.url) }).start();
+  instance = await new Instance({ port: opsPort(18), databaseUrl: proxy.url(database.url) }).start();
   const slug = `down-${Date.now().toString(36)}`;
   await opsCli(instance.options, "tenant", "create", "--name", slug, "--slug", slug, "--admin", `admin@${slug}.example`);
   const { token } = await opsCli(instance.options, "scim", "connect", "--tenant", slug, "--provider", "entra");

@@ -2,6 +2,7 @@
 // of its own (sally_ops*), next to the suite's servers. Ports: E2E_PORT_BASE + 1..9 and + 11..19 (the suite's
 // own servers sit on + 0 and + 10).
 import { execFile, spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
 import { promisify } from "node:util";
 import { test, type TestInfo } from "@playwright/test";
 import postgres from "postgres";
@@ -82,6 +83,8 @@ export class Instance {
   }
 
   async start(): Promise<this> {
+    // Another spec's instance on this port would answer the health check below in this one's place.
+    await portIsFree(this.options.port);
     const child: ChildProcess = spawn("node_modules/.bin/next", ["start", ...NEXT_START_OPTIONS, "-H", "127.0.0.1", "-p", String(this.options.port)], {
       env: instanceEnv(this.options),
       stdio: ["ignore", "pipe", "pipe"],
@@ -144,4 +147,15 @@ export async function stopTwoInstances(started: Partial<TwoInstances>): Promise<
   await Promise.all(started.instances?.map((i) => i.stop("SIGKILL")) ?? []);
   await started.fake?.close();
   await started.database?.drop();
+}
+
+/** Rejects when something listens on the port already (two specs given the same port). */
+function portIsFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) =>
+      reject(new Error(`port ${port} is in use${error.code === "EADDRINUSE" ? " (another spec's instance?)" : `: ${error.message}`}`)),
+    );
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
 }
