@@ -24,8 +24,8 @@ export const servers: E2EServer[] = [
 ];
 
 /**
- * What `npm start` gives `next start` besides the port (package.json's start script; a unit test keeps the two
- * equal): specs that must signal the server's own process start `next` directly, with these.
+ * What `npm start` gives `next start` besides the port (package.json's start script; e2e/keep-alive.spec.ts keeps
+ * the two equal): specs that must signal the server's own process start `next` directly, with these.
  */
 export const NEXT_START_OPTIONS = ["--keepAliveTimeout", "65000"] as const;
 
