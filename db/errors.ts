@@ -1,11 +1,18 @@
 import { ConfigError } from "@/lib/errors";
 
-/** Is this (possibly drizzle-wrapped) database error a unique-constraint violation (SQLSTATE 23505)? */
-export function isUniqueViolation(error: unknown): boolean {
+/** Does this error, or one in its `cause` chain (drizzle wraps the driver's), carry one of these codes? */
+function hasCode(error: unknown, codes: ReadonlySet<string>): boolean {
   for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (e.code === "23505") return true;
+    if (typeof e.code === "string" && codes.has(e.code)) return true;
   }
   return false;
+}
+
+const UNIQUE_VIOLATION = new Set(["23505"]);
+
+/** Is this (possibly drizzle-wrapped) database error a unique-constraint violation (SQLSTATE 23505)? */
+export function isUniqueViolation(error: unknown): boolean {
+  return hasCode(error, UNIQUE_VIOLATION);
 }
 
 /**
@@ -46,10 +53,7 @@ const CONNECTION_LOST = new Set(["CONNECTION_CLOSED", "CONNECTION_DESTROYED", "C
 
 /** Did this (possibly drizzle-wrapped) error come from losing the database connection? */
 export function isConnectionLost(error: unknown): boolean {
-  for (let e = error as PgError | undefined; e; e = e.cause as PgError | undefined) {
-    if (typeof e.code === "string" && CONNECTION_LOST.has(e.code)) return true;
-  }
-  return false;
+  return hasCode(error, CONNECTION_LOST);
 }
 
 /**
@@ -57,15 +61,11 @@ export function isConnectionLost(error: unknown): boolean {
  * one could not be made (refused, timed out, host unknown or unreachable, PostgreSQL's `53300`
  * too_many_connections). Sending the same statement later may succeed.
  */
-const CANNOT_CONNECT = new Set(["ECONNREFUSED", "CONNECT_TIMEOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "53300"]);
+const UNAVAILABLE = new Set([...CONNECTION_LOST, "ECONNREFUSED", "CONNECT_TIMEOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "53300"]);
 
 /** Is the database unreachable for now (lost or refused connection), rather than the statement at fault? */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  if (isConnectionLost(error)) return true;
-  for (let e = error as PgError | undefined; e; e = e.cause as PgError | undefined) {
-    if (typeof e.code === "string" && CANNOT_CONNECT.has(e.code)) return true;
-  }
-  return false;
+  return hasCode(error, UNAVAILABLE);
 }
 
 /** How many times a transaction that failed retryably runs in all before its error stands. */

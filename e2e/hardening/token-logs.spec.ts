@@ -6,9 +6,8 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { SCIM, expect, runCli, test, uniqueSlug } from "../fixtures";
 import { NEXT_START_OPTIONS, serverEnv, type E2EServer } from "../servers";
+import { opsPort } from "./instances";
 import { rawRequest } from "./raw-http";
-
-const portBase = Number(process.env.E2E_PORT_BASE ?? 4320);
 
 test.describe("tokens in logs", () => {
   test.skip(({ server }) => server.name !== "pglite", "one own server is enough; it runs on embedded PGlite");
@@ -23,7 +22,7 @@ test.describe("tokens in logs", () => {
 
   test("no token in the server's output or the activity log; only hashes at rest; no mailbox in production", async () => {
     test.setTimeout(600_000);
-    const own: E2EServer = { name: "pglite", port: portBase + 2, databaseUrl: "", pgliteDir: ".data/e2e/token-logs" };
+    const own: E2EServer = { name: "pglite", port: opsPort(4), databaseUrl: "", pgliteDir: ".data/e2e/token-logs" };
     fs.rmSync(own.pgliteDir, { recursive: true, force: true });
     fs.rmSync(`${own.pgliteDir}.lock`, { force: true });
     const env = { ...process.env, ...serverEnv(own), MAILBOX_ENABLED: "", SEED_DEMO: "0" };
