@@ -172,7 +172,9 @@ describe.runIf(testDrivers.includes("postgres"))("a reserved connection PostgreS
       outcomes = (await both).map((outcome) => (outcome.status === "rejected" ? codeOf(outcome.reason) : "answered"));
     });
     await expect(failed.catch(codeOf)).resolves.toBe("CONNECTION_CLOSED");
-    expect(outcomes[0]).toMatch(/^(CONNECTION_CLOSED|57P01)$/);
+    // The one being described may also meet the closed socket first: postgres.js answers PostgreSQL's error during
+    // a describe with a Sync, whose write then fails (ECONNRESET, EPIPE).
+    expect(outcomes[0]).toMatch(/^(CONNECTION_CLOSED|57P01|ECONNRESET|EPIPE)$/);
     expect(outcomes[1]).toBe("CONNECTION_CLOSED");
     await poolServes("after-waiting");
   });
