@@ -24,14 +24,36 @@ function schemasOf(kind: ResourceKind, attributes: JsonObject): string[] {
  * IdPs sent for string attributes are returned as strings.
  */
 function declaredOnly(pool: Attribute[], stored: JsonObject): JsonObject {
+  const declared = byName(pool);
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(stored)) {
-    const attribute = pool.find((a) => a.name.toLowerCase() === key.toLowerCase());
+    const attribute = declared.get(key.toLowerCase());
     if (!attribute || value === null || value === undefined) continue;
     out[attribute.name] = Array.isArray(value) ? value.map((item) => declaredValue(attribute, item)) : declaredValue(attribute, value);
   }
   return out;
 }
+
+/**
+ * A pool's attributes by lower-case name (attribute names are case-insensitive, RFC 7643 §2.1), the first of a name
+ * kept. Indexed once per pool: the pools are the schemas' own arrays, and serializing is on every read's path.
+ */
+const indexes = new WeakMap<Attribute[], Map<string, Attribute>>();
+function byName(pool: Attribute[]): Map<string, Attribute> {
+  let index = indexes.get(pool);
+  if (!index) {
+    index = new Map();
+    for (const attribute of pool) if (!index.has(attribute.name.toLowerCase())) index.set(attribute.name.toLowerCase(), attribute);
+    indexes.set(pool, index);
+  }
+  return index;
+}
+
+/** Each resource's core and common attributes, one pool (and so one index) per kind. */
+const coreAndCommon: Record<ResourceKind, Attribute[]> = {
+  User: [...resourceSchemas.User.core.attributes, ...commonAttributes],
+  Group: [...resourceSchemas.Group.core.attributes, ...commonAttributes],
+};
 
 function declaredValue(attribute: Attribute, value: unknown): unknown {
   if (attribute.type === "complex") {
@@ -44,8 +66,8 @@ function declaredValue(attribute: Attribute, value: unknown): unknown {
 
 /** A stored resource's attributes as served: core and common attributes, then each of our extensions. */
 function servedAttributes(kind: ResourceKind, stored: JsonObject): JsonObject {
-  const { core, extensions } = resourceSchemas[kind];
-  const out = declaredOnly([...core.attributes, ...commonAttributes], stored);
+  const { extensions } = resourceSchemas[kind];
+  const out = declaredOnly(coreAndCommon[kind], stored);
   for (const extension of extensions) {
     const value = stored[extension.id];
     if (typeof value !== "object" || value === null || Array.isArray(value)) continue;
