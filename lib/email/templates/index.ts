@@ -6,7 +6,7 @@ export type RenderedEmail = { subject: string; text: string; html: string };
 // React Email and the templates are loaded on the first render, not on import: every CLI command and SCIM route
 // imports the verbs that send email, and most of them never render one. The module's promise is kept: under tsx
 // (the CLI) every dynamic import goes through the module loader again, ~0.9 ms a call, against ~0.04 ms for a render
-// from the cache (render.tsx), and a mapping saved for 10,000 users renders 10,000 invitations.
+// from the cache (render.tsx), and a mapping that gives 10,000 users access renders 10,000 invitations.
 let renderer: Promise<typeof import("./render")> | undefined;
 const loadRenderer = () => (renderer ??= import("./render"));
 
