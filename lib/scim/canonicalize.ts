@@ -1,7 +1,8 @@
 import { ValidationError } from "@/lib/errors";
 import {
-  commonAttributes,
+  coreAndCommon,
   extensionUrn,
+  findAttribute,
   resourceSchemas,
   type Attribute,
   type ResourceKind,
@@ -10,7 +11,6 @@ import {
 export type JsonObject = Record<string, unknown>;
 
 const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
-const findAttribute = (pool: Attribute[], name: string) => pool.find((a) => a.name.toLowerCase() === name.toLowerCase());
 
 /**
  * Coerces one value to an attribute's type. IdPs send booleans as strings (Entra `"False"`, OneLogin templates
@@ -66,8 +66,7 @@ function canonicalizeAttributes(pool: Attribute[], input: JsonObject, prefix: st
  * (`password`, which Okta always sends) attributes removed, extensions keyed by their URN, unknown kept as sent.
  */
 export function canonicalizeResource(kind: ResourceKind, body: JsonObject): JsonObject {
-  const { core } = resourceSchemas[kind];
-  const pool = [...core.attributes, ...commonAttributes];
+  const pool = coreAndCommon[kind];
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(body)) {
     if (key.toLowerCase() === "schemas") {

@@ -1,8 +1,9 @@
 import { ValidationError } from "@/lib/errors";
 import { parseFilter, type Filter } from "./filter-parse";
 import {
-  commonAttributes,
+  coreAndCommon,
   extensionUrn,
+  findAttribute as findAttributeIn,
   findSubAttribute,
   resourceSchemas,
   type Attribute,
@@ -116,12 +117,12 @@ function ownSchema(kind: ResourceKind, attrPath: string) {
 }
 
 function findAttribute(kind: ResourceKind, container: string | null, name: string) {
-  const { core, extensions } = resourceSchemas[kind];
-  const byName = (pool: Attribute[]) => pool.find((a) => a.name.toLowerCase() === name.toLowerCase()) ?? null;
+  const { extensions } = resourceSchemas[kind];
+  const byName = (pool: Attribute[]) => findAttributeIn(pool, name) ?? null;
   if (container !== null) {
     return { container, definition: byName(extensions.find((s) => s.id === container)?.attributes ?? []) };
   }
-  const definition = byName([...core.attributes, ...commonAttributes]);
+  const definition = byName(coreAndCommon[kind]);
   if (definition) return { container, definition };
   // Entra sends the enterprise `manager` as a bare `path:"manager"` (Microsoft Learn, "Tutorial: Develop and plan provisioning for a SCIM endpoint"), without the URN that
   // RFC 7644 §3.10 asks for; core attributes win any clash.

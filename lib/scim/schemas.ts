@@ -244,6 +244,29 @@ export type ResolvedPath = {
 
 const lower = (s: string) => s.toLowerCase();
 
+/** Each pool's attributes by lower-case name, the first of a name kept; built once per pool (the schemas' arrays). */
+const indexes = new WeakMap<readonly Attribute[], Map<string, Attribute>>();
+
+/**
+ * Finds an attribute in a pool by name, case-insensitively (RFC 7643 §2.1). Pools are the schemas' own arrays
+ * (or `coreAndCommon`), so each is indexed once: this is on the path of every resource served or written.
+ */
+export function findAttribute(pool: readonly Attribute[], name: string): Attribute | undefined {
+  let index = indexes.get(pool);
+  if (!index) {
+    index = new Map();
+    for (const attribute of pool) if (!index.has(lower(attribute.name))) index.set(lower(attribute.name), attribute);
+    indexes.set(pool, index);
+  }
+  return index.get(lower(name));
+}
+
+/** Each resource's core attributes and the common ones (`id`, `externalId`, `meta`): one pool per kind. */
+export const coreAndCommon: Record<ResourceKind, Attribute[]> = {
+  User: [...resourceSchemas.User.core.attributes, ...commonAttributes],
+  Group: [...resourceSchemas.Group.core.attributes, ...commonAttributes],
+};
+
 /**
  * Resolves an attribute path case-insensitively against a resource's core schema, its extensions and the
  * common attributes. Returns null for unknown attributes (callers decide: keep as sent, or invalidPath).
@@ -264,8 +287,7 @@ export function resolvePath(kind: ResourceKind, path: string): ResolvedPath | nu
   }
   const [head, sub, ...more] = rest.split(".");
   if (more.length) return null;
-  const pool = extension ? scope.attributes : [...scope.attributes, ...commonAttributes];
-  const attribute = pool.find((a) => lower(a.name) === lower(head));
+  const attribute = findAttribute(extension ? scope.attributes : coreAndCommon[kind], head);
   if (!attribute) return null;
   if (sub === undefined) return { extension, attribute, subAttribute: null, names: [attribute.name] };
   const subAttribute = attribute.subAttributes?.find((a) => lower(a.name) === lower(sub));

@@ -3,7 +3,7 @@ import type { ScimUserRow } from "@/db/queries/scim-users";
 import { scimTenantUrl } from "@/lib/provisioning/scim-connection";
 import type { JsonObject } from "./canonicalize";
 import { etag } from "./responses";
-import { SCHEMA, commonAttributes, resourceSchemas, type Attribute, type ResourceKind } from "./schemas";
+import { SCHEMA, coreAndCommon, findAttribute, resourceSchemas, type Attribute, type ResourceKind } from "./schemas";
 
 export const location = (kind: "Users" | "Groups", id: string) => `${scimTenantUrl()}/${kind}/${id}`;
 
@@ -24,36 +24,14 @@ function schemasOf(kind: ResourceKind, attributes: JsonObject): string[] {
  * IdPs sent for string attributes are returned as strings.
  */
 function declaredOnly(pool: Attribute[], stored: JsonObject): JsonObject {
-  const declared = byName(pool);
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(stored)) {
-    const attribute = declared.get(key.toLowerCase());
+    const attribute = findAttribute(pool, key);
     if (!attribute || value === null || value === undefined) continue;
     out[attribute.name] = Array.isArray(value) ? value.map((item) => declaredValue(attribute, item)) : declaredValue(attribute, value);
   }
   return out;
 }
-
-/**
- * A pool's attributes by lower-case name (attribute names are case-insensitive, RFC 7643 §2.1), the first of a name
- * kept. Indexed once per pool: the pools are the schemas' own arrays, and serializing is on every read's path.
- */
-const indexes = new WeakMap<Attribute[], Map<string, Attribute>>();
-function byName(pool: Attribute[]): Map<string, Attribute> {
-  let index = indexes.get(pool);
-  if (!index) {
-    index = new Map();
-    for (const attribute of pool) if (!index.has(attribute.name.toLowerCase())) index.set(attribute.name.toLowerCase(), attribute);
-    indexes.set(pool, index);
-  }
-  return index;
-}
-
-/** Each resource's core and common attributes, one pool (and so one index) per kind. */
-const coreAndCommon: Record<ResourceKind, Attribute[]> = {
-  User: [...resourceSchemas.User.core.attributes, ...commonAttributes],
-  Group: [...resourceSchemas.Group.core.attributes, ...commonAttributes],
-};
 
 function declaredValue(attribute: Attribute, value: unknown): unknown {
   if (attribute.type === "complex") {
