@@ -172,3 +172,19 @@ function connectionOf(row: AuthRow) {
   };
   return { connection, tenant, also: row.granted == null ? undefined : { granted: Number(row.granted), tokens: Number(row.tokens) } };
 }
+
+/**
+ * For a read that checks the request's token in its own statement (lib/scim/bearer.ts TokenCheck): the statement
+ * reads from the token's live connection of the tenant (`tokenHash` and `tenantId` placeholders) and left-joins
+ * what it reads, so it answers one row or more while the token is live, even when it found nothing, and no row
+ * at all once it is not. `connection` is what the request needs of it.
+ */
+export const liveTokenConnection = {
+  fields: { id: scimConnections.id, lastUsedAt: scimConnections.lastUsedAt },
+  where: () =>
+    and(
+      eq(scimConnections.tokenHash, sql.placeholder("tokenHash")),
+      isNull(scimConnections.revokedAt),
+      eq(scimConnections.tenantId, sql.placeholder("tenantId")),
+    ),
+};

@@ -1,6 +1,7 @@
 import { and, asc, eq, getTableColumns, getTableName, inArray, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { scimGroupMembers, scimGroups, scimUsers, users } from "@/db/schema";
+import { scimConnections, scimGroupMembers, scimGroups, scimUsers, users } from "@/db/schema";
+import { liveTokenConnection } from "./scim-connections";
 import { isUniqueViolation } from "@/db/errors";
 import { jsonParam, placeholders, reusable, reusableShaped, shapeOf, statement, type Shape } from "@/db/run";
 import { ConflictError } from "@/lib/errors";
@@ -34,6 +35,29 @@ export async function getScimUser(db: DbOrTx, tenantId: string, id: string): Pro
   );
   const [found] = await query.execute({ tenantId, id });
   return found && { ...found.row, groups: found.groups };
+}
+
+/** A read's answer when its statement checked the request's token: the token's live connection, or null if it is not live. */
+export type TokenChecked = { connection: { id: string; lastUsedAt: Date | null } | null };
+
+/** getScimUser in the statement that also checks the request's token (liveTokenConnection): nothing when it is not live. */
+export async function getScimUserCheckingToken(
+  db: DbOrTx,
+  tenantId: string,
+  id: string,
+  tokenHash: string,
+): Promise<TokenChecked & { user: ScimUserRead | undefined }> {
+  const query = reusable(db, "scim_user_by_id_checking_token", (handle) =>
+    handle
+      .select({ connection: liveTokenConnection.fields, row: scimUsers, groups: groupsColumn })
+      .from(scimConnections)
+      .leftJoin(scimUsers, and(eq(scimUsers.tenantId, scimConnections.tenantId), eq(scimUsers.id, sql.placeholder("id"))))
+      .where(liveTokenConnection.where())
+      .prepare("scim_user_by_id_checking_token"),
+  );
+  const [found] = await query.execute({ tenantId, id, tokenHash });
+  if (!found) return { connection: null, user: undefined };
+  return { connection: found.connection, user: found.row ? { ...found.row, groups: found.groups } : undefined };
 }
 
 /** A user locked for an update, and whether a Sally user the IdP manages (source scim) is linked to it. */
@@ -167,13 +191,20 @@ export type ListQuery = { where?: SQL; orderBy?: SQL[]; offset: number; limit: n
  * first page and the ten-thousandth about equally cheap. Only a page past the end needs a second statement for the
  * total. The sort applies again to the page's rows (ties broken by creation time, then id, so the order is total).
  */
-export async function listScimUsers(db: DbOrTx, tenantId: string, query: ListQuery, options: { withGroups?: boolean } = {}) {
+export async function listScimUsers(
+  db: DbOrTx,
+  tenantId: string,
+  query: ListQuery,
+  /** `tokenHash`: the page's statement also checks the request's token (liveTokenConnection). */
+  options: { withGroups?: boolean; tokenHash?: string } = {},
+): Promise<{ total: number; rows: ScimUserRead[] } & Partial<TokenChecked>> {
   const { filter, sort } = listShapes(query);
   if (query.limit === 0) return { total: await countMatching(db, scimUsers, tenantId, filter), rows: [] };
   const withGroups = options.withGroups ?? false;
+  const checking = options.tokenHash !== undefined;
   const { query: statement, values } = reusableShaped(
     db,
-    withGroups ? "scim_users_page_with_groups" : "scim_users_page",
+    `${withGroups ? "scim_users_page_with_groups" : "scim_users_page"}${checking ? "_checking_token" : ""}`,
     [filter, sort],
     (handle, [where, sortBy]) => {
       const order = [...(sortBy ? [sortBy] : []), asc(scimUsers.createdAt), asc(scimUsers.id)];
@@ -186,18 +217,33 @@ export async function listScimUsers(db: DbOrTx, tenantId: string, query: ListQue
           .offset(sql.placeholder("offset"))
           .limit(sql.placeholder("limit")),
       );
-      return handle
-        .with(ids)
-        .select({ row: scimUsers, total: ids.total, ...(withGroups ? { groups: groupsColumn } : {}) })
-        .from(ids)
-        .innerJoin(scimUsers, eq(scimUsers.id, ids.id))
-        .orderBy(...order)
-        .prepare("scim_users_page");
+      const fields = { row: scimUsers, total: ids.total, ...(withGroups ? { groups: groupsColumn } : {}) };
+      if (checking) {
+        // One row with no user when the page is empty, none when the token is not live (liveTokenConnection).
+        return handle
+          .with(ids)
+          .select({ ...fields, connection: liveTokenConnection.fields })
+          .from(scimConnections)
+          .leftJoin(ids, sql`true`)
+          .leftJoin(scimUsers, eq(scimUsers.id, ids.id))
+          .where(liveTokenConnection.where())
+          .orderBy(...order)
+          .prepare("scim_users_page_checking_token");
+      }
+      return handle.with(ids).select(fields).from(ids).innerJoin(scimUsers, eq(scimUsers.id, ids.id)).orderBy(...order).prepare("scim_users_page");
     },
   );
-  const page = await statement.execute({ tenantId, offset: query.offset, limit: query.limit, ...values });
+  const answered = (await statement.execute({ tenantId, offset: query.offset, limit: query.limit, tokenHash: options.tokenHash, ...values })) as {
+    row: ScimUserRow | null;
+    total: number | null;
+    groups?: UserGroup[];
+    connection?: TokenChecked["connection"];
+  }[];
+  if (checking && answered.length === 0) return { total: 0, rows: [], connection: null };
+  const page = answered.filter((p): p is typeof p & { row: ScimUserRow } => p.row !== null);
   const total = page[0]?.total ?? (query.offset > 0 ? await countMatching(db, scimUsers, tenantId, filter) : 0);
-  return { total, rows: page.map((p): ScimUserRead => ("groups" in p ? { ...p.row, groups: p.groups as UserGroup[] } : p.row)) };
+  const rows = page.map((p): ScimUserRead => (p.groups ? { ...p.row, groups: p.groups } : p.row));
+  return checking ? { total, rows, connection: answered[0].connection } : { total, rows };
 }
 
 /** A list query's filter and sort as shapes (see shapeOf): they name the statement built for them. */

@@ -1,4 +1,5 @@
 import type { DbOrTx } from "@/db";
+import type { TokenCheck } from "./bearer";
 
 /**
  * Everything a SCIM resource handler needs: the request's database handle (a transaction for writes; the plain
@@ -23,6 +24,8 @@ export type ScimContext = {
    * after the response only when some were.
    */
   outbox: { queued: number };
+  /** A read's offer to carry the token's check in its own statement (bearer.ts TokenCheck); absent for writes. */
+  tokenCheck?: TokenCheck;
 };
 
 /** RFC 7644 ids are ours: UUIDs. Anything else cannot exist, so it is a 404, not a database error. */

@@ -75,6 +75,8 @@ describe.each(testDrivers)("a known token found revoked while its request runs, 
   it.each([
     ["a read that fails (an unknown id: 404 for a live token)", () => `Users/${randomUUID()}`],
     ["a request answered before any statement (an unknown endpoint)", () => "Nothing"],
+    ["a filter lookup that finds the user (the check in the lookup's statement)", () => `Users?filter=${encodeURIComponent(`userName eq "kept@known${n}.example"`)}`],
+    ["a filter lookup that finds nobody (an IdP's check before a create)", () => `Users?filter=${encodeURIComponent(`userName eq "nobody@known${n}.example"`)}`],
   ])("answers %s 401 after a disconnect, not with its own answer", async (_, path) => {
     await revokeScimConnection(t.db, { tenantId, actor: "test" });
     expectRefused(await alongside("GET", path()));

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -285,21 +286,33 @@ describe.runIf(process.env.DATABASE_URL)("database round trips per SCIM request 
       warm = scimClient(database, token, { leases });
     });
 
-    it("GET /Users/{id}: 1 round trip, the token's check going out with the read on one connection", async () => {
+    it("GET /Users/{id}: 1 round trip and 1 statement, the token's check in the read's own statement", async () => {
       const ids = await users("warm-get", ROUNDS);
       const { result, round, roundTrips, statements, texts } = await measure((i) => warm("GET", `Users/${ids[i]}`));
       expect(result.status).toBe(200);
       expect(result.body.id).toBe(ids[round]);
-      expect(statements).toBe(2);
+      expect(statements).toBe(1);
       expect(roundTrips).toBe(1);
       expect(texts.filter((t) => /\b(begin|commit|insert|update|delete)\b/i.test(t))).toEqual([]);
     });
 
-    it("a userName filter lookup: 1 round trip", async () => {
+    it("GET /Users/{id} of no such user: 1 statement, answered 404 (the token is live)", async () => {
+      const { result, statements } = await measure(() => warm("GET", `Users/${randomUUID()}`));
+      expect(result.status).toBe(404);
+      expect(statements).toBe(1);
+    });
+
+    it("a userName filter lookup: 1 round trip and 1 statement, also when nothing matches (the IdP's check before a create)", async () => {
       await users("warm-find", ROUNDS);
-      const { result, roundTrips } = await measure((i) => warm("GET", `Users?filter=${encodeURIComponent(`userName eq "warm-find${i}@trips.example"`)}`));
-      expect(result.body.totalResults).toBe(1);
-      expect(roundTrips).toBe(1);
+      const found = await measure((i) => warm("GET", `Users?filter=${encodeURIComponent(`userName eq "warm-find${i}@trips.example"`)}`));
+      expect(found.result.body.totalResults).toBe(1);
+      expect(found.roundTrips).toBe(1);
+      expect(found.statements).toBe(1);
+      const none = await measure((i) => warm("GET", `Users?filter=${encodeURIComponent(`userName eq "warm-none${i}@trips.example"`)}`));
+      expect(none.result.status).toBe(200);
+      expect(none.result.body.totalResults).toBe(0);
+      expect(none.result.body.Resources ?? []).toEqual([]);
+      expect(none.statements).toBe(1);
     });
 
     it("POST /Users: 2 round trips, the token's check the first statement after BEGIN", async () => {

@@ -6,7 +6,7 @@ import { alongsideCommit, onOneConnection } from "@/db/transaction";
 import { bufferActivity, recordActivity, recordRejectedCall, type ActivityEntry } from "@/lib/activity";
 import { drainOutbox } from "@/lib/email/outbox";
 import { env } from "@/lib/env";
-import { authenticate, bearerHash, spendKnownToken, verifyKnownToken, type Authenticated } from "./bearer";
+import { TokenCheck, authenticate, bearerHash, spendKnownToken, verifyKnownToken, type Authenticated, type LiveConnection } from "./bearer";
 import type { RateLimitLeases } from "./rate-limit-lease";
 import { PayloadTooLargeError, UnsupportedMediaTypeError, readJsonBody } from "./body";
 import { runBulk } from "./bulk";
@@ -75,17 +75,28 @@ export async function handleScimRequest(
     if (!authenticated) return refused();
   }
   const tenant = { id: known?.tenantId ?? authenticated!.tenant.id };
-  // The known token's check, started on the handle the request's first statement runs on (once: a write that runs
-  // again keeps the first answer).
-  let verified: Promise<Authenticated | null> | undefined;
-  const verify = (handle: DbOrTx) => (verified ??= known ? verifyKnownToken(handle, known) : Promise.resolve(authenticated));
-  /** Starts the check on `handle` before `run`'s first statement; `run`'s answer or error counts once it passed. */
-  const checked = async <T>(handle: DbOrTx, run: () => Promise<T>): Promise<T> => {
+  // The known token's check: a read's own statement may carry it (TokenCheck); else it is a statement of its own,
+  // started on the handle the request's first statement runs on (once: a write that runs again keeps the first
+  // answer).
+  const tokenCheck = known ? new TokenCheck(known) : undefined;
+  let verified: Promise<{ connection: LiveConnection } | null> | undefined;
+  const verify = (handle: DbOrTx) =>
+    (verified ??= !known
+      ? Promise.resolve(authenticated)
+      : (tokenCheck?.settled?.then((connection) => connection && { connection }) ?? verifyKnownToken(handle, known)));
+  /**
+   * Runs `run` with the token's check going out alongside its first statement: before it (a write: the first
+   * statement after BEGIN), or, for a read offered `check`, in the read's own statement or else right behind its
+   * first one. `run`'s answer or error counts once the check passed.
+   */
+  const checked = async <T>(handle: DbOrTx, run: () => Promise<T>, check?: TokenCheck): Promise<T> => {
     const passed = async () => {
       if (!(await verify(handle))) throw new TokenRefusedError();
     };
-    verify(handle).catch(() => {});
-    const value = await run().catch(async (error: unknown) => {
+    if (!check) verify(handle).catch(() => {});
+    const running = run();
+    if (check && !check.close()) verify(handle).catch(() => {});
+    const value = await running.catch(async (error: unknown) => {
       await passed();
       throw error;
     });
@@ -130,7 +141,7 @@ export async function handleScimRequest(
       if (!route.write) {
         // The check and the read go out together, on one connection; the read's answer (or error) counts only once
         // the check passed.
-        return await onOneConnection(db, (handle) => checked(handle, () => route.run(context(handle), body)));
+        return await onOneConnection(db, (handle) => checked(handle, () => route.run({ ...context(handle), tokenCheck }, body), tokenCheck));
       }
       // Logged and queued count only once an attempt has committed.
       const committed = await retrying(() =>
@@ -155,7 +166,7 @@ export async function handleScimRequest(
   if (result === "refused") return refused();
   // A request answered before it ran a statement (a bad body, an unknown route) has its token checked now; a check
   // that failed (the database, not the token) answers as the database's failure would.
-  let auth: Authenticated | null;
+  let auth: { connection: LiveConnection } | null;
   try {
     auth = await verify(db);
   } catch (error) {

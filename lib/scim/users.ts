@@ -3,6 +3,7 @@ import {
   createScimUser,
   deleteScimUser,
   getScimUser,
+  getScimUserCheckingToken,
   getScimUserForDelete,
   getScimUserForUpdate,
   listGroupsOfUsers,
@@ -17,6 +18,7 @@ import { settleInOrder } from "@/db/run";
 import { alongsideCommit } from "@/db/transaction";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { canonicalizeResource, userColumns, type JsonObject } from "./canonicalize";
+import { readCheckingToken } from "./bearer";
 import { isResourceId, type ScimContext } from "./context";
 import { applyChange, deprovision, directoryUser, lockAheadOfInsert } from "./directory";
 import { parseProjection, type ListParams } from "./list-params";
@@ -31,9 +33,15 @@ const notFound = (id: string) => new NotFoundError(`User ${id} not found`);
 
 async function loadUser(ctx: ScimContext, id: string, lock?: "delete"): Promise<ScimUserRead> {
   if (!isResourceId(id)) throw notFound(id);
-  const row = await (lock === "delete" ? getScimUserForDelete : getScimUser)(ctx.tx, ctx.tenant.id, id);
-  if (!row) throw notFound(id);
-  return row;
+  const { tx, tenant } = ctx;
+  const { user } =
+    lock === "delete"
+      ? { user: await getScimUserForDelete(tx, tenant.id, id) }
+      : await readCheckingToken(ctx.tokenCheck, async (token) =>
+          token ? getScimUserCheckingToken(tx, tenant.id, id, token.hash) : { user: await getScimUser(tx, tenant.id, id) },
+        );
+  if (!user) throw notFound(id);
+  return user;
 }
 
 /** A user locked for an update (see getScimUserForUpdate). */
@@ -87,8 +95,10 @@ export const userListing: Listing<ScimUserRead> = {
   columns: { createdAt: scimUsers.createdAt, id: scimUsers.id },
   // Groups come with the page when the request's query asks for them (a POST search names its attributes in
   // the body: render reads them then).
-  query: (ctx, query) =>
-    listScimUsers(ctx.tx, ctx.tenant.id, query, { withGroups: includesAttribute("User", parseProjection(ctx.query), "groups") }),
+  query: (ctx, query) => {
+    const withGroups = includesAttribute("User", parseProjection(ctx.query), "groups");
+    return readCheckingToken(ctx.tokenCheck, (token) => listScimUsers(ctx.tx, ctx.tenant.id, query, { withGroups, tokenHash: token?.hash }));
+  },
   render,
 };
 
