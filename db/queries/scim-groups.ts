@@ -1,10 +1,11 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { scimGroupMembers, scimGroups, scimUsers } from "@/db/schema";
+import { scimConnections, scimGroupMembers, scimGroups, scimUsers } from "@/db/schema";
+import { liveTokenConnection } from "./scim-connections";
 import { isUniqueViolation } from "@/db/errors";
 import { jsonParam, placeholders, reusable, reusableShaped } from "@/db/run";
 import { ConflictError } from "@/lib/errors";
-import { countMatching, listShapes, type ListQuery } from "./scim-users";
+import { countMatching, listShapes, type ListQuery, type TokenChecked } from "./scim-users";
 
 export type ScimGroupRow = typeof scimGroups.$inferSelect;
 export type ScimGroupColumns = Pick<ScimGroupRow, "displayName" | "externalId">;
@@ -19,6 +20,25 @@ export async function getScimGroup(db: DbOrTx, tenantId: string, id: string): Pr
   );
   const [row] = await query.execute({ tenantId, id });
   return row;
+}
+
+/** getScimGroup in the statement that also checks the request's token (liveTokenConnection): nothing when it is not live. */
+export async function getScimGroupCheckingToken(
+  db: DbOrTx,
+  tenantId: string,
+  id: string,
+  tokenHash: string,
+): Promise<TokenChecked & { group: ScimGroupRow | undefined }> {
+  const query = reusable(db, "scim_group_by_id_checking_token", (handle) =>
+    handle
+      .select({ connection: liveTokenConnection.fields, row: scimGroups })
+      .from(scimConnections)
+      .leftJoin(scimGroups, and(eq(scimGroups.tenantId, scimConnections.tenantId), eq(scimGroups.id, sql.placeholder("id"))))
+      .where(liveTokenConnection.where())
+      .prepare("scim_group_by_id_checking_token"),
+  );
+  const [found] = await query.execute({ tenantId, id, tokenHash });
+  return found ? { connection: found.connection, group: found.row ?? undefined } : { connection: null, group: undefined };
 }
 
 /**
@@ -149,26 +169,63 @@ export async function deleteScimGroup(db: DbOrTx, tenantId: string, id: string):
  * One page of a tenant's groups and the total matching the filter, in one statement (a group's row is small; its
  * members are read apart, and only when returned). Only a page past the end needs a second statement for the total.
  */
-export async function listScimGroups(db: DbOrTx, tenantId: string, query: ListQuery) {
+export async function listScimGroups(
+  db: DbOrTx,
+  tenantId: string,
+  query: ListQuery,
+  /** `tokenHash`: the page's statement also checks the request's token (liveTokenConnection). */
+  options: { tokenHash?: string } = {},
+): Promise<{ total: number; rows: ScimGroupRow[] } & Partial<TokenChecked>> {
   const { filter, sort } = listShapes(query);
   if (query.limit === 0) return { total: await countMatching(db, scimGroups, tenantId, filter), rows: [] };
+  const checking = options.tokenHash !== undefined;
   const { query: statement, values } = reusableShaped(
     db,
-    "scim_groups_page",
+    checking ? "scim_groups_page_checking_token" : "scim_groups_page",
     [filter, sort],
-    (handle, [where, sortBy]) =>
-      handle
+    (handle, [where, sortBy]) => {
+      const order = [...(sortBy ? [sortBy] : []), asc(scimGroups.createdAt), asc(scimGroups.id)];
+      const tenantsGroups = and(eq(scimGroups.tenantId, sql.placeholder("tenantId")), where);
+      if (checking) {
+        // As listScimUsers: the page's ids and total first, then the rows, left-joined to the token's connection.
+        const ids = handle.$with("page").as(
+          handle
+            .select({ id: sql<string>`${scimGroups.id}`.as("page_id"), total: sql<number>`(count(*) over ())::int`.as("page_total") })
+            .from(scimGroups)
+            .where(tenantsGroups)
+            .orderBy(...order)
+            .offset(sql.placeholder("offset"))
+            .limit(sql.placeholder("limit")),
+        );
+        return handle
+          .with(ids)
+          .select({ row: scimGroups, total: ids.total, connection: liveTokenConnection.fields })
+          .from(scimConnections)
+          .leftJoin(ids, sql`true`)
+          .leftJoin(scimGroups, eq(scimGroups.id, ids.id))
+          .where(liveTokenConnection.where())
+          .orderBy(...order)
+          .prepare("scim_groups_page_checking_token");
+      }
+      return handle
         .select({ row: scimGroups, total: sql<number>`(count(*) over ())::int` })
         .from(scimGroups)
-        .where(and(eq(scimGroups.tenantId, sql.placeholder("tenantId")), where))
-        .orderBy(...(sortBy ? [sortBy] : []), asc(scimGroups.createdAt), asc(scimGroups.id))
+        .where(tenantsGroups)
+        .orderBy(...order)
         .offset(sql.placeholder("offset"))
         .limit(sql.placeholder("limit"))
-        .prepare("scim_groups_page"),
+        .prepare("scim_groups_page");
+    },
   );
-  const page = await statement.execute({ tenantId, offset: query.offset, limit: query.limit, ...values });
-  const total = page[0]?.total ?? (query.offset > 0 ? await countMatching(db, scimGroups, tenantId, filter) : 0);
-  return { total, rows: page.map((p) => p.row) };
+  const answered = (await statement.execute({ tenantId, offset: query.offset, limit: query.limit, tokenHash: options.tokenHash, ...values })) as {
+    row: ScimGroupRow | null;
+    total: number | null;
+    connection?: TokenChecked["connection"];
+  }[];
+  if (checking && answered.length === 0) return { total: 0, rows: [], connection: null };
+  const rows = answered.flatMap((p) => (p.row ? [p.row] : []));
+  const total = answered[0]?.total ?? (query.offset > 0 ? await countMatching(db, scimGroups, tenantId, filter) : 0);
+  return checking ? { total, rows, connection: answered[0].connection } : { total, rows };
 }
 
 export type Member = { value: string; display: string };

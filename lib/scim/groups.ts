@@ -3,6 +3,7 @@ import { scimGroups } from "@/db/schema";
 import {
   deleteScimGroup,
   getScimGroup,
+  getScimGroupCheckingToken,
   getScimGroupLocked,
   insertScimGroup,
   listMemberIds,
@@ -16,6 +17,7 @@ import { WriteConflictError } from "@/db/errors";
 import { alongsideCommit } from "@/db/transaction";
 import { NotFoundError, PreconditionFailedError, ValidationError } from "@/lib/errors";
 import { canonicalizeResource, groupColumns, type JsonObject } from "./canonicalize";
+import { readCheckingToken } from "./bearer";
 import { isResourceId, type ScimContext } from "./context";
 import { applyChange } from "./directory";
 import { parseProjection, type ListParams } from "./list-params";
@@ -30,9 +32,14 @@ const notFound = (id: string) => new NotFoundError(`Group ${id} not found`);
 
 async function loadGroup(ctx: ScimContext, id: string, lock?: "write" | "delete"): Promise<ScimGroupRow> {
   if (!isResourceId(id)) throw notFound(id);
-  const row = lock ? await getScimGroupLocked(ctx.tx, ctx.tenant.id, id, lock) : await getScimGroup(ctx.tx, ctx.tenant.id, id);
-  if (!row) throw notFound(id);
-  return row;
+  const { tx, tenant } = ctx;
+  const { group } = lock
+    ? { group: await getScimGroupLocked(tx, tenant.id, id, lock) }
+    : await readCheckingToken(ctx.tokenCheck, async (token) =>
+        token ? getScimGroupCheckingToken(tx, tenant.id, id, token.hash) : { group: await getScimGroup(tx, tenant.id, id) },
+      );
+  if (!group) throw notFound(id);
+  return group;
 }
 
 /**
@@ -117,7 +124,7 @@ export const groupListing: Listing<ScimGroupRow> = {
   kind: "Group",
   noun: "groups",
   columns: { createdAt: scimGroups.createdAt, id: scimGroups.id },
-  query: (ctx, query) => listScimGroups(ctx.tx, ctx.tenant.id, query),
+  query: (ctx, query) => readCheckingToken(ctx.tokenCheck, (token) => listScimGroups(ctx.tx, ctx.tenant.id, query, { tokenHash: token?.hash })),
   render,
 };
 

@@ -77,6 +77,8 @@ describe.each(testDrivers)("a known token found revoked while its request runs, 
     ["a request answered before any statement (an unknown endpoint)", () => "Nothing"],
     ["a filter lookup that finds the user (the check in the lookup's statement)", () => `Users?filter=${encodeURIComponent(`userName eq "kept@known${n}.example"`)}`],
     ["a filter lookup that finds nobody (an IdP's check before a create)", () => `Users?filter=${encodeURIComponent(`userName eq "nobody@known${n}.example"`)}`],
+    ["a group read of an unknown id", () => `Groups/${randomUUID()}`],
+    ["a group lookup as Entra sends it, finding nobody", () => `Groups?excludedAttributes=members&filter=${encodeURIComponent(`displayName eq "Nobody ${n}"`)}`],
   ])("answers %s 401 after a disconnect, not with its own answer", async (_, path) => {
     await revokeScimConnection(t.db, { tenantId, actor: "test" });
     expectRefused(await alongside("GET", path()));

@@ -315,6 +315,18 @@ describe.runIf(process.env.DATABASE_URL)("database round trips per SCIM request 
       expect(none.statements).toBe(1);
     });
 
+    it("a displayName group lookup without members (Entra's) and GET /Groups/{id} without members: 1 statement each", async () => {
+      const groups: string[] = [];
+      for (let i = 0; i < ROUNDS; i++) groups.push(await group(`Warm find ${i}`));
+      const lookup = await measure((i) => warm("GET", `Groups?excludedAttributes=members&filter=${encodeURIComponent(`displayName eq "Warm find ${i}"`)}`));
+      expect(lookup.result.body.totalResults).toBe(1);
+      expect(lookup.statements).toBe(1);
+      const read = await measure((i) => warm("GET", `Groups/${groups[i]}?excludedAttributes=members`));
+      expect(read.result.status).toBe(200);
+      expect(read.result.body.id).toBe(groups[read.round]);
+      expect(read.statements).toBe(1);
+    });
+
     it("POST /Users: 2 round trips, the token's check the first statement after BEGIN", async () => {
       const { result, roundTrips } = await measure((i) => warm("POST", "Users", scimUser(`warm-post${i}@trips.example`)));
       expect(result.status).toBe(201);
