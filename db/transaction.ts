@@ -2,7 +2,7 @@ import type { Sql } from "postgres";
 import type { TablesRelationalConfig } from "drizzle-orm";
 import type { PgDialect } from "drizzle-orm/pg-core";
 import { PostgresJsSession, PostgresJsTransaction } from "drizzle-orm/postgres-js";
-import type { Db, DbOrTx } from "./index";
+import type { DbOrTx } from "./index";
 import { isConnectionLost } from "./errors";
 import { settleInOrder } from "./run";
 
@@ -33,9 +33,6 @@ type TxClient = {
 const pipelined: WeakMap<object, { pending: Promise<unknown>[]; client: TxClient }> = ((
   globalThis as { __sallyPipelined?: WeakMap<object, { pending: Promise<unknown>[]; client: TxClient }> }
 ).__sallyPipelined ??= new WeakMap());
-
-/** Marks a PipelinedPostgresJsSession in every copy of this module (see `pipelined`), where `instanceof` would not. */
-const ONE_CONNECTION = Symbol.for("sally.db.onOneConnection");
 
 /**
  * drizzle's postgres-js session, but a transaction costs two round trips fewer: postgres.js's own `begin` waits for
@@ -127,37 +124,12 @@ export class PipelinedPostgresJsSession extends PostgresJsSession<Sql, Record<st
     }
   }
 
-  /**
-   * See `onOneConnection`. The handle is made without the schema: drizzle builds a relational query builder per
-   * table for a handle with one, on every request, and the statements run here never use them.
-   */
-  async [ONE_CONNECTION]<T>(fn: (handle: DbOrTx) => Promise<T>): Promise<T> {
-    const client = transactionClient(await this.reserve());
-    try {
-      return await fn(this.handleOn(client, undefined) as unknown as DbOrTx);
-    } finally {
-      client.release();
-    }
-  }
-
   /** A drizzle handle whose statements run on `client` (one reserved connection). */
-  private handleOn(client: TxClient, schema: SessionFields["schema"] | undefined): Tx {
+  private handleOn(client: TxClient, schema: SessionFields["schema"]): Tx {
     const { dialect, options } = this as unknown as SessionFields;
     const session = new PostgresJsSession(client as unknown as Sql, dialect, schema, options);
     return new PostgresJsTransaction(dialect, session as never, schema);
   }
-}
-
-/**
- * Runs `fn` with a handle whose statements all go to one connection, reserved for it, without a transaction
- * (each statement commits on its own): statements it starts together go out in one write and are answered in one
- * round trip, where on the shared handle the pool may hand each to another connection. For a few statements
- * that need nothing from each other, such as a read and the check of the token it is for. On PGlite, one
- * connection anyway, `fn` gets the shared handle.
- */
-export async function onOneConnection<T>(db: Db, fn: (handle: DbOrTx) => Promise<T>): Promise<T> {
-  const { session } = db as unknown as { session: { [ONE_CONNECTION]?: PipelinedPostgresJsSession[typeof ONE_CONNECTION] } };
-  return session[ONE_CONNECTION] ? session[ONE_CONNECTION](fn) : fn(db);
 }
 
 /** postgres.js's connection, as a statement's `onexecute` option is handed it (not in its types). */

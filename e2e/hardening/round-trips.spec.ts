@@ -6,9 +6,9 @@ import { createOpsDatabase, Instance, opsCli, opsPort, skipUnlessPostgres, type 
 // Round trips to PostgreSQL per SCIM request, counted on the production build, through the counting proxy the
 // unit tests use (lib/scim/round-trips.db.test.ts). There every module is loaded once; `next build` puts copies
 // of a module in several server chunks (the instrumentation's, the SCIM route's), and the database a request uses
-// is the one the first copy opened. A transaction's statements sent with COMMIT, and a read sent with its
-// token's check on one connection, must work whichever copy opened it: when they did not, every such statement
-// waited for its own answer with the transaction's locks held, and nothing in the unit tests could tell.
+// is the one the first copy opened. A transaction's statements sent with COMMIT must work whichever copy opened
+// it: when they did not, every such statement waited for its own answer with the transaction's locks held, and
+// nothing in the unit tests could tell.
 test.describe.configure({ mode: "serial" });
 
 let database: OpsDatabase;
@@ -55,7 +55,7 @@ async function fewestRoundTrips(request: (run: number) => Promise<{ status: numb
 
 const members = (ids: string[]) => ({ schemas: [SCIM_SCHEMAS.patchOp], Operations: [{ op: "Add", path: "members", value: ids.map((value) => ({ value })) }] });
 
-test("GET /Users/{id}: the token's check and the read go out together on one connection, one round trip", async () => {
+test("GET /Users/{id}: the read carries the token's check in its own statement, one round trip", async () => {
   const ids = [await idp.createUser("get-0@trips.example"), await idp.createUser("get-1@trips.example")];
   // Warm: the instance knows the token and holds rate-limit tokens for it; the statements are prepared.
   for (let i = 0; i < 9; i++) await idp.send("GET", `Users/${ids[i % 2]}`);

@@ -2,7 +2,7 @@ import { after } from "next/server";
 import { getDatabase, type Database, type Db, type DbOrTx } from "@/db";
 import { retrying } from "@/db/errors";
 import { touchConnection } from "@/db/queries/scim-connections";
-import { alongsideCommit, onOneConnection } from "@/db/transaction";
+import { alongsideCommit } from "@/db/transaction";
 import { bufferActivity, recordActivity, recordRejectedCall, type ActivityEntry } from "@/lib/activity";
 import { drainOutbox } from "@/lib/email/outbox";
 import { env } from "@/lib/env";
@@ -37,8 +37,9 @@ class TokenRefusedError extends Error {
  * locks only the rows it changes (see lib/provisioning/sync-users.ts).
  *
  * A token this instance found live before, and holds a rate-limit token for, is checked again alongside the
- * request's first statements rather than before them (bearer.ts spendKnownToken): a read's check and query go out
- * together, and a write's check is the first statement of its transaction, in BEGIN's round trip. Should the
+ * request's first statements rather than before them (bearer.ts spendKnownToken): a read of users or groups makes
+ * the check in its own statement (bearer.ts TokenCheck), any other read sends it beside its first statement, and a
+ * write's check is the first statement of its transaction, in BEGIN's round trip. Should the
  * check find the token revoked, the read's rows are dropped and the write rolled back, and the answer is the
  * same 401 as for any refused token: nothing is answered or committed before the check has passed.
  */
@@ -139,9 +140,9 @@ export async function handleScimRequest(
         outbox: { queued: 0 },
       });
       if (!route.write) {
-        // The check and the read go out together, on one connection; the read's answer (or error) counts only once
-        // the check passed.
-        return await onOneConnection(db, (handle) => checked(handle, () => route.run({ ...context(handle), tokenCheck }, body), tokenCheck));
+        // A read runs on the shared pool, without a transaction: its statement carries the token's check, or the
+        // check goes out beside it; the read's answer (or error) counts only once the check passed.
+        return await checked(db, () => route.run({ ...context(db), tokenCheck }, body), tokenCheck);
       }
       // Logged and queued count only once an attempt has committed.
       const committed = await retrying(() =>
