@@ -1,0 +1,122 @@
+// `npm run bench:handler`: Sally's own CPU per SCIM request, without HTTP and Next.js. The SCIM router runs in this
+// process on PostgreSQL, one request at a time, and the process's CPU (user + system, all threads) is divided by the
+// requests. Next.js costs every request of the product and of the Next.js baseline alike and moves with the
+// machine's noise from run to run, which hides a change of a tenth of a millisecond in `npm run bench`; here only
+// Sally's work (the router, the rules, drizzle, postgres.js and its socket) is counted. Sequential requests do not
+// share a round trip, so the figures are an upper bound of what the same work costs under an IdP's concurrency.
+// Compare two checkouts by running each in alternation (`--app-dir` is not needed: run it in each checkout).
+import { parseArgs as parseNodeArgs } from "node:util";
+import { databaseUrl, recreateDatabase } from "./servers";
+
+const DATABASE = "sally_bench_handler";
+
+const { values: flags } = parseNodeArgs({
+  options: {
+    requests: { type: "string", default: "2000" },
+    rounds: { type: "string", default: "5" },
+    users: { type: "string", default: "500" },
+    "database-url": { type: "string", default: process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres" },
+  },
+});
+const positive = (name: string, raw: string) => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} needs an integer ≥ 1, got ${raw}`);
+  return n;
+};
+const requests = positive("requests", flags.requests!);
+const rounds = positive("rounds", flags.rounds!);
+const userCount = positive("users", flags.users!);
+const serverUrl = flags["database-url"]!;
+
+async function main(): Promise<void> {
+  await recreateDatabase(serverUrl, DATABASE);
+  // The settings a production server runs with; lib/env.ts reads them when the router first asks.
+  Object.assign(process.env, {
+    NODE_ENV: "production",
+    DATABASE_URL: databaseUrl(serverUrl, DATABASE),
+    APP_URL: "http://127.0.0.1:3000",
+    AUTH_SECRET: "bench-handler-secret-0123456789abcdef0123456789",
+    MAILBOX_ENABLED: "1",
+    SEED_DEMO: "0",
+    SCIM_RATE_LIMIT_PER_MINUTE: "100000000",
+  });
+  const { openDatabase } = await import("@/db");
+  const { createTenant } = await import("@/lib/tenants/create-tenant");
+  const { connectScim } = await import("@/lib/provisioning/scim-connection");
+  const { handleScimRequest } = await import("@/lib/scim/router");
+  const { stopBufferingActivity } = await import("@/lib/activity");
+  const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL!, pgliteDir: "memory://" });
+  try {
+    const tenant = await createTenant(database.db, { name: "Handler", slug: "handler", adminEmail: "owner@handler.example", seats: {} });
+    const { token } = await connectScim(database.db, { tenantId: tenant.id, provider: "entra", actor: "bench" });
+
+    const send = async (method: string, path: string, body?: unknown) => {
+      const url = new URL(`http://127.0.0.1:3000/scim/v2/${path}`);
+      const request = new Request(url, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/scim+json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const response = await handleScimRequest(request, url.pathname.split("/").slice(3).filter(Boolean), { database, drainOutbox: false });
+      const text = await response.text();
+      if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 200)}`);
+      return text ? (JSON.parse(text) as { id: string }) : undefined;
+    };
+
+    const ids: string[] = [];
+    const userName = (i: number) => `user${i}@handler.example`;
+    for (let i = 0; i < userCount; i++) {
+      const created = await send("POST", "Users", {
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        userName: userName(i),
+        externalId: `ext-${i}`,
+        name: { givenName: "User", familyName: String(i) },
+        emails: [{ value: userName(i), type: "work", primary: true }],
+        active: true,
+      });
+      ids.push(created!.id);
+    }
+
+    const operations: [string, (i: number) => Promise<unknown>][] = [
+      ["GET /Users?filter=userName eq", (i) => send("GET", `Users?filter=${encodeURIComponent(`userName eq "${userName(i % userCount)}"`)}`)],
+      ["GET /Users/{id}", (i) => send("GET", `Users/${ids[i % userCount]}`)],
+      [
+        "PATCH /Users/{id} Replace displayName",
+        (i) =>
+          send("PATCH", `Users/${ids[i % userCount]}`, {
+            schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            Operations: [{ op: "Replace", path: "displayName", value: `Renamed ${i}` }],
+          }),
+      ],
+    ];
+    console.log(`Sally's CPU per request, in process, sequential (${requests} requests × ${rounds} rounds, ${userCount} users):`);
+    for (const [name, run] of operations) {
+      for (let i = 0; i < Math.min(300, requests); i++) await run(i); // warm: statements prepared, code optimized
+      const perRound: { total: number; system: number }[] = [];
+      for (let round = 0; round < rounds; round++) {
+        const before = process.cpuUsage();
+        for (let i = 0; i < requests; i++) await run(i);
+        const used = process.cpuUsage(before);
+        perRound.push({ total: (used.user + used.system) / requests, system: used.system / requests });
+      }
+      perRound.sort((a, b) => a.total - b.total);
+      const median = perRound[Math.floor(rounds / 2)];
+      console.log(
+        `  ${name.padEnd(40)} median ${median.total.toFixed(0).padStart(5)} µs (system ${median.system.toFixed(0)}), ` +
+          `fastest ${perRound[0].total.toFixed(0)}, slowest ${perRound[rounds - 1].total.toFixed(0)}`,
+      );
+    }
+    await stopBufferingActivity();
+  } finally {
+    await database.close();
+    await recreateDatabase(serverUrl, DATABASE, false);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
