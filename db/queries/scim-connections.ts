@@ -179,6 +179,16 @@ function connectionOf(row: AuthRow) {
  * what it reads, so it answers one row or more while the token is live, even when it found nothing, and no row
  * at all once it is not. `connection` is what the request needs of it.
  */
+/** What a request needs of its token's live connection: which it is, and when it was last used. */
+export type LiveTokenConnection = { id: string; lastUsedAt: Date | null };
+
+/** A read's answer when its statement checked the request's token: the token's live connection, null if it is not live. */
+export type TokenChecked = { connection: LiveTokenConnection | null };
+
+/** The connection a statement reading from liveTokenConnection answered: on every row, and no row when not live. */
+export const connectionAnswered = (rows: { connection?: LiveTokenConnection | null }[]): LiveTokenConnection | null =>
+  rows[0]?.connection ?? null;
+
 export const liveTokenConnection = {
   fields: { id: scimConnections.id, lastUsedAt: scimConnections.lastUsedAt },
   where: () =>

@@ -1,11 +1,11 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { scimConnections, scimGroupMembers, scimGroups, scimUsers } from "@/db/schema";
-import { liveTokenConnection } from "./scim-connections";
+import { connectionAnswered, liveTokenConnection, type TokenChecked } from "./scim-connections";
 import { isUniqueViolation } from "@/db/errors";
 import { jsonParam, placeholders, reusable, reusableShaped } from "@/db/run";
 import { ConflictError } from "@/lib/errors";
-import { countMatching, listShapes, type ListQuery, type TokenChecked } from "./scim-users";
+import { countMatching, listShapes, type ListQuery } from "./scim-users";
 
 export type ScimGroupRow = typeof scimGroups.$inferSelect;
 export type ScimGroupColumns = Pick<ScimGroupRow, "displayName" | "externalId">;
@@ -37,8 +37,8 @@ export async function getScimGroupCheckingToken(
       .where(liveTokenConnection.where())
       .prepare("scim_group_by_id_checking_token"),
   );
-  const [found] = await query.execute({ tenantId, id, tokenHash });
-  return found ? { connection: found.connection, group: found.row ?? undefined } : { connection: null, group: undefined };
+  const answered = await query.execute({ tenantId, id, tokenHash });
+  return { connection: connectionAnswered(answered), group: answered[0]?.row ?? undefined };
 }
 
 /**
@@ -225,7 +225,7 @@ export async function listScimGroups(
   if (checking && answered.length === 0) return { total: 0, rows: [], connection: null };
   const rows = answered.flatMap((p) => (p.row ? [p.row] : []));
   const total = answered[0]?.total ?? (query.offset > 0 ? await countMatching(db, scimGroups, tenantId, filter) : 0);
-  return checking ? { total, rows, connection: answered[0].connection } : { total, rows };
+  return checking ? { total, rows, connection: connectionAnswered(answered) } : { total, rows };
 }
 
 export type Member = { value: string; display: string };

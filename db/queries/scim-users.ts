@@ -1,7 +1,7 @@
 import { and, asc, eq, getTableColumns, getTableName, inArray, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { scimConnections, scimGroupMembers, scimGroups, scimUsers, users } from "@/db/schema";
-import { liveTokenConnection } from "./scim-connections";
+import { connectionAnswered, liveTokenConnection, type TokenChecked } from "./scim-connections";
 import { isUniqueViolation } from "@/db/errors";
 import { jsonParam, placeholders, reusable, reusableShaped, shapeOf, statement, type Shape } from "@/db/run";
 import { ConflictError } from "@/lib/errors";
@@ -37,9 +37,6 @@ export async function getScimUser(db: DbOrTx, tenantId: string, id: string): Pro
   return found && { ...found.row, groups: found.groups };
 }
 
-/** A read's answer when its statement checked the request's token: the token's live connection, or null if it is not live. */
-export type TokenChecked = { connection: { id: string; lastUsedAt: Date | null } | null };
-
 /** getScimUser in the statement that also checks the request's token (liveTokenConnection): nothing when it is not live. */
 export async function getScimUserCheckingToken(
   db: DbOrTx,
@@ -55,9 +52,9 @@ export async function getScimUserCheckingToken(
       .where(liveTokenConnection.where())
       .prepare("scim_user_by_id_checking_token"),
   );
-  const [found] = await query.execute({ tenantId, id, tokenHash });
-  if (!found) return { connection: null, user: undefined };
-  return { connection: found.connection, user: found.row ? { ...found.row, groups: found.groups } : undefined };
+  const answered = await query.execute({ tenantId, id, tokenHash });
+  const found = answered[0]?.row;
+  return { connection: connectionAnswered(answered), user: found ? { ...found, groups: answered[0].groups } : undefined };
 }
 
 /** A user locked for an update, and whether a Sally user the IdP manages (source scim) is linked to it. */
@@ -243,7 +240,7 @@ export async function listScimUsers(
   const page = answered.filter((p): p is typeof p & { row: ScimUserRow } => p.row !== null);
   const total = page[0]?.total ?? (query.offset > 0 ? await countMatching(db, scimUsers, tenantId, filter) : 0);
   const rows = page.map((p): ScimUserRead => (p.groups ? { ...p.row, groups: p.groups } : p.row));
-  return checking ? { total, rows, connection: answered[0].connection } : { total, rows };
+  return checking ? { total, rows, connection: connectionAnswered(answered) } : { total, rows };
 }
 
 /** A list query's filter and sort as shapes (see shapeOf): they name the statement built for them. */

@@ -1,5 +1,5 @@
 import type { DbOrTx } from "@/db";
-import { connectionByTokenHash, connectionByTokenHashWith, type ScimConnection } from "@/db/queries/scim-connections";
+import { connectionByTokenHash, connectionByTokenHashWith, type LiveTokenConnection, type ScimConnection } from "@/db/queries/scim-connections";
 import { rateLimitUpsert, rateLimitWait } from "./rate-limit";
 import { RateLimitLeases } from "./rate-limit-lease";
 import { hashScimToken, sameHash } from "@/lib/provisioning/scim-token";
@@ -116,7 +116,7 @@ export async function verifyKnownToken(db: DbOrTx, known: KnownToken): Promise<A
 }
 
 /** What serving a request needs of its token's live connection: which it is, and when it was last used. */
-export type LiveConnection = { id: string; lastUsedAt: Date | null };
+export type LiveConnection = LiveTokenConnection;
 
 /**
  * A known token's check, offered to a read so that the read's own statement carries it (the statement is then
