@@ -120,8 +120,8 @@ export type LiveConnection = LiveTokenConnection;
 
 /**
  * A known token's check, offered to a read so that the read's own statement carries it (the statement is then
- * answered only while the token is live, and says so): a second statement just for the check costs a lookup
- * about a third of its server CPU. `take` hands the hash and tenant over, once, and only before the router has
+ * answered only while the token is live, and says so): a second statement just for the check cost a read about
+ * a third of Sally's own CPU for it (`npm run bench:handler`). `take` hands the hash and tenant over, once, and only before the router has
  * closed the offer (it does so once the read has sent its first statement); `settle` reports what the statement
  * found: the token's live connection, or null when the token is no longer live. A check taken and never settled
  * (the statement failed) is made by the router after all (router.ts).
