@@ -173,12 +173,6 @@ function connectionOf(row: AuthRow) {
   return { connection, tenant, also: row.granted == null ? undefined : { granted: Number(row.granted), tokens: Number(row.tokens) } };
 }
 
-/**
- * For a read that checks the request's token in its own statement (lib/scim/bearer.ts TokenCheck): the statement
- * reads from the token's live connection of the tenant (`tokenHash` and `tenantId` placeholders) and left-joins
- * what it reads, so it answers one row or more while the token is live, even when it found nothing, and no row
- * at all once it is not. `connection` is what the request needs of it.
- */
 /** What a request needs of its token's live connection: which it is, and when it was last used. */
 export type LiveTokenConnection = { id: string; lastUsedAt: Date | null };
 
@@ -189,6 +183,12 @@ export type TokenChecked = { connection: LiveTokenConnection | null };
 export const connectionAnswered = (rows: { connection?: LiveTokenConnection | null }[]): LiveTokenConnection | null =>
   rows[0]?.connection ?? null;
 
+/**
+ * For a read that checks the request's token in its own statement (lib/scim/bearer.ts TokenCheck): the statement
+ * reads from the token's live connection of the tenant (`tokenHash` and `tenantId` placeholders) and left-joins
+ * what it reads, so it answers one row or more while the token is live, even when it found nothing, and no row
+ * at all once it is not. `fields` is what the request needs of the connection.
+ */
 export const liveTokenConnection = {
   fields: { id: scimConnections.id, lastUsedAt: scimConnections.lastUsedAt },
   where: () =>

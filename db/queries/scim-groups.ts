@@ -10,25 +10,24 @@ import { countMatching, listShapes, type ListQuery } from "./scim-users";
 export type ScimGroupRow = typeof scimGroups.$inferSelect;
 export type ScimGroupColumns = Pick<ScimGroupRow, "displayName" | "externalId">;
 
-export async function getScimGroup(db: DbOrTx, tenantId: string, id: string): Promise<ScimGroupRow | undefined> {
-  const query = reusable(db, "scim_group_by_id", (handle) =>
-    handle
-      .select()
-      .from(scimGroups)
-      .where(and(eq(scimGroups.tenantId, sql.placeholder("tenantId")), eq(scimGroups.id, sql.placeholder("id"))))
-      .prepare("scim_group_by_id"),
-  );
-  const [row] = await query.execute({ tenantId, id });
-  return row;
-}
-
-/** getScimGroup in the statement that also checks the request's token (liveTokenConnection): nothing when it is not live. */
-export async function getScimGroupCheckingToken(
+/** One group of a tenant. With `tokenHash` the statement also checks the request's token (see getScimUser). */
+export async function getScimGroup(
   db: DbOrTx,
   tenantId: string,
   id: string,
-  tokenHash: string,
-): Promise<TokenChecked & { group: ScimGroupRow | undefined }> {
+  options: { tokenHash?: string } = {},
+): Promise<{ group: ScimGroupRow | undefined } & Partial<TokenChecked>> {
+  if (options.tokenHash === undefined) {
+    const query = reusable(db, "scim_group_by_id", (handle) =>
+      handle
+        .select()
+        .from(scimGroups)
+        .where(and(eq(scimGroups.tenantId, sql.placeholder("tenantId")), eq(scimGroups.id, sql.placeholder("id"))))
+        .prepare("scim_group_by_id"),
+    );
+    const [row] = await query.execute({ tenantId, id });
+    return { group: row };
+  }
   const query = reusable(db, "scim_group_by_id_checking_token", (handle) =>
     handle
       .select({ connection: liveTokenConnection.fields, row: scimGroups })
@@ -37,7 +36,7 @@ export async function getScimGroupCheckingToken(
       .where(liveTokenConnection.where())
       .prepare("scim_group_by_id_checking_token"),
   );
-  const answered = await query.execute({ tenantId, id, tokenHash });
+  const answered = await query.execute({ tenantId, id, tokenHash: options.tokenHash });
   return { connection: connectionAnswered(answered), group: answered[0]?.row ?? undefined };
 }
 

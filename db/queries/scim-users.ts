@@ -24,26 +24,27 @@ export type ScimUserColumns = Pick<ScimUserRow, "userName" | "externalId" | "dis
 const uniqueUserName = (userName: string) =>
   new ConflictError(`A user with userName "${userName}" already exists`);
 
-/** One user of a tenant and its groups, in one statement (the hot path of every lookup by id). */
-export async function getScimUser(db: DbOrTx, tenantId: string, id: string): Promise<ScimUserRead | undefined> {
-  const query = reusable(db, "scim_user_by_id", (handle) =>
-    handle
-      .select({ row: scimUsers, groups: groupsColumn })
-      .from(scimUsers)
-      .where(and(eq(scimUsers.tenantId, sql.placeholder("tenantId")), eq(scimUsers.id, sql.placeholder("id"))))
-      .prepare("scim_user_by_id"),
-  );
-  const [found] = await query.execute({ tenantId, id });
-  return found && { ...found.row, groups: found.groups };
-}
-
-/** getScimUser in the statement that also checks the request's token (liveTokenConnection): nothing when it is not live. */
-export async function getScimUserCheckingToken(
+/**
+ * One user of a tenant and its groups, in one statement (the hot path of every lookup by id). With `tokenHash`
+ * the statement also checks the request's token (liveTokenConnection), and `connection` says what it found.
+ */
+export async function getScimUser(
   db: DbOrTx,
   tenantId: string,
   id: string,
-  tokenHash: string,
-): Promise<TokenChecked & { user: ScimUserRead | undefined }> {
+  options: { tokenHash?: string } = {},
+): Promise<{ user: ScimUserRead | undefined } & Partial<TokenChecked>> {
+  if (options.tokenHash === undefined) {
+    const query = reusable(db, "scim_user_by_id", (handle) =>
+      handle
+        .select({ row: scimUsers, groups: groupsColumn })
+        .from(scimUsers)
+        .where(and(eq(scimUsers.tenantId, sql.placeholder("tenantId")), eq(scimUsers.id, sql.placeholder("id"))))
+        .prepare("scim_user_by_id"),
+    );
+    const [found] = await query.execute({ tenantId, id });
+    return { user: found && { ...found.row, groups: found.groups } };
+  }
   const query = reusable(db, "scim_user_by_id_checking_token", (handle) =>
     handle
       .select({ connection: liveTokenConnection.fields, row: scimUsers, groups: groupsColumn })
@@ -52,7 +53,7 @@ export async function getScimUserCheckingToken(
       .where(liveTokenConnection.where())
       .prepare("scim_user_by_id_checking_token"),
   );
-  const answered = await query.execute({ tenantId, id, tokenHash });
+  const answered = await query.execute({ tenantId, id, tokenHash: options.tokenHash });
   const found = answered[0]?.row;
   return { connection: connectionAnswered(answered), user: found ? { ...found, groups: answered[0].groups } : undefined };
 }

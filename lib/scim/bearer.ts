@@ -115,20 +115,18 @@ export async function verifyKnownToken(db: DbOrTx, known: KnownToken): Promise<A
   return null;
 }
 
-/** What serving a request needs of its token's live connection: which it is, and when it was last used. */
-export type LiveConnection = LiveTokenConnection;
-
 /**
  * A known token's check, offered to a read so that the read's own statement carries it (the statement is then
  * answered only while the token is live, and says so): a second statement just for the check cost a read about
- * a third of Sally's own CPU for it (`npm run bench:handler`). `take` hands the hash and tenant over, once, and only before the router has
- * closed the offer (it does so once the read has sent its first statement); `settle` reports what the statement
+ * a third of Sally's own CPU for it (`npm run bench:handler`). `take` hands the hash and tenant over, once, and
+ * only before the router has closed the offer (it does so once the read has sent its first statement); `settle`
+ * reports what the statement
  * found: the token's live connection, or null when the token is no longer live. A check taken and never settled
  * (the statement failed) is made by the router after all (router.ts).
  */
 export class TokenCheck {
   private state: "offered" | "taken" | "closed" = "offered";
-  private answer: Promise<LiveConnection | null> | null = null;
+  private answer: Promise<LiveTokenConnection | null> | null = null;
 
   constructor(private readonly known: KnownToken) {}
 
@@ -145,13 +143,13 @@ export class TokenCheck {
     return taken;
   }
 
-  settle(connection: LiveConnection | null): void {
+  settle(connection: LiveTokenConnection | null): void {
     if (!connection) tokenTenants.delete(this.known.hash);
     this.answer = Promise.resolve(connection);
   }
 
   /** The read's answer, once settled; else null. */
-  get settled(): Promise<LiveConnection | null> | null {
+  get settled(): Promise<LiveTokenConnection | null> | null {
     return this.answer;
   }
 }
@@ -163,7 +161,7 @@ export class TokenCheck {
  */
 export async function readCheckingToken<T extends object>(
   check: TokenCheck | undefined,
-  read: (token: KnownToken | undefined) => Promise<T & { connection?: LiveConnection | null }>,
+  read: (token: KnownToken | undefined) => Promise<T & { connection?: LiveTokenConnection | null }>,
 ): Promise<T> {
   const token = check?.take() ?? undefined;
   const found = await read(token);

@@ -3,7 +3,6 @@ import { scimGroups } from "@/db/schema";
 import {
   deleteScimGroup,
   getScimGroup,
-  getScimGroupCheckingToken,
   getScimGroupLocked,
   insertScimGroup,
   listMemberIds,
@@ -35,9 +34,7 @@ async function loadGroup(ctx: ScimContext, id: string, lock?: "write" | "delete"
   const { tx, tenant } = ctx;
   const { group } = lock
     ? { group: await getScimGroupLocked(tx, tenant.id, id, lock) }
-    : await readCheckingToken(ctx.tokenCheck, async (token) =>
-        token ? getScimGroupCheckingToken(tx, tenant.id, id, token.hash) : { group: await getScimGroup(tx, tenant.id, id) },
-      );
+    : await readCheckingToken(ctx.tokenCheck, (token) => getScimGroup(tx, tenant.id, id, { tokenHash: token?.hash }));
   if (!group) throw notFound(id);
   return group;
 }

@@ -1,12 +1,12 @@
 import { after } from "next/server";
 import { getDatabase, type Database, type Db, type DbOrTx } from "@/db";
 import { retrying } from "@/db/errors";
-import { touchConnection } from "@/db/queries/scim-connections";
+import { touchConnection, type LiveTokenConnection } from "@/db/queries/scim-connections";
 import { alongsideCommit } from "@/db/transaction";
 import { bufferActivity, recordActivity, recordRejectedCall, type ActivityEntry } from "@/lib/activity";
 import { drainOutbox } from "@/lib/email/outbox";
 import { env } from "@/lib/env";
-import { TokenCheck, authenticate, bearerHash, spendKnownToken, verifyKnownToken, type Authenticated, type LiveConnection } from "./bearer";
+import { TokenCheck, authenticate, bearerHash, spendKnownToken, verifyKnownToken, type Authenticated } from "./bearer";
 import type { RateLimitLeases } from "./rate-limit-lease";
 import { PayloadTooLargeError, UnsupportedMediaTypeError, readJsonBody } from "./body";
 import { runBulk } from "./bulk";
@@ -80,7 +80,7 @@ export async function handleScimRequest(
   // started on the handle the request's first statement runs on (once: a write that runs again keeps the first
   // answer).
   const tokenCheck = known ? new TokenCheck(known) : undefined;
-  let verified: Promise<{ connection: LiveConnection } | null> | undefined;
+  let verified: Promise<{ connection: LiveTokenConnection } | null> | undefined;
   const verify = (handle: DbOrTx) =>
     (verified ??= !known
       ? Promise.resolve(authenticated)
@@ -130,7 +130,7 @@ export async function handleScimRequest(
       const route = segments.length === 1 && segments[0].toLowerCase() === "bulk" ? bulkRoute : resolveRoute(method, segments);
       if (route === bulkRoute && method !== "POST") return scimError(405, "Use POST for /Bulk", undefined, { allow: "POST" });
       const body = ["POST", "PUT", "PATCH"].includes(method) ? await readJsonBody(request, env().scim.maxPayloadBytes) : undefined;
-      const context = (tx: ScimContext["tx"]): ScimContext => ({
+      const context = (tx: ScimContext["tx"], offered?: TokenCheck): ScimContext => ({
         tx,
         tenant,
         query: Object.fromEntries(url.searchParams),
@@ -138,11 +138,12 @@ export async function handleScimRequest(
         cause: `SCIM ${method} ${path}`,
         warnings: [],
         outbox: { queued: 0 },
+        tokenCheck: offered,
       });
       if (!route.write) {
         // A read runs on the shared pool, without a transaction: its statement carries the token's check, or the
         // check goes out beside it; the read's answer (or error) counts only once the check passed.
-        return await checked(db, () => route.run({ ...context(db), tokenCheck }, body), tokenCheck);
+        return await checked(db, () => route.run(context(db, tokenCheck), body), tokenCheck);
       }
       // Logged and queued count only once an attempt has committed.
       const committed = await retrying(() =>
@@ -167,7 +168,7 @@ export async function handleScimRequest(
   if (result === "refused") return refused();
   // A request answered before it ran a statement (a bad body, an unknown route) has its token checked now; a check
   // that failed (the database, not the token) answers as the database's failure would.
-  let auth: { connection: LiveConnection } | null;
+  let auth: { connection: LiveTokenConnection } | null;
   try {
     auth = await verify(db);
   } catch (error) {

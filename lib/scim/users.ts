@@ -3,7 +3,6 @@ import {
   createScimUser,
   deleteScimUser,
   getScimUser,
-  getScimUserCheckingToken,
   getScimUserForDelete,
   getScimUserForUpdate,
   listGroupsOfUsers,
@@ -37,9 +36,7 @@ async function loadUser(ctx: ScimContext, id: string, lock?: "delete"): Promise<
   const { user } =
     lock === "delete"
       ? { user: await getScimUserForDelete(tx, tenant.id, id) }
-      : await readCheckingToken(ctx.tokenCheck, async (token) =>
-          token ? getScimUserCheckingToken(tx, tenant.id, id, token.hash) : { user: await getScimUser(tx, tenant.id, id) },
-        );
+      : await readCheckingToken(ctx.tokenCheck, (token) => getScimUser(tx, tenant.id, id, { tokenHash: token?.hash }));
   if (!user) throw notFound(id);
   return user;
 }
