@@ -1,5 +1,7 @@
+import net from "node:net";
 import postgres from "postgres";
 import { afterEach, describe, expect, it } from "vitest";
+import { reconnectDelay } from "@/db";
 import { testDrivers, useTestDatabase } from "@/db/testing";
 
 /**
@@ -50,5 +52,72 @@ describe.runIf(testDrivers.includes("postgres"))("postgres.js after PostgreSQL e
     const cut = sql`select repeat('x', 20000) as x, pg_sleep(0.02) from generate_series(1, 500)`;
     await expect(endedDuring(sql, cut, 300)).resolves.toBe("CONNECTION_CLOSED");
     expect(await answers(sql)).toEqual([[{ n: 1 }], [{ n: 2 }], [{ n: 3 }]]);
+  });
+
+  it("a connection ended while it sets itself up is made again for its first statement, which is answered; nothing is left unhandled", async () => {
+    // postgres.js reads the server's array types on every new connection before it sends the statement it was made
+    // for. A proxy in front of PostgreSQL holds the first connection's types query and has the server end that
+    // connection's backend meanwhile, as a restart or pg_terminate_backend would; unpatched, the statement then
+    // failed with the ended connection's FATAL error, and the types query's rejection was left unhandled.
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    const admin = client();
+    const target = new URL(t.url!);
+    let ended = 0;
+    let terminated: Promise<postgres.Row[]> | undefined;
+    const proxy = net.createServer((inbound) => {
+      const outbound = net.connect({ host: target.hostname, port: Number(target.port || 5432) });
+      let pid: number | undefined;
+      let read = Buffer.alloc(0);
+      outbound.on("data", (chunk: Buffer) => {
+        inbound.write(chunk);
+        // The backend's pid is in its BackendKeyData message ('K'; PostgreSQL protocol, "Message Formats").
+        for (read = Buffer.concat([read, chunk]); pid === undefined && read.length >= 5 && read.length >= 1 + read.readInt32BE(1); ) {
+          if (read[0] === 0x4b) pid = read.readInt32BE(5);
+          read = read.subarray(1 + read.readInt32BE(1));
+        }
+      });
+      inbound.on("data", (chunk: Buffer) => {
+        if (ended === 0 && pid !== undefined && chunk.includes("typarray")) {
+          ended++;
+          terminated = admin`select pg_terminate_backend(${pid}) as ended`.execute();
+          return;
+        }
+        outbound.write(chunk);
+      });
+      inbound.on("close", () => outbound.destroy()).on("error", () => outbound.destroy());
+      outbound.on("close", () => inbound.end()).on("error", () => inbound.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    try {
+      const through = new URL(t.url!);
+      through.hostname = "127.0.0.1";
+      through.port = String((proxy.address() as net.AddressInfo).port);
+      const sql = postgres(through.toString(), { max: 1, onnotice: () => {} });
+      clients.push(sql);
+      expect([...(await sql`select 1::int as n`)]).toEqual([{ n: 1 }]);
+      expect(ended, "the proxy ended a connection while it set itself up").toBe(1);
+      expect([...(await terminated!)]).toEqual([{ ended: true }]);
+      expect(await answers(sql)).toEqual([[{ n: 1 }], [{ n: 2 }], [{ n: 3 }]]);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+      await Promise.all(clients.splice(0).map((sql) => sql.end()));
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+});
+
+describe("reconnectDelay", () => {
+  it("doubles from 25-50 ms and stops at 0.5-1 s, however many connections failed (postgres.js's own grows to 20 s)", () => {
+    for (let failures = 0; failures <= 40; failures++) {
+      const delay = reconnectDelay(failures);
+      expect(delay).toBeGreaterThanOrEqual(0.5 * Math.min(0.05 * 2 ** failures, 1));
+      expect(delay).toBeLessThanOrEqual(Math.min(0.05 * 2 ** failures, 1));
+    }
+    expect(reconnectDelay(1)).toBeLessThanOrEqual(0.1);
+    expect(reconnectDelay(10)).toBeLessThanOrEqual(1);
   });
 });

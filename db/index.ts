@@ -46,6 +46,7 @@ async function openPostgres(url: string): Promise<Database> {
   const client = postgres(url, {
     max: 10,
     onnotice: () => {},
+    backoff: reconnectDelay,
     // The session asks again for a connection it was waiting for (db/transaction.ts, `reserve`).
     onclose: () => session?.connectionClosed(),
     ...(namesSeveralHosts(url) ? {} : { socket: withoutDelay }),
@@ -56,6 +57,21 @@ async function openPostgres(url: string): Promise<Database> {
   session = new PipelinedPostgresJsSession(client, configured.dialect, configured._ as never);
   const db = new PgDatabase(configured.dialect, session, configured._) as unknown as Db;
   return { db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
+}
+
+/**
+ * Seconds before postgres.js makes a closed connection again, after `failures` connections closed on an error
+ * since one was last made (counted across the pool). postgres.js's own delay grows to 20 s; but a statement is
+ * handed to a closed connection when no open one is free, and then waits out that connection's delay, while the
+ * IdP gives up on a request after 60 s. When PostgreSQL ends every connection at once (a restart, a failover,
+ * `pg_terminate_backend`), each of them counts, so the tenth connection waited 10-20 s and a request making
+ * several statements could outlast the IdP. Here the delay doubles from 25-50 ms and stops at 0.5-1 s: a server
+ * that is down is still asked only a few times a second per connection, and a statement handed to a connection
+ * that cannot be made fails at once rather than waiting (a 503 the IdP retries). Jittered as postgres.js's is, so
+ * the connections do not all come back in the same instant.
+ */
+export function reconnectDelay(failures: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** failures, 1);
 }
 
 /** The connection settings postgres.js hands to its `socket` option (its parsed options; not in its types). */
