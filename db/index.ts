@@ -67,8 +67,8 @@ async function openPostgres(url: string): Promise<Database> {
  * `pg_terminate_backend`), each of them counts, so the tenth connection waited 10-20 s and a request making
  * several statements could outlast the IdP. Here the delay doubles from 25-50 ms and stops at 0.5-1 s: a server
  * that is down is still asked only a few times a second per connection, and a statement handed to a connection
- * that cannot be made fails at once rather than waiting (a 503 the IdP retries). Jittered as postgres.js's is, so
- * the connections do not all come back in the same instant.
+ * that cannot be made fails within a second (a 503 the IdP retries) instead of after up to 20 s. Jittered as
+ * postgres.js's is, so the connections do not all come back in the same instant.
  */
 export function reconnectDelay(failures: number): number {
   return (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** failures, 1);
