@@ -14,7 +14,8 @@ const clean = (text: string, max: number) => {
   return safe.length > max ? `${safe.slice(0, max - 1)}…` : safe;
 };
 
-const cleanEntry = (entry: ActivityEntry): ActivityEntry => ({
+/** An entry as it may be stored: what every way of writing one (recordActivity, a write's own statement) stores. */
+export const cleanEntry = (entry: ActivityEntry): ActivityEntry => ({
   ...entry,
   path: entry.path == null ? entry.path : clean(entry.path, MAX_PATH),
   summary: clean(entry.summary, MAX_SUMMARY),

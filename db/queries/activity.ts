@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, gte, isNull, lt, or, sql, type Placeholder, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { jsonParam, statement } from "@/db/run";
 import { activityLog, scimRateLimits } from "@/db/schema";
@@ -8,8 +8,11 @@ export type ActivityEntry = typeof activityLog.$inferInsert;
 /** Appends entries in one statement (a write's own entry, or a batch of buffered ones). */
 export async function insertActivity(db: DbOrTx, entries: ActivityEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await insertActivityStatement(db, { rows: jsonParam(entries.map(storedValues)) });
+  await insertActivityStatement(db, { rows: activityRows(entries) });
 }
+
+/** Entries as the one jsonb parameter `insertActivityFrom` reads. */
+export const activityRows = (entries: ActivityEntry[]): string => jsonParam(entries.map(storedValues));
 
 /** An entry's values as the statements take them: every column given (null when absent), the time as ISO text. */
 function storedValues(entry: ActivityEntry) {
@@ -27,14 +30,18 @@ function storedValues(entry: ActivityEntry) {
   };
 }
 
-const insertActivityStatement = statement(
-  "insert_activity",
-  ["rows"],
-  (p) => sql`insert into ${activityLog} (tenant_id, at, actor, method, path, status, duration_ms, summary, reason)
+/**
+ * The insert of the entries in `rows` (activityRows) as a fragment of a statement; `when`, a condition, lets a
+ * write's statement log itself only when it wrote (see updateScimUserProfile).
+ */
+export const insertActivityFrom = (rows: Placeholder | SQL, when: SQL = sql`true`) =>
+  sql`insert into ${activityLog} (tenant_id, at, actor, method, path, status, duration_ms, summary, reason)
     select v."tenantId", coalesce(v.at, now()), v.actor, v.method, v.path, v.status, v."durationMs", v.summary, v.reason
-    from jsonb_to_recordset(${p.rows}::jsonb)
-      as v("tenantId" uuid, at timestamptz, actor text, method text, path text, status int, "durationMs" int, summary text, reason text)`,
-);
+    from jsonb_to_recordset(${rows}::jsonb)
+      as v("tenantId" uuid, at timestamptz, actor text, method text, path text, status int, "durationMs" int, summary text, reason text)
+    where ${when}`;
+
+const insertActivityStatement = statement("insert_activity", ["rows"], (p) => insertActivityFrom(p.rows));
 
 /**
  * Appends the entry of a rejected request attributed to its tenant (lib/scim/rejected-token.ts), unless one was

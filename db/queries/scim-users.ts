@@ -1,6 +1,8 @@
 import { and, asc, eq, getTableColumns, getTableName, inArray, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { scimConnections, scimGroupMembers, scimGroups, scimUsers, users } from "@/db/schema";
+import type { Locale } from "@/db/schema";
+import { activityRows, insertActivityFrom, type ActivityEntry } from "./activity";
 import { connectionAnswered, liveTokenConnection, type TokenChecked } from "./scim-connections";
 import { isUniqueViolation } from "@/db/errors";
 import { jsonParam, placeholders, reusable, reusableShaped, shapeOf, statement, type Shape } from "@/db/run";
@@ -19,6 +21,8 @@ export type ScimUserRead = ScimUserRow & { groups?: UserGroup[] };
  */
 const groupsColumn = sql<UserGroup[]>`(select coalesce(json_agg(json_build_object('id', g.id, 'displayName', g.display_name) order by g.display_name), '[]'::json)
   from ${scimGroupMembers} m join ${scimGroups} g on g.id = m.group_id where m.user_id = "scim_users"."id")`;
+/** Whether a Sally user the IdP manages (source scim) is linked to the user read: a column of the read. */
+const managedColumn = sql<boolean>`exists (select 1 from ${users} u where u.scim_user_id = "scim_users"."id" and u.source = 'scim')`;
 export type ScimUserColumns = Pick<ScimUserRow, "userName" | "externalId" | "displayName" | "email" | "active">;
 
 const uniqueUserName = (userName: string) =>
@@ -70,7 +74,7 @@ export async function getScimUserForUpdate(db: DbOrTx, tenantId: string, id: str
     handle
       .select({
         row: scimUsers,
-        managed: sql<boolean>`exists (select 1 from ${users} u where u.scim_user_id = "scim_users"."id" and u.source = 'scim')`,
+        managed: managedColumn,
       })
       .from(scimUsers)
       .where(and(eq(scimUsers.tenantId, sql.placeholder("tenantId")), eq(scimUsers.id, sql.placeholder("id"))))
@@ -79,6 +83,41 @@ export async function getScimUserForUpdate(db: DbOrTx, tenantId: string, id: str
   );
   const [found] = await query.execute({ tenantId, id });
   return found && { ...found.row, managed: found.managed };
+}
+
+/**
+ * One user as a write outside a transaction starts from (updateScimUserProfile): read without a lock, its version
+ * says whether it is still the same when written. With `tokenHash` the statement also checks the request's token
+ * (liveTokenConnection), as getScimUser does.
+ */
+export async function getScimUserForWrite(
+  db: DbOrTx,
+  tenantId: string,
+  id: string,
+  options: { tokenHash?: string } = {},
+): Promise<{ user: ScimUserForUpdate | undefined } & Partial<TokenChecked>> {
+  if (options.tokenHash === undefined) {
+    const query = reusable(db, "scim_user_for_write", (handle) =>
+      handle
+        .select({ row: scimUsers, managed: managedColumn })
+        .from(scimUsers)
+        .where(and(eq(scimUsers.tenantId, sql.placeholder("tenantId")), eq(scimUsers.id, sql.placeholder("id"))))
+        .prepare("scim_user_for_write"),
+    );
+    const [found] = await query.execute({ tenantId, id });
+    return { user: found && { ...found.row, managed: found.managed } };
+  }
+  const query = reusable(db, "scim_user_for_write_checking_token", (handle) =>
+    handle
+      .select({ connection: liveTokenConnection.fields, row: scimUsers, managed: managedColumn })
+      .from(scimConnections)
+      .leftJoin(scimUsers, and(eq(scimUsers.tenantId, scimConnections.tenantId), eq(scimUsers.id, sql.placeholder("id"))))
+      .where(liveTokenConnection.where())
+      .prepare("scim_user_for_write_checking_token"),
+  );
+  const answered = await query.execute({ tenantId, id, tokenHash: options.tokenHash });
+  const found = answered[0]?.row;
+  return { connection: connectionAnswered(answered), user: found ? { ...found, managed: answered[0].managed } : undefined };
 }
 
 /** Locks one user row against every other writer, foreign-key checks included (before a DELETE). */
@@ -165,6 +204,69 @@ export async function updateScimUser(
     );
     const [row] = await query.execute({ tenantId, id, resource, ...columns });
     return row;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw uniqueUserName(columns.userName);
+    throw error;
+  }
+}
+
+const profileUpdateStatement = statement(
+  "scim_user_profile_update",
+  ["tenantId", "id", "version", "userName", "externalId", "displayName", "email", "active", "resource", "profileEmail", "name", "locale", "activity"],
+  (p) => sql<{ updated: UserJson; groups: UserGroup[] }>`with
+    updated as (
+      update ${scimUsers} set user_name = ${p.userName}::text, external_id = ${p.externalId}::text,
+        display_name = ${p.displayName}::text, email = ${p.email}::text, active = ${p.active}::boolean,
+        resource = ${p.resource}::jsonb, version = version + 1, updated_at = now()
+      where tenant_id = ${p.tenantId}::uuid and id = ${p.id}::uuid and version = ${p.version}::int
+      returning ${userColumnsAsKeys}
+    ),
+    profile as (
+      update ${users} set email = ${p.profileEmail}::text, name = ${p.name}::text, locale = ${p.locale}::locale, updated_at = now()
+      where scim_user_id = (select id from updated) and tenant_id = ${p.tenantId}::uuid and source = 'scim'
+    ),
+    logged as (${insertActivityFrom(p.activity, sql`exists (select 1 from updated)`)})
+    select row_to_json(u) as updated,
+      (select coalesce(json_agg(json_build_object('id', g.id, 'displayName', g.display_name) order by g.display_name), '[]'::json)
+       from ${scimGroupMembers} m join ${scimGroups} g on g.id = m.group_id where m.user_id = u.id) as groups
+    from updated u`,
+);
+
+/**
+ * A change of a user that leaves the rules' inputs alone (its email and `active`; see isProfileOnly), written in
+ * one statement without a transaction: the user at `version` (as read by getScimUserForWrite), the profile of
+ * the Sally user the IdP manages behind it, and the request's activity entries, all or nothing.
+ * Null when the user is no longer at that version (another write came first, or a DELETE): nothing was written.
+ * A userName taken is a ConflictError, as in updateScimUser.
+ */
+export async function updateScimUserProfile(
+  db: DbOrTx,
+  change: {
+    tenantId: string;
+    id: string;
+    version: number;
+    resource: Record<string, unknown>;
+    columns: ScimUserColumns;
+    profile: { email: string; name: string | null; locale: Locale | null };
+    activity: ActivityEntry[];
+  },
+): Promise<ScimUserRead | null> {
+  const { columns, profile } = change;
+  try {
+    const [row] = await profileUpdateStatement(db, {
+      ...columns,
+      tenantId: change.tenantId,
+      id: change.id,
+      version: change.version,
+      resource: jsonParam(change.resource),
+      profileEmail: profile.email,
+      name: profile.name,
+      locale: profile.locale,
+      activity: activityRows(change.activity),
+    });
+    if (!row) return null;
+    const { createdAt, updatedAt, ...user } = row.updated;
+    return { ...user, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt), groups: row.groups };
   } catch (error) {
     if (isUniqueViolation(error)) throw uniqueUserName(columns.userName);
     throw error;

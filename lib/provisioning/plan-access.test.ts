@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Mapping } from "./access";
-import { changesOnlyProfile, planAccess, type CurrentUser, type DirectoryUser, type PlanInput } from "./plan-access";
+import { changesOnlyProfile, planAccess, writesOnlyProfile, type CurrentUser, type DirectoryUser, type PlanInput } from "./plan-access";
 
 const mapping: Mapping = { adminGroupId: "admins", userGroupId: "staff", licenseGroups: new Map([["team", "team" as const]]) };
 
@@ -131,5 +131,27 @@ describe("changesOnlyProfile: when a user's change leaves the rules' inputs alon
     ["no previous state (a new or adopted user)", stated({ previous: undefined }), false],
   ])("%s → %s", (_, user, expected) => {
     expect(changesOnlyProfile(user)).toBe(expected);
+  });
+});
+
+describe("writesOnlyProfile: when the profile of a managed Sally user is all a change writes", () => {
+  const stated = (previous: DirectoryUser["previous"], over: Partial<DirectoryUser> = {}): DirectoryUser => ({
+    scimUserId: "s1",
+    email: "ada@example.com",
+    name: "Ada L.",
+    locale: null,
+    active: true,
+    previous,
+    ...over,
+  });
+  it.each<[string, DirectoryUser, boolean]>([
+    ["renamed, a managed Sally user behind it", stated({ email: "ada@example.com", active: true, managed: true }), true],
+    ["renamed, the Sally user made manual (a disconnect)", stated({ email: "ada@example.com", active: true, managed: false }), false],
+    ["renamed, no word on a Sally user", stated({ email: "ada@example.com", active: true }), false],
+    ["deactivated, managed", stated({ email: "ada@example.com", active: true, managed: true }, { active: false }), false],
+    ["another email, managed", stated({ email: "ada@example.com", active: true, managed: true }, { email: "ada@other.example" }), false],
+    ["no previous state", stated(undefined), false],
+  ])("%s → %s", (_, user, expected) => {
+    expect(writesOnlyProfile(user)).toBe(expected);
   });
 });

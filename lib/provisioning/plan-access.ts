@@ -27,6 +27,15 @@ export function changesOnlyProfile(user: DirectoryUser): boolean {
   return user.previous !== undefined && user.previous.active === user.active && user.previous.email.toLowerCase() === user.email.toLowerCase();
 }
 
+/**
+ * Is writing the profile of the Sally user behind this user all its change needs? When it changes only the
+ * profile and a Sally user the IdP manages is linked to it; without one, the rules decide (they may link or create
+ * one).
+ */
+export function writesOnlyProfile(user: DirectoryUser): boolean {
+  return changesOnlyProfile(user) && user.previous?.managed === true;
+}
+
 /** A Sally user as stored, the part the rules read. */
 export type CurrentUser = {
   id: string;

@@ -17,7 +17,7 @@ import { alongsideCommit } from "@/db/transaction";
 import { newSignInLinks, storeSignInLinks, type NewSignInLinks } from "@/lib/auth/sign-in-link";
 import { enqueueEmails, type QueuedEmail } from "@/lib/email/outbox";
 import { invitationEmail } from "@/lib/email/templates";
-import { changesOnlyProfile, planAccess, type AccessPlan, type DirectoryUser } from "./plan-access";
+import { planAccess, writesOnlyProfile, type AccessPlan, type DirectoryUser } from "./plan-access";
 
 export type { DirectoryUser } from "./plan-access";
 
@@ -86,8 +86,7 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
   // nothing, as it would have just after the disconnect. Without such a user, the rules decide (they link or
   // create one).
   const users = change.users ?? [];
-  const profileOnly = (u: DirectoryUser) => changesOnlyProfile(u) && u.previous?.managed === true;
-  if (change.fromIdp && !change.members && !change.reevaluate?.length && users.length > 0 && users.every(profileOnly)) {
+  if (change.fromIdp && !change.members && !change.reevaluate?.length && users.length > 0 && users.every(writesOnlyProfile)) {
     await alongsideCommit(tx, () => updateLinkedProfiles(tx, tenantId, users));
     return { membership: null, conflicts: [], emailsQueued: 0 };
   }

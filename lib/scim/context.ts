@@ -1,5 +1,7 @@
 import type { DbOrTx } from "@/db";
+import type { ActivityEntry } from "@/db/queries/activity";
 import type { TokenCheck } from "./bearer";
+import type { ScimResult } from "./responses";
 
 /**
  * Everything a SCIM resource handler needs: the request's database handle (a transaction for writes; the plain
@@ -26,6 +28,19 @@ export type ScimContext = {
   outbox: { queued: number };
   /** A read's offer to carry the token's check in its own statement (bearer.ts TokenCheck); absent for writes. */
   tokenCheck?: TokenCheck;
+};
+
+/**
+ * What the router offers a write it first runs outside a transaction, on the shared pool (Route.direct): a write
+ * that can be made in one statement (all or nothing without BEGIN and COMMIT) makes it there, with the request's
+ * activity entries in the same statement; a write that cannot returns null, having written nothing, and the
+ * router runs it again in a transaction.
+ */
+export type DirectWrite = {
+  /** Resolves once the request's token is known to be live, else throws (the answer is then a 401): await it before writing. */
+  verified: () => Promise<void>;
+  /** The request's activity entries, as stored, for the result it is about to answer. */
+  entries: (result: ScimResult) => ActivityEntry[];
 };
 
 /** RFC 7644 ids are ours: UUIDs. Anything else cannot exist, so it is a 404, not a database error. */

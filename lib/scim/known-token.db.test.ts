@@ -98,6 +98,18 @@ describe.each(testDrivers)("a known token found revoked while its request runs, 
     await flushActivity();
   });
 
+  it.each([
+    ["a rename PATCH", (id: string): [string, string, unknown] => ["PATCH", `Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "displayName", value: "Late" }] }]],
+    ["Okta's PUT restating the user", (id: string): [string, string, unknown] => ["PUT", `Users/${id}`, scimUser(`kept@known${n}.example`, { displayName: "Late" })]],
+  ])("writes nothing of %s (made without a transaction: lib/scim/users.ts updateDirectly) after a disconnect, and answers 401", async (_, request) => {
+    await revokeScimConnection(t.db, { tenantId, actor: "test" });
+    expectRefused(await alongside(...request(userId)));
+    const [kept] = await t.db.select().from(scimUsers).where(and(eq(scimUsers.tenantId, tenantId), eq(scimUsers.id, userId)));
+    expect(kept).toMatchObject({ displayName: null, version: 1 });
+    // Refused before its read found the user: an unknown id is refused the same way, not answered 404.
+    expectRefused(await scim(...request(randomUUID())));
+  });
+
   it("answers a write that would have failed 401, not with its own error, after a disconnect", async () => {
     await revokeScimConnection(t.db, { tenantId, actor: "test" });
     expectRefused(await alongside("PATCH", `Users/${userId}`, { schemas: [PATCH_OP], Operations: [{ op: "explode" }] }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "@/lib/errors";
-import { applyPatch, parsePatchRequest, planGroupPatch, type MemberChanges } from "./patch";
+import { applyPatch, parsePatchRequest, patchMayTouch, planGroupPatch, type MemberChanges } from "./patch";
 
 const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 const CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -539,5 +539,27 @@ describe("planGroupPatch", () => {
 
   it("refuses member operations in applyPatch, which cannot express them", () => {
     expect(() => applyPatch("Group", GROUP, [{ op: "add", path: "members", value: m(a) }])).toThrow(/planGroupPatch/);
+  });
+});
+
+describe("patchMayTouch: may a User PATCH change active, emails or userName?", () => {
+  const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+  const CORE = "urn:ietf:params:scim:schemas:core:2.0:User";
+  const ops = (...operations: unknown[]) => parsePatchRequest({ schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: operations });
+  it.each<[string, ReturnType<typeof ops>, boolean]>([
+    ["Entra's rename", ops({ op: "Replace", path: "displayName", value: "Ada" }), false],
+    ["a sub-attribute of name", ops({ op: "replace", path: "name.givenName", value: "Ada" }), false],
+    ["a department in the enterprise extension", ops({ op: "Add", path: `${ENTERPRISE}:department`, value: "R&D" }), false],
+    ["Entra's deactivation", ops({ op: "Replace", path: "active", value: "False" }), true],
+    ["active under the core URN", ops({ op: "replace", path: `${CORE}:active`, value: false }), true],
+    ["an email by value filter", ops({ op: "replace", path: 'emails[type eq "work"].value', value: "a@b.example" }), true],
+    ["userName in another case", ops({ op: "replace", path: "USERNAME", value: "a@b.example" }), true],
+    ["a rename among several", ops({ op: "replace", path: "title", value: "CTO" }, { op: "replace", path: "active", value: true }), true],
+    ["no path, profile keys only", ops({ op: "replace", value: { displayName: "Ada", [ENTERPRISE]: { department: "R&D" } } }), false],
+    ["no path, active among the keys (Okta, OneLogin)", ops({ op: "replace", value: { active: false } }), true],
+    ["no path, emails under the core URN", ops({ op: "replace", value: { [CORE]: { emails: [] } } }), true],
+    ["no path, a value that is not an object", ops({ op: "replace", value: "Ada" }), true],
+  ])("%s → %s", (_, operations, expected) => {
+    expect(patchMayTouch("User", operations, ["active", "emails", "userName"])).toBe(expected);
   });
 });

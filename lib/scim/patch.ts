@@ -33,6 +33,28 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
 }
 
 /**
+ * May these operations change one of these top-level attributes of the resource's core schema (named
+ * case-insensitively, with or without the schema's URN)? A hint for a caller that can skip work when they cannot
+ * (see lib/scim/users.ts): it errs towards yes, for a value without a path that is not an object.
+ */
+export function patchMayTouch(kind: ResourceKind, operations: PatchOperation[], attributes: string[]): boolean {
+  const names = new Set(attributes.map((a) => a.toLowerCase()));
+  const core = (kind === "User" ? SCHEMA.user : SCHEMA.group).toLowerCase();
+  const named = (path: string) => {
+    const lower = path.trim().toLowerCase();
+    const bare = lower.startsWith(`${core}:`) ? lower.slice(core.length + 1) : lower;
+    return names.has(bare.split(/[.[\s]/)[0]);
+  };
+  return operations.some(({ path, value }) => {
+    if (path !== undefined) return named(path);
+    if (!isObject(value)) return true;
+    return Object.entries(value).some(([key, inner]) =>
+      key.toLowerCase() === core ? !isObject(inner) || Object.keys(inner).some(named) : named(key),
+    );
+  });
+}
+
+/**
  * Applies operations to a stored User (or the non-member attributes of a Group) atomically; returns the new
  * canonical resource; never mutates the input.
  */

@@ -3,14 +3,14 @@ import { getDatabase, type Database, type Db, type DbOrTx } from "@/db";
 import { retrying } from "@/db/errors";
 import { touchConnection, type LiveTokenConnection } from "@/db/queries/scim-connections";
 import { alongsideCommit } from "@/db/transaction";
-import { bufferActivity, recordActivity, recordRejectedCall, type ActivityEntry } from "@/lib/activity";
+import { bufferActivity, cleanEntry, recordActivity, recordRejectedCall, type ActivityEntry } from "@/lib/activity";
 import { drainOutbox } from "@/lib/email/outbox";
 import { env } from "@/lib/env";
 import { TokenCheck, authenticate, bearerHash, spendKnownToken, verifyKnownToken, type Authenticated } from "./bearer";
 import type { RateLimitLeases } from "./rate-limit-lease";
 import { PayloadTooLargeError, UnsupportedMediaTypeError, readJsonBody } from "./body";
 import { runBulk } from "./bulk";
-import type { ScimContext } from "./context";
+import type { DirectWrite, ScimContext } from "./context";
 import { errorResult } from "./errors";
 import { attributeRejectedToken, rejectionSummaries } from "./rejected-token";
 import { loggedPath } from "./redact-path";
@@ -90,18 +90,18 @@ export async function handleScimRequest(
    * statement after BEGIN), or, for a read offered `check`, in the read's own statement or else right behind its
    * first one. `run`'s answer or error counts once the check passed.
    */
+  const passed = async (handle: DbOrTx) => {
+    if (!(await verify(handle))) throw new TokenRefusedError();
+  };
   const checked = async <T>(handle: DbOrTx, run: () => Promise<T>, check?: TokenCheck): Promise<T> => {
-    const passed = async () => {
-      if (!(await verify(handle))) throw new TokenRefusedError();
-    };
     if (!check) verify(handle).catch(() => {});
     const running = run();
     if (check && !check.close()) verify(handle).catch(() => {});
     const value = await running.catch(async (error: unknown) => {
-      await passed();
+      await passed(handle);
       throw error;
     });
-    await passed();
+    await passed(handle);
     return value;
   };
 
@@ -144,6 +144,19 @@ export async function handleScimRequest(
         // A read runs on the shared pool, without a transaction: its statement carries the token's check, or the
         // check goes out beside it; the read's answer (or error) counts only once the check passed.
         return await checked(db, () => route.run(context(db, tokenCheck), body), tokenCheck);
+      }
+      if (route.direct) {
+        // Tried first on the shared pool, as a read is: its read carries the token's check, and the write, in one
+        // statement with its activity entry, goes out only once the check has passed.
+        const direct: DirectWrite = {
+          verified: () => passed(db),
+          entries: (result) => [entry(result)].map(cleanEntry),
+        };
+        const answered = await checked(db, () => route.direct!(context(db, tokenCheck), body, direct), tokenCheck);
+        if (answered) {
+          logged = true;
+          return answered;
+        }
       }
       // Logged and queued count only once an attempt has committed.
       const committed = await retrying(() =>

@@ -1,17 +1,22 @@
 import { env } from "@/lib/env";
 import { NotFoundError, ValidationError } from "@/lib/errors";
-import type { ScimContext } from "./context";
+import type { DirectWrite, ScimContext } from "./context";
 import { getResourceTypes, getSchemas, serviceProviderConfig } from "./discovery";
 import { createGroup, deleteGroup, getGroup, groupListing, listGroups, patchGroup, replaceGroup } from "./groups";
 import { searchAcross, searchPart } from "./list";
 import { parseListParams } from "./list-params";
 import type { ScimResult } from "./responses";
-import { createUser, deleteUser, getUser, listUsers, patchUser, replaceUser, userListing } from "./users";
+import { createUser, deleteUser, getUser, listUsers, patchUser, patchUserDirectly, replaceUser, replaceUserDirectly, userListing } from "./users";
 
 export type Route = {
-  /** Writes take the tenant lock (serialising the tenant's writers) and may change access, seats and email. */
+  /** A write runs in a transaction that also writes its activity entry (unless `direct` made it in one statement). */
   write: boolean;
   run: (ctx: ScimContext, body: unknown) => Promise<ScimResult>;
+  /**
+   * A write tried first outside a transaction (see DirectWrite): its answer, or null when it must `run` in one.
+   * Bulk operations always `run`, in the Bulk request's transaction.
+   */
+  direct?: (ctx: ScimContext, body: unknown, direct: DirectWrite) => Promise<ScimResult | null>;
 };
 
 export class MethodNotAllowedError extends Error {
@@ -69,8 +74,12 @@ export function resolveRoute(method: string, segments: string[]): Route {
     return pick(
       {
         GET: read((ctx) => (isUsers ? getUser : getGroup)(ctx, id)),
-        PUT: write((ctx, body) => (isUsers ? replaceUser : replaceGroup)(ctx, id, body)),
-        PATCH: write((ctx, body) => (isUsers ? patchUser : patchGroup)(ctx, id, body)),
+        PUT: isUsers
+          ? { ...write((ctx, body) => replaceUser(ctx, id, body)), direct: (ctx, body, direct) => replaceUserDirectly(ctx, id, body, direct) }
+          : write((ctx, body) => replaceGroup(ctx, id, body)),
+        PATCH: isUsers
+          ? { ...write((ctx, body) => patchUser(ctx, id, body)), direct: (ctx, body, direct) => patchUserDirectly(ctx, id, body, direct) }
+          : write((ctx, body) => patchGroup(ctx, id, body)),
         DELETE: write((ctx) => (isUsers ? deleteUser : deleteGroup)(ctx, id)),
       },
       method,

@@ -5,9 +5,11 @@ import {
   getScimUser,
   getScimUserForDelete,
   getScimUserForUpdate,
+  getScimUserForWrite,
   listGroupsOfUsers,
   listScimUsers,
   updateScimUser,
+  updateScimUserProfile,
   type ScimUserColumns,
   type ScimUserForUpdate,
   type ScimUserRead,
@@ -18,11 +20,12 @@ import { alongsideCommit } from "@/db/transaction";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { canonicalizeResource, userColumns, type JsonObject } from "./canonicalize";
 import { readCheckingToken } from "./bearer";
-import { isResourceId, type ScimContext } from "./context";
+import { writesOnlyProfile } from "@/lib/provisioning/plan-access";
+import { isResourceId, type DirectWrite, type ScimContext } from "./context";
 import { applyChange, deprovision, directoryUser, lockAheadOfInsert } from "./directory";
 import { parseProjection, type ListParams } from "./list-params";
 import { listResources, type Listing } from "./list";
-import { applyPatch, parsePatchRequest } from "./patch";
+import { applyPatch, parsePatchRequest, patchMayTouch } from "./patch";
 import { checkIfMatch, notModified } from "./preconditions";
 import { includesAttribute, project, type Projection } from "./projection";
 import { afterCommit, etag, type ScimResult } from "./responses";
@@ -151,25 +154,105 @@ async function updateUser(
   return { row: answer };
 }
 
-/** PUT /Users/{id}: full replace (Okta sends every update, deactivation included, this way). */
-export async function replaceUser(ctx: ScimContext, id: string, body: unknown): Promise<ScimResult> {
+/** How many times a direct write reads the user again after another write changed it first. */
+const DIRECT_ATTEMPTS = 2;
+
+/** An update of a user: the resource and columns it makes of the user as stored, and its log line. */
+type UserUpdate = {
+  /**
+   * A PATCH naming `active`, `emails` or `userName`: it likely changes what the rules read, so it goes to the
+   * transaction without a read first. A PUT restates every attribute and mostly changes none of those: it is read
+   * and compared.
+   */
+  namesAccessInputs: boolean;
+  next: (current: ScimUserForUpdate) => { resource: JsonObject; columns: ScimUserColumns };
+  summary: (current: ScimUserForUpdate, columns: ScimUserColumns) => string;
+};
+
+/** PUT: the body replaces the user (Okta sends every update, deactivation included, this way). */
+const replacing = (body: unknown): UserUpdate => {
   const { resource, columns } = parseUser(body);
+  return { namesAccessInputs: false, next: () => ({ resource, columns }), summary: () => `Replaced user ${columns.userName}${columns.active ? "" : " (inactive)"}` };
+};
+
+/** PATCH: RFC 7644 §3.5.2 plus the IdP dialects handled in lib/scim/patch.ts. */
+const patching = (body: unknown): UserUpdate => {
+  const operations = parsePatchRequest(body);
+  return {
+    namesAccessInputs: patchMayTouch("User", operations, ["active", "emails", "userName"]),
+    next: (current) => {
+      const resource = applyPatch("User", { ...current.resource, active: current.active }, operations);
+      return { resource, columns: userColumns(resource) };
+    },
+    summary: (current, columns) =>
+      `Patched user ${columns.userName}${current.active !== columns.active ? (columns.active ? " (reactivated)" : " (deactivated)") : ""}`,
+  };
+};
+
+/** An update in the request's transaction: the user locked, written, and the rules applied to what changed. */
+async function updateInTransaction(ctx: ScimContext, id: string, update: UserUpdate): Promise<ScimResult> {
   const current = await loadUserForUpdate(ctx, id);
   checkIfMatch(ctx.headers, current.version);
+  const { resource, columns } = update.next(current);
   const { row } = await updateUser(ctx, current, resource, columns);
-  return writtenAtCommit(ctx, row, `Replaced user ${columns.userName}${columns.active ? "" : " (inactive)"}`);
+  return writtenAtCommit(ctx, row, update.summary(current, columns));
 }
 
-/** PATCH /Users/{id}: RFC 7644 §3.5.2 plus the IdP dialects handled in lib/scim/patch.ts. */
+/**
+ * An update made outside a transaction when all it changes is the profile (writesOnlyProfile: a name, a title, a
+ * phone number, the IdPs' most common update): the user is read without a lock (the read carries the token's
+ * check), and written at the version read, with the Sally user's profile and the activity entry, in one
+ * statement: two statements in all, where the transaction takes seven. Another write of the user in between
+ * moves its version: the user is read again. Null, with nothing written, when the change is more than a profile
+ * (the rules decide, in a transaction; a PATCH that names `active`, `emails` or `userName` goes there without the
+ * read) or the user kept moving.
+ */
+async function updateDirectly(ctx: ScimContext, id: string, update: UserUpdate, direct: DirectWrite): Promise<ScimResult | null> {
+  if (!isResourceId(id)) throw notFound(id);
+  if (update.namesAccessInputs) return null;
+  for (let attempt = 1; attempt <= DIRECT_ATTEMPTS; attempt++) {
+    const { user: current } = await readCheckingToken(ctx.tokenCheck, (token) =>
+      getScimUserForWrite(ctx.tx, ctx.tenant.id, id, { tokenHash: token?.hash }),
+    );
+    if (!current) throw notFound(id);
+    checkIfMatch(ctx.headers, current.version);
+    const { resource, columns } = update.next(current);
+    const user = directoryUser({ ...current, ...columns, resource }, { before: current });
+    if (!writesOnlyProfile(user)) return null;
+    await direct.verified();
+    const summary = update.summary(current, columns);
+    const row = await updateScimUserProfile(ctx.tx, {
+      tenantId: ctx.tenant.id,
+      id,
+      version: current.version,
+      resource,
+      columns,
+      profile: user,
+      activity: direct.entries({ status: 200, summary }),
+    });
+    if (row) return written(ctx, row, 200, summary);
+  }
+  return null;
+}
+
+/** PUT /Users/{id} in the request's transaction (see replaceUserDirectly). */
+export async function replaceUser(ctx: ScimContext, id: string, body: unknown): Promise<ScimResult> {
+  return updateInTransaction(ctx, id, replacing(body));
+}
+
+/** PUT /Users/{id} outside a transaction when it changes only the profile, else null (see updateDirectly). */
+export async function replaceUserDirectly(ctx: ScimContext, id: string, body: unknown, direct: DirectWrite): Promise<ScimResult | null> {
+  return updateDirectly(ctx, id, replacing(body), direct);
+}
+
+/** PATCH /Users/{id} in the request's transaction (see patchUserDirectly). */
 export async function patchUser(ctx: ScimContext, id: string, body: unknown): Promise<ScimResult> {
-  const operations = parsePatchRequest(body);
-  const current = await loadUserForUpdate(ctx, id);
-  checkIfMatch(ctx.headers, current.version);
-  const resource = applyPatch("User", { ...current.resource, active: current.active }, operations);
-  const columns = userColumns(resource);
-  const { row } = await updateUser(ctx, current, resource, columns);
-  const change = current.active !== columns.active ? (columns.active ? " (reactivated)" : " (deactivated)") : "";
-  return writtenAtCommit(ctx, row, `Patched user ${columns.userName}${change}`);
+  return updateInTransaction(ctx, id, patching(body));
+}
+
+/** PATCH /Users/{id} outside a transaction when it changes only the profile, else null (see updateDirectly). */
+export async function patchUserDirectly(ctx: ScimContext, id: string, body: unknown, direct: DirectWrite): Promise<ScimResult | null> {
+  return updateDirectly(ctx, id, patching(body), direct);
 }
 
 /** DELETE /Users/{id}: the Sally user loses access at once and keeps a deactivated record. */

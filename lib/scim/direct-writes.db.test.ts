@@ -1,0 +1,131 @@
+// A user update that changes only the profile (a name, a title, a phone number) is made outside a transaction: the
+// user read without a lock, then one statement writing it at the version read, with the Sally user's profile and
+// the activity entry (lib/scim/users.ts updateDirectly, db/queries/scim-users.ts updateScimUserProfile).
+import { and, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { getScimUserForWrite, updateScimUserProfile } from "@/db/queries/scim-users";
+import { activityLog, scimUsers, users } from "@/db/schema";
+import { testDrivers, useTestDatabase } from "@/db/testing";
+import { flushActivity } from "@/lib/activity";
+import { connectScim } from "@/lib/provisioning/scim-connection";
+import { PATCH_OP, addMembers, scimClient, scimUser } from "@/lib/provisioning/testing";
+import { saveGroupMapping } from "@/lib/provisioning/group-mapping";
+import { createTenant } from "@/lib/tenants/create-tenant";
+
+let n = 0;
+
+describe.each(testDrivers)("profile-only user updates in one statement, on %s", (driver) => {
+  const t = useTestDatabase(driver);
+
+  async function setup() {
+    const slug = `dw-${driver}-${process.pid}-${++n}`;
+    const tenant = await createTenant(t.db, { name: slug, slug, adminEmail: `owner@${slug}.example`, seats: { team: 10 } });
+    const { token } = await connectScim(t.db, { tenantId: tenant.id, provider: "entra", actor: "test" });
+    const scim = scimClient(t.database, token);
+    const post = async (name: string) => (await scim("POST", "Users", scimUser(`${name}@${slug}.example`, { displayName: name }))).body as { id: string; userName: string };
+    const [ann, bob] = [await post("ann"), await post("bob")];
+    const staff = (await scim("POST", "Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Staff" })).body.id as string;
+    await saveGroupMapping(t.db, { tenantId: tenant.id, mapping: { userGroupId: staff, adminGroupId: null, licenseGroups: [], inviteOnProvision: false }, actor: "test" });
+    expect((await scim("PATCH", `Groups/${staff}`, addMembers([ann.id, bob.id]))).status).toBe(204);
+    const stored = async (id: string) => {
+      const [scimRow] = await t.db.select().from(scimUsers).where(eq(scimUsers.id, id));
+      const [sally] = await t.db.select().from(users).where(eq(users.scimUserId, id));
+      return { scim: scimRow, sally };
+    };
+    const logged = async (summary: string) =>
+      (await t.db.select().from(activityLog).where(and(eq(activityLog.tenantId, tenant.id), eq(activityLog.summary, summary)))).map((e) => e.status);
+    return { tenant, scim, ann, bob, staff, stored, logged };
+  }
+
+  it("writes the user, the Sally user's profile and the activity entry, and answers with the user as written", async () => {
+    const { scim, ann, stored, logged } = await setup();
+    const reply = await scim("PATCH", `Users/${ann.id}`, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "displayName", value: "Ann Lovelace" }] });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ id: ann.id, displayName: "Ann Lovelace", groups: [{ display: "Staff" }], meta: { version: 'W/"2"' } });
+    expect(reply.headers.get("etag")).toBe('W/"2"');
+    const { scim: row, sally } = await stored(ann.id);
+    expect(row).toMatchObject({ displayName: "Ann Lovelace", version: 2 });
+    expect(sally).toMatchObject({ name: "Ann Lovelace", role: "user", status: "invited" });
+    // In the write's own statement, not the buffer that logs reads: there before any flush.
+    expect(await logged(`Patched user ${ann.userName}`)).toEqual([200]);
+  });
+
+  it("a PUT to another user's userName, its email unchanged, is a 409 uniqueness and writes nothing", async () => {
+    const { scim, ann, bob, stored, logged } = await setup();
+    const before = await stored(ann.id);
+    const put = await scim("PUT", `Users/${ann.id}`, scimUser(bob.userName.toUpperCase(), { displayName: "Ann Taken", emails: [{ primary: true, value: ann.userName }] }));
+    expect(put.status).toBe(409);
+    expect(put.body).toMatchObject({ status: "409", scimType: "uniqueness" });
+    expect(await stored(ann.id)).toEqual(before);
+    await flushActivity();
+    expect(await logged(`Replaced user ${bob.userName.toUpperCase()}`)).toEqual([]);
+  });
+
+  it("concurrent updates of one user lose none: each is read again after another came first", async () => {
+    const { scim, ann, stored, logged } = await setup();
+    const writers = 12;
+    const replies = await Promise.all(
+      Array.from({ length: writers }, (_, i) =>
+        scim("PATCH", `Users/${ann.id}`, { schemas: [PATCH_OP], Operations: [{ op: "add", path: "phoneNumbers", value: [{ type: "work", value: `+49 30 ${1000 + i}` }] }] }),
+      ),
+    );
+    expect(replies.map((r) => r.status)).toEqual(Array(writers).fill(200));
+    const { scim: row } = await stored(ann.id);
+    expect(row.version).toBe(1 + writers);
+    const numbers = (row.resource.phoneNumbers as { value: string }[]).map((p) => p.value).sort();
+    expect(numbers).toEqual(Array.from({ length: writers }, (_, i) => `+49 30 ${1000 + i}`));
+    // Every answer's version is one the user had, each once.
+    expect(new Set(replies.map((r) => r.headers.get("etag"))).size).toBe(writers);
+    expect(await logged(`Patched user ${ann.userName}`)).toHaveLength(writers);
+  });
+
+  it("a write at a version that moved writes nothing, not even its activity entry", async () => {
+    const { tenant, ann, stored, logged } = await setup();
+    const { user: read } = await getScimUserForWrite(t.db, tenant.id, ann.id);
+    await t.db.update(scimUsers).set({ version: read!.version + 1 }).where(eq(scimUsers.id, ann.id));
+    const before = await stored(ann.id);
+    const resource = { ...read!.resource, displayName: "Too Late" };
+    const written = await updateScimUserProfile(t.db, {
+      tenantId: tenant.id,
+      id: ann.id,
+      version: read!.version,
+      resource,
+      columns: { userName: read!.userName, externalId: read!.externalId, displayName: "Too Late", email: read!.email, active: true },
+      profile: { email: ann.userName, name: "Too Late", locale: null },
+      activity: [{ tenantId: tenant.id, actor: "scim", summary: "Too late" }],
+    });
+    expect(written).toBeNull();
+    expect(await stored(ann.id)).toEqual(before);
+    expect(await logged("Too late")).toEqual([]);
+  });
+
+  it("leaves the profile of a Sally user made manual after the read (a disconnect) to the admin", async () => {
+    const { tenant, ann, stored } = await setup();
+    const { user: read } = await getScimUserForWrite(t.db, tenant.id, ann.id);
+    expect(read!.managed).toBe(true);
+    await t.db.update(users).set({ source: "manual" }).where(eq(users.scimUserId, ann.id));
+    const written = await updateScimUserProfile(t.db, {
+      tenantId: tenant.id,
+      id: ann.id,
+      version: read!.version,
+      resource: { ...read!.resource, displayName: "IdP Name" },
+      columns: { userName: read!.userName, externalId: read!.externalId, displayName: "IdP Name", email: read!.email, active: true },
+      profile: { email: ann.userName, name: "IdP Name", locale: null },
+      activity: [{ tenantId: tenant.id, actor: "scim", summary: "Renamed" }],
+    });
+    expect(written).toMatchObject({ displayName: "IdP Name", version: read!.version + 1 });
+    expect((await stored(ann.id)).sally.name).toBe("ann");
+  });
+
+  it("an update that changes access goes through the rules in a transaction: Okta's PUT deactivating a user", async () => {
+    const { scim, ann, stored, logged } = await setup();
+    const put = await scim("PUT", `Users/${ann.id}`, scimUser(ann.userName, { displayName: "ann", active: false }));
+    expect(put.status).toBe(200);
+    expect(await stored(ann.id)).toMatchObject({ scim: { active: false, version: 2 }, sally: { role: "none", status: "deactivated" } });
+    expect(await logged(`Replaced user ${ann.userName} (inactive)`)).toEqual([200]);
+    // Renaming the deactivated user changes its profile alone again.
+    const renamed = await scim("PUT", `Users/${ann.id}`, scimUser(ann.userName, { displayName: "Ann Gone", active: false }));
+    expect(renamed.status).toBe(200);
+    expect((await stored(ann.id)).sally.name).toBe("Ann Gone");
+  });
+});
