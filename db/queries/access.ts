@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type Placeholder, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { jsonParam, lowerTextArray, statement, uuidArray } from "@/db/run";
 import type { LicenseTier, Locale, UserLicense, UserRole, UserSource, UserStatus } from "@/db/schema";
@@ -167,14 +167,18 @@ export async function updateLinkedProfiles(
   });
 }
 
-const insertUsersStatement = statement(
-  "insert_users_access",
-  ["tenantId", "rows"],
-  (p) => sql`insert into users (id, tenant_id, email, name, locale, role, license, status, source, scim_user_id, email_conflict_with, invited_at)
-    select v.id, ${p.tenantId}, v.email, v.name, v.locale, v.role, v.license, v.status, v.source, v."scimUserId",
+/**
+ * The insert of the Sally users in `rows` (AccessWrite rows as one jsonb parameter) as a fragment of a statement;
+ * `when`, a condition, lets a statement that writes more insert them only when the rest was written.
+ */
+export const insertUsersFrom = (tenantId: Placeholder, rows: Placeholder, when: SQL = sql`true`) =>
+  sql`insert into users (id, tenant_id, email, name, locale, role, license, status, source, scim_user_id, email_conflict_with, invited_at)
+    select v.id, ${tenantId}::uuid, v.email, v.name, v.locale, v.role, v.license, v.status, v.source, v."scimUserId",
            v."emailConflictWith", case when v.invite then now() end
-    from jsonb_to_recordset(${p.rows}::jsonb) as v(${recordColumns})`,
-);
+    from jsonb_to_recordset(${rows}::jsonb) as v(${recordColumns})
+    where ${when}`;
+
+const insertUsersStatement = statement("insert_users_access", ["tenantId", "rows"], (p) => insertUsersFrom(p.tenantId, p.rows));
 
 /** Creates Sally users (with the ids the plan gave them) for SCIM users seen for the first time. */
 export async function insertUsersAccess(db: DbOrTx, tenantId: string, rows: (AccessWrite & { id: string })[]): Promise<void> {

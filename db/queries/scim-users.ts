@@ -3,6 +3,7 @@ import type { DbOrTx } from "@/db";
 import { scimConnections, scimGroupMembers, scimGroups, scimUsers, users } from "@/db/schema";
 import type { Locale } from "@/db/schema";
 import { activityRows, insertActivityFrom, type ActivityEntry } from "./activity";
+import { insertUsersFrom, type AccessWrite } from "./access";
 import { connectionAnswered, liveTokenConnection, type TokenChecked } from "./scim-connections";
 import { isUniqueViolation } from "@/db/errors";
 import { jsonParam, placeholders, reusable, reusableShaped, shapeOf, statement, type Shape } from "@/db/run";
@@ -178,6 +179,82 @@ export async function createScimUser(
   if (!row.inserted) throw uniqueUserName(columns.userName);
   const { createdAt, updatedAt, ...user } = row.inserted;
   return { user: { ...user, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt) } };
+}
+
+const createAloneStatement = (checking: boolean) =>
+  statement(
+    checking ? "scim_user_create_alone_checking_token" : "scim_user_create_alone",
+    ["tenantId", "tokenHash", "id", "userName", "externalId", "displayName", "email", "active", "resource", "lowerEmail", "sally", "activity"],
+    (p) => sql<{ inserted: UserJson | null; held: boolean; connection: { id: string; lastUsedAt: string | null } | null }>`with
+      live as (
+        ${checking
+          ? sql`select c.id, c.last_used_at as "lastUsedAt" from ${scimConnections} c
+              where c.token_hash = ${p.tokenHash} and c.revoked_at is null and c.tenant_id = ${p.tenantId}::uuid`
+          : sql`select null::uuid as id, null::timestamptz as "lastUsedAt"`}
+      ),
+      held as (
+        select 1 from ${users} u where u.tenant_id = ${p.tenantId}::uuid and lower(u.email) = ${p.lowerEmail}::text
+        union all
+        select 1 from ${scimUsers} s join ${users} u on u.scim_user_id = s.id
+        where s.tenant_id = ${p.tenantId}::uuid and u.source = 'manual'
+          and (s.external_id = ${p.externalId}::text or lower(s.user_name) = lower(${p.userName}::text))
+      ),
+      inserted as (
+        insert into ${scimUsers} (id, tenant_id, user_name, external_id, display_name, email, active, resource)
+        select ${p.id}::uuid, ${p.tenantId}::uuid, ${p.userName}::text, ${p.externalId}::text, ${p.displayName}::text,
+               ${p.email}::text, ${p.active}::boolean, ${p.resource}::jsonb
+        where exists (select 1 from live) and not exists (select 1 from held)
+        on conflict do nothing
+        returning ${userColumnsAsKeys}
+      ),
+      sally as (${insertUsersFrom(p.tenantId, p.sally, sql`exists (select 1 from inserted)`)}),
+      logged as (${insertActivityFrom(p.activity, sql`exists (select 1 from inserted)`)})
+    select (select row_to_json(i) from inserted i) as inserted, exists (select 1 from held) as held,
+      (select row_to_json(l) from live l) as connection`,
+  );
+const createAlone = { checking: createAloneStatement(true), trusting: createAloneStatement(false) };
+
+/**
+ * A new user for POST /Users in one statement without a transaction, when it needs nothing of the rules but the
+ * Sally user they give a user in no group (`sally`, planned in memory: lib/provisioning/sync-users.ts
+ * planNewUserAlone): the user, that Sally user and the activity entries, all or nothing. Only when no Sally
+ * user holds the email (it may be linked to it, or its email claimed) and no user left from an earlier connection
+ * matches (createScimUser adopts it): then nothing is written and the rules decide, in a transaction. A userName
+ * taken is a ConflictError. With `tokenHash`, the statement writes only while the request's token is live, and
+ * `connection` says what it found (as liveTokenConnection does for a read).
+ */
+export async function createScimUserAlone(
+  db: DbOrTx,
+  create: {
+    tenantId: string;
+    id: string;
+    resource: Record<string, unknown>;
+    columns: ScimUserColumns;
+    email: string;
+    sally: AccessWrite & { id: string };
+    activity: ActivityEntry[];
+    tokenHash?: string;
+  },
+): Promise<({ user: ScimUserRow } | { needs: "transaction" }) & Partial<TokenChecked>> {
+  const { columns } = create;
+  const checking = create.tokenHash !== undefined;
+  const [row] = await (checking ? createAlone.checking : createAlone.trusting)(db, {
+    ...columns,
+    tenantId: create.tenantId,
+    tokenHash: create.tokenHash ?? null,
+    id: create.id,
+    resource: jsonParam(create.resource),
+    lowerEmail: create.email.toLowerCase(),
+    sally: jsonParam([create.sally]),
+    activity: activityRows(create.activity),
+  });
+  const connection = row.connection && { id: row.connection.id, lastUsedAt: row.connection.lastUsedAt ? new Date(row.connection.lastUsedAt) : null };
+  const checked = checking ? { connection } : {};
+  if (checking && !connection) return { needs: "transaction", ...checked };
+  if (row.held) return { needs: "transaction", ...checked };
+  if (!row.inserted) throw uniqueUserName(columns.userName);
+  const { createdAt, updatedAt, ...user } = row.inserted;
+  return { user: { ...user, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt) }, ...checked };
 }
 
 /** Updates a user and returns it with its groups (what the answer shows), in one statement. */

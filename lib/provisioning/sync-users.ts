@@ -11,6 +11,7 @@ import {
   updateUsersAccess,
   type AccessContext,
   type AccessRow,
+  type AccessWrite,
 } from "@/db/queries/access";
 import { changeMembers, type MembershipChange, type MembershipResult } from "@/db/queries/memberships";
 import { alongsideCommit } from "@/db/transaction";
@@ -51,6 +52,9 @@ export type LockedAhead = { email: string; rows: Promise<AccessRow[]> };
 export function lockAheadOfNewUser(tx: DbOrTx, tenantId: string, email: string): LockedAhead {
   return { email, rows: lockUsersForAccess(tx, tenantId, [], [email]) };
 }
+
+/** The mapping the rules use for users in no group: which groups grant what does not matter to them. */
+const NO_MAPPING = { adminGroupId: null, userGroupId: null, licenseGroups: new Map() } as const;
 
 /** A user kept from access because another user holds their email, with that other user. */
 export type EmailConflictNotice = {
@@ -126,7 +130,7 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
     facts: context?.scimUsers ?? new Map(),
     current,
     groupsOf: context?.groupsOf ?? new Map(),
-    mapping: context?.mapping ?? { adminGroupId: null, userGroupId: null, licenseGroups: new Map() },
+    mapping: context?.mapping ?? NO_MAPPING,
     invitesOn: context?.tenant.inviteOnProvision ?? false,
     fromIdp: change.fromIdp,
   });
@@ -153,6 +157,29 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
   );
   // When a tier gains holders, a purchase may follow: the drain after the response queues and sends its receipts.
   return { membership, conflicts, emailsQueued: invited.emails.length + (plan.tiersTaken.length > 0 ? 1 : 0) };
+}
+
+/**
+ * The Sally user the rules give a SCIM user being created, when no Sally user holds its email: a new user is in no
+ * group, so the rules need no facts of the tenant and have no row to lock, and give it a Sally user without
+ * access. The caller writes it with the SCIM user in one statement that makes sure no Sally user holds the email
+ * (db/queries/scim-users.ts createScimUserAlone), else applyDirectoryChange decides. Null should the plan hold
+ * more than that one user.
+ */
+export function planNewUserAlone(user: DirectoryUser): (AccessWrite & { id: string }) | null {
+  const plan = planAccess({
+    scimUserIds: [user.scimUserId],
+    stated: new Map([[user.scimUserId, user]]),
+    facts: new Map(),
+    current: [],
+    groupsOf: new Map(),
+    mapping: NO_MAPPING,
+    invitesOn: false,
+    fromIdp: true,
+  });
+  const [insert, ...more] = plan.inserts;
+  const alone = more.length + plan.updates.length + plan.invitations.length + plan.lostAccess.length + plan.tiersTaken.length + plan.conflicts.length === 0;
+  return insert && alone ? insert : null;
 }
 
 /** Whether the change's lock was taken ahead: for exactly one user, created by this change, with that email. */

@@ -1,7 +1,7 @@
 // A user update that changes only the profile (a name, a title, a phone number) is made outside a transaction: the
 // user read without a lock, then one statement writing it at the version read, with the Sally user's profile and
 // the activity entry (lib/scim/users.ts updateDirectly, db/queries/scim-users.ts updateScimUserProfile).
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getScimUserForWrite, updateScimUserProfile } from "@/db/queries/scim-users";
 import { activityLog, scimUsers, users } from "@/db/schema";
@@ -127,5 +127,37 @@ describe.each(testDrivers)("profile-only user updates in one statement, on %s", 
     const renamed = await scim("PUT", `Users/${ann.id}`, scimUser(ann.userName, { displayName: "Ann Gone", active: false }));
     expect(renamed.status).toBe(200);
     expect((await stored(ann.id)).sally.name).toBe("Ann Gone");
+  });
+
+  it("a POST writes the user, its Sally user (no group, no access) and the activity entry in one statement", async () => {
+    const { tenant, scim, logged } = await setup();
+    const userName = `cy@${tenant.slug}.example`;
+    const reply = await scim("POST", "Users", scimUser(userName, { displayName: "Cy", preferredLanguage: "de-DE" }));
+    expect(reply.status).toBe(201);
+    expect(reply.body).toMatchObject({ userName, displayName: "Cy", groups: [], meta: { version: 'W/"1"' } });
+    const [sally] = await t.db.select().from(users).where(eq(users.scimUserId, reply.body.id));
+    expect(sally).toMatchObject({ email: userName, name: "Cy", locale: "de", role: "none", license: "none", source: "scim", invitedAt: null });
+    expect(await logged(`Created user ${userName}`)).toEqual([201]);
+  });
+
+  it("concurrent POSTs of one userName: one user with one Sally user, the others 409 uniqueness", async () => {
+    const { tenant, scim } = await setup();
+    const userName = `twin@${tenant.slug}.example`;
+    const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => scim("POST", "Users", scimUser(i % 2 ? userName.toUpperCase() : userName))));
+    expect(replies.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
+    expect(replies.filter((r) => r.status === 409).every((r) => r.body.scimType === "uniqueness")).toBe(true);
+    const created = await t.db.select().from(scimUsers).where(and(eq(scimUsers.tenantId, tenant.id), sql`lower(${scimUsers.userName}) = ${userName}`));
+    const sally = await t.db.select().from(users).where(and(eq(users.tenantId, tenant.id), sql`lower(${users.email}) = ${userName}`));
+    expect([created.length, sally.length]).toEqual([1, 1]);
+  });
+
+  it("a POST of an email a Sally user holds (the admin's own) is left to the rules: no second Sally user for it", async () => {
+    const { tenant, scim } = await setup();
+    const email = `owner@${tenant.slug}.example`;
+    const reply = await scim("POST", "Users", scimUser(email, { displayName: "Owner" }));
+    expect(reply.status).toBe(201);
+    const holders = await t.db.select().from(users).where(and(eq(users.tenantId, tenant.id), eq(users.email, email)));
+    expect(holders).toHaveLength(1);
+    expect(holders[0]).toMatchObject({ role: "admin" });
   });
 });

@@ -45,7 +45,7 @@ export function lockAheadOfInsert(ctx: ScimContext, columns: Pick<ScimUserRow, "
  * is the same user as stored before an update: what changed decides how much the verb has to do.
  */
 export function directoryUser(
-  row: ScimUserRow,
+  row: Pick<ScimUserRow, "id" | "email" | "userName" | "displayName" | "active" | "resource">,
   options: { created?: boolean; before?: ScimUserRow & { managed?: boolean } } = {},
 ): DirectoryUser & { created: boolean } {
   const { created = false, before } = options;

@@ -6,7 +6,7 @@ import { createGroup, deleteGroup, getGroup, groupListing, listGroups, patchGrou
 import { searchAcross, searchPart } from "./list";
 import { parseListParams } from "./list-params";
 import type { ScimResult } from "./responses";
-import { createUser, deleteUser, getUser, listUsers, patchUser, patchUserDirectly, replaceUser, replaceUserDirectly, userListing } from "./users";
+import { createUser, createUserDirectly, deleteUser, getUser, listUsers, patchUser, patchUserDirectly, replaceUser, replaceUserDirectly, userListing } from "./users";
 
 export type Route = {
   /** A write runs in a transaction that also writes its activity entry (unless `direct` made it in one statement). */
@@ -59,7 +59,9 @@ export function resolveRoute(method: string, segments: string[]): Route {
       return pick(
         {
           GET: read((ctx) => (isUsers ? listUsers : listGroups)(ctx, parseListParams(ctx.query, maxPageSize))),
-          POST: write((ctx, body) => (isUsers ? createUser : createGroup)(ctx, body)),
+          POST: isUsers
+            ? { ...write((ctx, body) => createUser(ctx, body)), direct: (ctx, body, direct) => createUserDirectly(ctx, body, direct) }
+            : write((ctx, body) => createGroup(ctx, body)),
         },
         method,
       );
