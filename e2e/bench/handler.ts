@@ -77,7 +77,20 @@ async function main(): Promise<void> {
       ids.push(created!.id);
     }
 
+    let created = 0;
     const operations: [string, (i: number) => Promise<unknown>][] = [
+      [
+        "POST /Users",
+        () =>
+          send("POST", "Users", {
+            schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            userName: `new${++created}@handler.example`,
+            externalId: `new-${created}`,
+            name: { givenName: "New", familyName: String(created) },
+            emails: [{ value: `new${created}@handler.example`, type: "work", primary: true }],
+            active: true,
+          }),
+      ],
       ["GET /Users?filter=userName eq", (i) => send("GET", `Users?filter=${encodeURIComponent(`userName eq "${userName(i % userCount)}"`)}`)],
       ["GET /Users/{id}", (i) => send("GET", `Users/${ids[i % userCount]}`)],
       [

@@ -33,13 +33,15 @@ class TokenRefusedError extends Error {
  * Serves one SCIM request: authenticate the bearer token (it names the tenant), rate-limit, read the body, run
  * the handler, answer in SCIM form, and drain the email outbox after the response. A read runs without a
  * transaction and is logged through the activity buffer; a write runs in one transaction that also writes its
- * activity entry, so no change commits unlogged. Writes of a tenant run side by side: the provisioning verb
- * locks only the rows it changes (see lib/provisioning/sync-users.ts).
+ * activity entry, so no change commits unlogged, unless its route can make it in one statement that writes the
+ * entry too (Route.direct: a new user in no group, a profile-only update). Writes of a tenant run side by side:
+ * the provisioning verb locks only the rows it changes (see lib/provisioning/sync-users.ts).
  *
  * A token this instance found live before, and holds a rate-limit token for, is checked again alongside the
  * request's first statements rather than before them (bearer.ts spendKnownToken): a read of users or groups makes
- * the check in its own statement (bearer.ts TokenCheck), any other read sends it beside its first statement, and a
- * write's check is the first statement of its transaction, in BEGIN's round trip. Should the
+ * the check in its own statement (bearer.ts TokenCheck), any other read sends it beside its first statement, a
+ * write without a transaction makes it in its read or its insert, and a write's check in a transaction is the
+ * first statement of that transaction, in BEGIN's round trip. Should the
  * check find the token revoked, the read's rows are dropped and the write rolled back, and the answer is the
  * same 401 as for any refused token: nothing is answered or committed before the check has passed.
  */
