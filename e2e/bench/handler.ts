@@ -15,6 +15,7 @@ const { values: flags } = parseNodeArgs({
     requests: { type: "string", default: "2000" },
     rounds: { type: "string", default: "5" },
     users: { type: "string", default: "500" },
+    only: { type: "string", default: "" },
     "database-url": { type: "string", default: process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres" },
   },
 });
@@ -77,6 +78,23 @@ async function main(): Promise<void> {
       ids.push(created!.id);
     }
 
+    // Two groups of the first 10 users: a department (grants nothing) and the user group (grants access, so its
+    // members' Sally users are written); their member PATCHes alternate Add and Remove, so every round ends where
+    // it started.
+    const { saveGroupMapping } = await import("@/lib/provisioning/group-mapping");
+    const group = async (displayName: string) =>
+      (await send("POST", "Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName }))!.id;
+    const department = await group("Department");
+    const staff = await group("Staff");
+    await saveGroupMapping(database.db, {
+      tenantId: tenant.id,
+      mapping: { userGroupId: staff, adminGroupId: null, licenseGroups: [], inviteOnProvision: false },
+      actor: "bench",
+    });
+    const members = (i: number) => ({
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+      Operations: [{ op: i % 2 ? "Remove" : "Add", path: "members", value: ids.slice(0, 10).map((value) => ({ value })) }],
+    });
     let created = 0;
     const operations: [string, (i: number) => Promise<unknown>][] = [
       [
@@ -101,9 +119,11 @@ async function main(): Promise<void> {
             Operations: [{ op: "Replace", path: "displayName", value: `Renamed ${i}` }],
           }),
       ],
+      ["PATCH /Groups/{id} 10 members, a department", (i) => send("PATCH", `Groups/${department}`, members(i))],
+      ["PATCH /Groups/{id} 10 members, user group", (i) => send("PATCH", `Groups/${staff}`, members(i))],
     ];
     console.log(`Sally's CPU per request, in process, sequential (${requests} requests × ${rounds} rounds, ${userCount} users):`);
-    for (const [name, run] of operations) {
+    for (const [name, run] of operations.filter(([name]) => name.includes(flags.only!))) {
       for (let i = 0; i < Math.min(300, requests); i++) await run(i); // warm: statements prepared, code optimized
       const perRound: { total: number; system: number }[] = [];
       for (let round = 0; round < rounds; round++) {
