@@ -42,6 +42,25 @@ describe.each(testDrivers)("database on %s", (driver) => {
     await expect(t.db.insert(scimUsers).values(row(a.id, "ADA@example.COM"))).rejects.toThrow();
   });
 
+  it("leaves room on scim_users' pages: a rename after a sync changes no index (heap-only, migration 0011)", async () => {
+    const tenant = await createTenant(t.db, { name: "Room", slug: "room", adminEmail: "owner@room.example" });
+    // A sync's worth of users, about ten to a page, then one rename in ten: about one a page.
+    const padding = "x".repeat(500);
+    await t.db.insert(scimUsers).values(
+      Array.from({ length: 200 }, (_, i) => ({ tenantId: tenant.id, userName: `u${i}@room.example`, resource: { userName: `u${i}@room.example`, title: padding } })),
+    );
+    type Row = { updated: number; hot: number };
+    const hot = await t.db.transaction(async (tx) => {
+      await tx.execute(sql`update scim_users set display_name = 'Renamed', version = version + 1
+        where tenant_id = ${tenant.id} and user_name like '%0@room.example'`);
+      // The counts of this transaction, as of now (PostgreSQL docs, "Statistics Functions").
+      const counted = (await tx.execute(sql`select pg_stat_get_xact_tuples_updated('scim_users'::regclass)::int as updated,
+        pg_stat_get_xact_tuples_hot_updated('scim_users'::regclass)::int as hot`)) as unknown as Row[] | { rows: Row[] };
+      return (Array.isArray(counted) ? counted : counted.rows)[0];
+    });
+    expect(hot).toEqual({ updated: 20, hot: 20 });
+  });
+
   it("rolls a failed transaction back", async () => {
     await expect(
       t.db.transaction(async (tx) => {
