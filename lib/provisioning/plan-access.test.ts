@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Mapping } from "./access";
 import { changesOnlyProfile, planAccess, writesOnlyProfile, type CurrentUser, type DirectoryUser, type PlanInput } from "./plan-access";
+import { planNewUserAlone } from "./sync-users";
 
 const mapping: Mapping = { adminGroupId: "admins", userGroupId: "staff", licenseGroups: new Map([["team", "team" as const]]) };
 
@@ -153,5 +154,35 @@ describe("writesOnlyProfile: when the profile of a managed Sally user is all a c
     ["no previous state", stated(undefined), false],
   ])("%s → %s", (_, user, expected) => {
     expect(writesOnlyProfile(user)).toBe(expected);
+  });
+});
+
+describe("planNewUserAlone: the Sally user a new SCIM user gets when no Sally user holds its email", () => {
+  const stated = (over: Partial<DirectoryUser> = {}): DirectoryUser => ({
+    scimUserId: "s9",
+    email: "Cy@Example.com",
+    name: "Cy",
+    locale: "de",
+    active: true,
+    ...over,
+  });
+  it.each<[string, DirectoryUser]>([
+    ["active, in no group yet", stated()],
+    ["created inactive", stated({ active: false })],
+    ["without a name or language", stated({ name: null, locale: null })],
+  ])("%s: one Sally user without access, managed by the IdP, nothing else", (_, user) => {
+    expect(planNewUserAlone(user)).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      email: user.email,
+      name: user.name,
+      locale: user.locale,
+      role: "none",
+      license: "none",
+      status: "deactivated",
+      source: "scim",
+      scimUserId: "s9",
+      emailConflictWith: null,
+      invite: false,
+    });
   });
 });
