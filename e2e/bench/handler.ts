@@ -6,6 +6,8 @@
 // share a round trip, so the figures are an upper bound of what the same work costs under an IdP's concurrency.
 // Compare two checkouts by running each in alternation (`--app-dir` is not needed: run it in each checkout).
 import { parseArgs as parseNodeArgs } from "node:util";
+import postgres from "postgres";
+import { cpuMsBetween, cpuMsByPid } from "./proc";
 import { databaseUrl, recreateDatabase } from "./servers";
 
 const DATABASE = "sally_bench_handler";
@@ -47,10 +49,13 @@ async function main(): Promise<void> {
   const { handleScimRequest } = await import("@/lib/scim/router");
   const { stopBufferingActivity } = await import("@/lib/activity");
   const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL!, pgliteDir: "memory://" });
+  const admin = postgres(databaseUrl(serverUrl, "postgres"), { max: 1, onnotice: () => {} });
   try {
     const tenant = await createTenant(database.db, { name: "Handler", slug: "handler", adminEmail: "owner@handler.example", seats: {} });
     const { token } = await connectScim(database.db, { tenantId: tenant.id, provider: "entra", actor: "bench" });
 
+    // The PostgreSQL backends serving this database: their CPU is the other half of a request's cost.
+    const backends = async () => (await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${DATABASE}`).map((r) => r.pid);
     const send = async (method: string, path: string, body?: unknown) => {
       const url = new URL(`http://127.0.0.1:3000/scim/v2/${path}`);
       const request = new Request(url, {
@@ -125,23 +130,27 @@ async function main(): Promise<void> {
     console.log(`Sally's CPU per request, in process, sequential (${requests} requests × ${rounds} rounds, ${userCount} users):`);
     for (const [name, run] of operations.filter(([name]) => name.includes(flags.only!))) {
       for (let i = 0; i < Math.min(300, requests); i++) await run(i); // warm: statements prepared, code optimized
-      const perRound: { total: number; system: number }[] = [];
+      const perRound: { total: number; system: number; db: number }[] = [];
       for (let round = 0; round < rounds; round++) {
+        const dbBefore = cpuMsByPid(await backends());
         const before = process.cpuUsage();
         for (let i = 0; i < requests; i++) await run(i);
         const used = process.cpuUsage(before);
-        perRound.push({ total: (used.user + used.system) / requests, system: used.system / requests });
+        const db = cpuMsBetween(dbBefore, cpuMsByPid(await backends()));
+        perRound.push({ total: (used.user + used.system) / requests, system: used.system / requests, db: (db * 1000) / requests });
       }
       perRound.sort((a, b) => a.total - b.total);
       const median = perRound[Math.floor(rounds / 2)];
+      const dbMedian = perRound.map((r) => r.db).sort((a, b) => a - b)[Math.floor(rounds / 2)];
       console.log(
-        `  ${name.padEnd(40)} median ${median.total.toFixed(0).padStart(5)} µs (system ${median.system.toFixed(0)}), ` +
-          `fastest ${perRound[0].total.toFixed(0)}, slowest ${perRound[rounds - 1].total.toFixed(0)}`,
+        `  ${name.padEnd(44)} median ${median.total.toFixed(0).padStart(5)} µs (system ${median.system.toFixed(0)}), ` +
+          `fastest ${perRound[0].total.toFixed(0)}, slowest ${perRound[rounds - 1].total.toFixed(0)}; PostgreSQL ${dbMedian.toFixed(0)} µs`,
       );
     }
     await stopBufferingActivity();
   } finally {
     await database.close();
+    await admin.end();
     await recreateDatabase(serverUrl, DATABASE, false);
   }
 }
