@@ -287,63 +287,99 @@ export async function updateScimUser(
   }
 }
 
-const profileUpdateStatement = statement(
-  "scim_user_profile_update",
-  ["tenantId", "id", "version", "userName", "externalId", "displayName", "email", "active", "resource", "profileEmail", "name", "locale", "activity"],
-  (p) => sql<{ updated: UserJson; groups: UserGroup[] }>`with
-    updated as (
-      update ${scimUsers} set user_name = ${p.userName}::text, external_id = ${p.externalId}::text,
-        display_name = ${p.displayName}::text, email = ${p.email}::text, active = ${p.active}::boolean,
-        resource = ${p.resource}::jsonb, version = version + 1, updated_at = now()
-      where tenant_id = ${p.tenantId}::uuid and id = ${p.id}::uuid and version = ${p.version}::int
-      returning ${userColumnsAsKeys}
-    ),
-    profile as (
-      update ${users} set email = ${p.profileEmail}::text, name = ${p.name}::text, locale = ${p.locale}::locale, updated_at = now()
-      where scim_user_id = (select id from updated) and tenant_id = ${p.tenantId}::uuid and source = 'scim'
-    ),
-    logged as (${insertActivityFrom(p.activity, sql`exists (select 1 from updated)`)})
-    select row_to_json(u) as updated,
-      (select coalesce(json_agg(json_build_object('id', g.id, 'displayName', g.display_name) order by g.display_name), '[]'::json)
-       from ${scimGroupMembers} m join ${scimGroups} g on g.id = m.group_id where m.user_id = u.id) as groups
-    from updated u`,
-);
+/**
+ * Which stored user a profile update writes: the one at the version read (`version`), or, without a read, the one
+ * whose rules' inputs are those given (`unchanged`: `active`, and the email the rules go by, email or else
+ * userName, compared exactly) while a Sally user the IdP manages is linked to it. `checking`: the statement also
+ * checks the request's token (liveTokenConnection).
+ */
+type ProfileTarget = "version" | "unchanged";
+
+const profileUpdateStatement = (target: ProfileTarget, checking: boolean) =>
+  statement(
+    `scim_user_profile_update_${target}${checking ? "_checking_token" : ""}`,
+    ["tenantId", "tokenHash", "id", "version", "accessEmail", "userName", "externalId", "displayName", "email", "active", "resource", "profileEmail", "name", "locale", "activity"],
+    (p) => sql<{ updated: UserJson | null; groups: UserGroup[] | null; connection: { id: string; lastUsedAt: string | null } | null }>`with
+      live as (
+        ${checking
+          ? sql`select c.id, c.last_used_at as "lastUsedAt" from ${scimConnections} c
+              where c.token_hash = ${p.tokenHash} and c.revoked_at is null and c.tenant_id = ${p.tenantId}::uuid`
+          : sql`select null::uuid as id, null::timestamptz as "lastUsedAt"`}
+      ),
+      updated as (
+        update ${scimUsers} set user_name = ${p.userName}::text, external_id = ${p.externalId}::text,
+          display_name = ${p.displayName}::text, email = ${p.email}::text, active = ${p.active}::boolean,
+          resource = ${p.resource}::jsonb, version = version + 1, updated_at = now()
+        where tenant_id = ${p.tenantId}::uuid and id = ${p.id}::uuid and exists (select 1 from live)
+          and ${target === "version"
+            ? sql`version = ${p.version}::int`
+            : sql`active = ${p.active}::boolean
+                and coalesce(email, user_name) = ${p.accessEmail}::text
+                and exists (select 1 from ${users} u where u.scim_user_id = ${scimUsers}.id and u.source = 'scim')`}
+        returning ${userColumnsAsKeys}
+      ),
+      profile as (
+        update ${users} set email = ${p.profileEmail}::text, name = ${p.name}::text, locale = ${p.locale}::locale, updated_at = now()
+        where scim_user_id = (select id from updated) and tenant_id = ${p.tenantId}::uuid and source = 'scim'
+      ),
+      logged as (${insertActivityFrom(p.activity, sql`exists (select 1 from updated)`)})
+      select (select row_to_json(u) from updated u) as updated,
+        (select coalesce(json_agg(json_build_object('id', g.id, 'displayName', g.display_name) order by g.display_name), '[]'::json)
+         from ${scimGroupMembers} m join ${scimGroups} g on g.id = m.group_id where m.user_id = (select id from updated)) as groups,
+        (select row_to_json(l) from live l) as connection`,
+  );
+const profileUpdates = {
+  version: profileUpdateStatement("version", false),
+  unchanged: profileUpdateStatement("unchanged", false),
+  unchangedChecking: profileUpdateStatement("unchanged", true),
+};
 
 /**
- * A change of a user that leaves the rules' inputs alone (its email and `active`; see isProfileOnly), written in
- * one statement without a transaction: the user at `version` (as read by getScimUserForWrite), the profile of
- * the Sally user the IdP manages behind it, and the request's activity entries, all or nothing.
- * Null when the user is no longer at that version (another write came first, or a DELETE): nothing was written.
- * A userName taken is a ConflictError, as in updateScimUser.
+ * A change of a user that leaves the rules' inputs alone (its email and `active`; see writesOnlyProfile), written
+ * in one statement without a transaction: the user (see ProfileTarget), the profile of the Sally user the IdP
+ * manages behind it, and the request's activity entries, all or nothing. `user` is null when no user matched:
+ * nothing was written (another write came first, a DELETE, or, for `unchanged`, the change is more than a profile
+ * or there is no such user). A userName taken is a ConflictError, as in updateScimUser. With `tokenHash` (only
+ * for `unchanged`: a read that came first checked it already), nothing is written unless the request's token is
+ * live, and `connection` says what the statement found (as liveTokenConnection does for a read).
  */
 export async function updateScimUserProfile(
   db: DbOrTx,
   change: {
     tenantId: string;
     id: string;
-    version: number;
+    /** The user as read (`version`), or the rules' inputs it must still have (`unchanged`). */
+    target: { version: number } | { unchanged: { active: boolean; email: string } };
     resource: Record<string, unknown>;
     columns: ScimUserColumns;
     profile: { email: string; name: string | null; locale: Locale | null };
     activity: ActivityEntry[];
+    tokenHash?: string;
   },
-): Promise<ScimUserRead | null> {
-  const { columns, profile } = change;
+): Promise<{ user: ScimUserRead | null } & Partial<TokenChecked>> {
+  const { columns, profile, target } = change;
+  const unchanged = "unchanged" in target ? target.unchanged : null;
+  const checking = unchanged !== null && change.tokenHash !== undefined;
+  const run = unchanged ? (checking ? profileUpdates.unchangedChecking : profileUpdates.unchanged) : profileUpdates.version;
   try {
-    const [row] = await profileUpdateStatement(db, {
+    const [row] = await run(db, {
       ...columns,
       tenantId: change.tenantId,
+      tokenHash: change.tokenHash ?? null,
       id: change.id,
-      version: change.version,
+      version: "version" in target ? target.version : null,
+      accessEmail: unchanged?.email ?? null,
       resource: jsonParam(change.resource),
       profileEmail: profile.email,
       name: profile.name,
       locale: profile.locale,
       activity: activityRows(change.activity),
     });
-    if (!row) return null;
+    const connection = row.connection && { id: row.connection.id, lastUsedAt: row.connection.lastUsedAt ? new Date(row.connection.lastUsedAt) : null };
+    const checked = checking ? { connection } : {};
+    if (!row.updated) return { user: null, ...checked };
     const { createdAt, updatedAt, ...user } = row.updated;
-    return { ...user, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt), groups: row.groups };
+    return { user: { ...user, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt), groups: row.groups ?? [] }, ...checked };
   } catch (error) {
     if (isUniqueViolation(error)) throw uniqueUserName(columns.userName);
     throw error;

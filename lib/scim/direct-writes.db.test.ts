@@ -88,13 +88,13 @@ describe.each(testDrivers)("profile-only user updates in one statement, on %s", 
     const written = await updateScimUserProfile(t.db, {
       tenantId: tenant.id,
       id: ann.id,
-      version: read!.version,
+      target: { version: read!.version },
       resource,
       columns: { userName: read!.userName, externalId: read!.externalId, displayName: "Too Late", email: read!.email, active: true },
       profile: { email: ann.userName, name: "Too Late", locale: null },
       activity: [{ tenantId: tenant.id, actor: "scim", summary: "Too late" }],
     });
-    expect(written).toBeNull();
+    expect(written.user).toBeNull();
     expect(await stored(ann.id)).toEqual(before);
     expect(await logged("Too late")).toEqual([]);
   });
@@ -107,13 +107,13 @@ describe.each(testDrivers)("profile-only user updates in one statement, on %s", 
     const written = await updateScimUserProfile(t.db, {
       tenantId: tenant.id,
       id: ann.id,
-      version: read!.version,
+      target: { version: read!.version },
       resource: { ...read!.resource, displayName: "IdP Name" },
       columns: { userName: read!.userName, externalId: read!.externalId, displayName: "IdP Name", email: read!.email, active: true },
       profile: { email: ann.userName, name: "IdP Name", locale: null },
       activity: [{ tenantId: tenant.id, actor: "scim", summary: "Renamed" }],
     });
-    expect(written).toMatchObject({ displayName: "IdP Name", version: read!.version + 1 });
+    expect(written.user).toMatchObject({ displayName: "IdP Name", version: read!.version + 1 });
     expect((await stored(ann.id)).sally.name).toBe("ann");
   });
 
@@ -159,5 +159,50 @@ describe.each(testDrivers)("profile-only user updates in one statement, on %s", 
     const holders = await t.db.select().from(users).where(and(eq(users.tenantId, tenant.id), eq(users.email, email)));
     expect(holders).toHaveLength(1);
     expect(holders[0]).toMatchObject({ role: "admin" });
+  });
+
+  it("Okta's PUT restating a user with a new name: written without a read, the Sally user renamed, the entry logged", async () => {
+    const { scim, ann, stored, logged } = await setup();
+    const put = await scim("PUT", `Users/${ann.id}`, scimUser(ann.userName, { displayName: "Ann Okta", title: "CTO" }));
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ id: ann.id, displayName: "Ann Okta", title: "CTO", groups: [{ display: "Staff" }], meta: { version: 'W/"2"' } });
+    expect(await stored(ann.id)).toMatchObject({ scim: { displayName: "Ann Okta", version: 2 }, sally: { name: "Ann Okta", role: "user" } });
+    expect(await logged(`Replaced user ${ann.userName}`)).toEqual([200]);
+  });
+
+  it("a PUT changing only the case of the email goes to the rules, which keep the user's access", async () => {
+    const { scim, ann, stored } = await setup();
+    const upper = ann.userName.toUpperCase();
+    const put = await scim("PUT", `Users/${ann.id}`, scimUser(ann.userName, { displayName: "ann", emails: [{ primary: true, value: upper }] }));
+    expect(put.status).toBe(200);
+    expect(await stored(ann.id)).toMatchObject({ scim: { email: upper, version: 2 }, sally: { email: upper, role: "user" } });
+  });
+
+  it("a PUT of no such user is a 404; under If-Match the user is read and the precondition holds", async () => {
+    const { scim, ann } = await setup();
+    const missing = await scim("PUT", "Users/00000000-0000-4000-8000-000000000000", scimUser(ann.userName));
+    expect(missing.status).toBe(404);
+    const stale = await scim("PUT", `Users/${ann.id}`, scimUser(ann.userName, { displayName: "Stale" }), { "if-match": 'W/"7"' });
+    expect(stale.status).toBe(412);
+    const fresh = await scim("PUT", `Users/${ann.id}`, scimUser(ann.userName, { displayName: "Fresh" }), { "if-match": 'W/"1"' });
+    expect(fresh.status).toBe(200);
+    expect(fresh.body.displayName).toBe("Fresh");
+  });
+
+  it("a PUT to an email another Sally user holds goes to the rules: the user is kept from access, not given it", async () => {
+    const { scim, ann, bob, stored } = await setup();
+    const put = await scim("PUT", `Users/${ann.id}`, scimUser(ann.userName, { displayName: "ann", emails: [{ primary: true, value: bob.userName }] }));
+    expect(put.status).toBe(200);
+    const [annNow, bobNow] = [await stored(ann.id), await stored(bob.id)];
+    expect(annNow.sally).toMatchObject({ email: bob.userName, role: "none", emailConflictWith: bobNow.sally.id });
+    expect(bobNow.sally).toMatchObject({ role: "user", emailConflictWith: null });
+  });
+
+  it("a PUT of a user whose Sally user was made manual goes to the rules, which give it back to the IdP", async () => {
+    const { scim, ann, stored } = await setup();
+    await t.db.update(users).set({ source: "manual" }).where(eq(users.scimUserId, ann.id));
+    const put = await scim("PUT", `Users/${ann.id}`, scimUser(ann.userName, { displayName: "Ann Back" }));
+    expect(put.status).toBe(200);
+    expect((await stored(ann.id)).sally).toMatchObject({ source: "scim", name: "Ann Back" });
   });
 });

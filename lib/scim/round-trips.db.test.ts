@@ -354,6 +354,17 @@ describe.runIf(process.env.DATABASE_URL)("database round trips per SCIM request 
       expect(texts.filter((t) => /^\s*(begin|commit)\b/i.test(t))).toEqual([]);
     });
 
+    it("Okta's PUT /Users/{id} of a new name: 1 statement, the token's check in the write's own", async () => {
+      const ids = await users("warm-put", ROUNDS);
+      const { result, round, statements, roundTrips } = await measure((i) =>
+        warm("PUT", `Users/${ids[i]}`, scimUser(`warm-put${i}@trips.example`, { displayName: `Okta ${i}` })),
+      );
+      expect(result.status).toBe(200);
+      expect(result.body.displayName).toBe(`Okta ${round}`);
+      expect(statements).toBe(1);
+      expect(roundTrips).toBe(1);
+    });
+
     it("POST /Users: 1 round trip and 1 statement, the token's check in the insert's own statement", async () => {
       const { result, roundTrips, statements } = await measure((i) => warm("POST", "Users", scimUser(`warm-post${i}@trips.example`)));
       expect(result.status).toBe(201);

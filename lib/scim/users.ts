@@ -194,22 +194,29 @@ async function updateUser(
 /** How many times a direct write reads the user again after another write changed it first. */
 const DIRECT_ATTEMPTS = 2;
 
+/** A user as a request body states it whole. */
+type Whole = { resource: JsonObject; columns: ScimUserColumns };
+
 /** An update of a user: the resource and columns it makes of the user as stored, and its log line. */
 type UserUpdate = {
+  /** The user the update makes whatever is stored (a PUT): it may be written without a read. */
+  whole?: Whole;
   /**
    * A PATCH naming `active`, `emails` or `userName`: it likely changes what the rules read, so it goes to the
-   * transaction without a read first. A PUT restates every attribute and mostly changes none of those: it is read
-   * and compared.
+   * transaction without a read first. A PUT restates every attribute and mostly changes none of those: it is
+   * written on the condition that it does not (replaceWithoutRead).
    */
   namesAccessInputs: boolean;
   next: (current: ScimUserForUpdate) => { resource: JsonObject; columns: ScimUserColumns };
-  summary: (current: ScimUserForUpdate, columns: ScimUserColumns) => string;
+  /** The log line; `current` is the user as read, when it was. */
+  summary: (columns: ScimUserColumns, current?: ScimUserForUpdate) => string;
 };
 
 /** PUT: the body replaces the user (Okta sends every update, deactivation included, this way). */
 const replacing = (body: unknown): UserUpdate => {
-  const { resource, columns } = parseUser(body);
-  return { namesAccessInputs: false, next: () => ({ resource, columns }), summary: () => `Replaced user ${columns.userName}${columns.active ? "" : " (inactive)"}` };
+  const whole = parseUser(body);
+  const { columns } = whole;
+  return { whole, namesAccessInputs: false, next: () => whole, summary: () => `Replaced user ${columns.userName}${columns.active ? "" : " (inactive)"}` };
 };
 
 /** PATCH: RFC 7644 §3.5.2 plus the IdP dialects handled in lib/scim/patch.ts. */
@@ -221,8 +228,8 @@ const patching = (body: unknown): UserUpdate => {
       const resource = applyPatch("User", { ...current.resource, active: current.active }, operations);
       return { resource, columns: userColumns(resource) };
     },
-    summary: (current, columns) =>
-      `Patched user ${columns.userName}${current.active !== columns.active ? (columns.active ? " (reactivated)" : " (deactivated)") : ""}`,
+    summary: (columns, current) =>
+      `Patched user ${columns.userName}${current && current.active !== columns.active ? (columns.active ? " (reactivated)" : " (deactivated)") : ""}`,
   };
 };
 
@@ -232,7 +239,7 @@ async function updateInTransaction(ctx: ScimContext, id: string, update: UserUpd
   checkIfMatch(ctx.headers, current.version);
   const { resource, columns } = update.next(current);
   const { row } = await updateUser(ctx, current, resource, columns);
-  return writtenAtCommit(ctx, row, update.summary(current, columns));
+  return writtenAtCommit(ctx, row, update.summary(columns, current));
 }
 
 /**
@@ -240,13 +247,17 @@ async function updateInTransaction(ctx: ScimContext, id: string, update: UserUpd
  * phone number, the IdPs' most common update): the user is read without a lock (the read carries the token's
  * check), and written at the version read, with the Sally user's profile and the activity entry, in one
  * statement: two statements in all, where the transaction takes seven. Another write of the user in between
- * moves its version: the user is read again. Null, with nothing written, when the change is more than a profile
- * (the rules decide, in a transaction; a PATCH that names `active`, `emails` or `userName` goes there without the
- * read) or the user kept moving.
+ * moves its version: the user is read again. A PUT without If-Match needs no read (replaceWithoutRead). Null,
+ * with nothing written, when the change is more than a profile (the rules decide, in a transaction; a PATCH that
+ * names `active`, `emails` or `userName` goes there without the read) or the user kept moving.
  */
 async function updateDirectly(ctx: ScimContext, id: string, update: UserUpdate, direct: DirectWrite): Promise<ScimResult | null> {
   if (!isResourceId(id)) throw notFound(id);
   if (update.namesAccessInputs) return null;
+  // Under If-Match the user is read, as the precondition is checked against what is stored.
+  if (update.whole && !ctx.headers.has("if-match")) {
+    return replaceWithoutRead(ctx, id, update.whole, update.summary(update.whole.columns), direct);
+  }
   for (let attempt = 1; attempt <= DIRECT_ATTEMPTS; attempt++) {
     const { user: current } = await readCheckingToken(ctx.tokenCheck, (token) =>
       getScimUserForWrite(ctx.tx, ctx.tenant.id, id, { tokenHash: token?.hash }),
@@ -257,11 +268,11 @@ async function updateDirectly(ctx: ScimContext, id: string, update: UserUpdate, 
     const user = directoryUser({ ...current, ...columns, resource }, { before: current });
     if (!writesOnlyProfile(user)) return null;
     await direct.verified();
-    const summary = update.summary(current, columns);
-    const row = await updateScimUserProfile(ctx.tx, {
+    const summary = update.summary(columns, current);
+    const { user: row } = await updateScimUserProfile(ctx.tx, {
       tenantId: ctx.tenant.id,
       id,
-      version: current.version,
+      target: { version: current.version },
       resource,
       columns,
       profile: user,
@@ -269,6 +280,35 @@ async function updateDirectly(ctx: ScimContext, id: string, update: UserUpdate, 
     });
     if (row) return written(ctx, row, 200, summary);
   }
+  return null;
+}
+
+/**
+ * A PUT made without reading the user first: its body is the whole user, so one statement writes it, with the
+ * Sally user's profile and the activity entry, provided the stored user has the `active` and the email the body
+ * states (compared exactly: a change of case goes to the transaction too) and a Sally user the IdP manages; on the
+ * warm path the statement checks the token as well. Okta's profile updates are one statement so. Null when nothing
+ * matched (a change of access, no such user, no Sally user the IdP manages): the transaction decides, and answers
+ * 404 for a user that does not exist.
+ */
+async function replaceWithoutRead(ctx: ScimContext, id: string, whole: Whole, summary: string, direct: DirectWrite): Promise<ScimResult | null> {
+  const { resource, columns } = whole;
+  const user = directoryUser({ id, ...columns, resource });
+  const outcome = await readCheckingToken(ctx.tokenCheck, async (token) => {
+    if (!token) await direct.verified();
+    return updateScimUserProfile(ctx.tx, {
+      tenantId: ctx.tenant.id,
+      id,
+      target: { unchanged: { active: columns.active, email: user.email } },
+      resource,
+      columns,
+      profile: user,
+      activity: direct.entries({ status: 200, summary }),
+      tokenHash: token?.hash,
+    });
+  });
+  if (outcome.user) return written(ctx, outcome.user, 200, summary);
+  await direct.verified();
   return null;
 }
 
