@@ -4,7 +4,7 @@ import { scimConnections, scimGroupMembers, scimGroups, scimUsers, users } from 
 import type { Locale } from "@/db/schema";
 import { activityRows, insertActivityFrom, type ActivityEntry } from "./activity";
 import { insertUsersFrom, type AccessWrite } from "./access";
-import { connectionAnswered, liveTokenConnection, type TokenChecked } from "./scim-connections";
+import { connectionAnswered, liveTokenConnection, type LiveTokenConnection, type TokenChecked } from "./scim-connections";
 import { isUniqueViolation } from "@/db/errors";
 import { jsonParam, placeholders, reusable, reusableShaped, shapeOf, statement, type Shape } from "@/db/run";
 import { ConflictError } from "@/lib/errors";
@@ -29,6 +29,45 @@ export type ScimUserColumns = Pick<ScimUserRow, "userName" | "externalId" | "dis
 const uniqueUserName = (userName: string) =>
   new ConflictError(`A user with userName "${userName}" already exists`);
 
+/** What columns beside the row give, by name: `sql<T>` gives T. */
+type Extras<E extends Record<string, SQL>> = { [K in keyof E]: E[K] extends SQL<infer T> ? T : never };
+
+/**
+ * A read of one user of a tenant by id, with `extra` columns beside the row, in one statement; given a token's
+ * hash, the statement also checks the request's token (liveTokenConnection), and `connection` says what it found.
+ * Each is built once per driver (reusable) under `name` and `name_checking_token`.
+ */
+function userById<E extends Record<string, SQL>>(name: string, extra: E) {
+  const checkingName = `${name}_checking_token`;
+  type Found = { row: ScimUserRow } & Extras<E>;
+  return async (db: DbOrTx, tenantId: string, id: string, tokenHash?: string): Promise<{ found: Found | undefined } & Partial<TokenChecked>> => {
+    if (tokenHash === undefined) {
+      const query = reusable(db, name, (handle) =>
+        handle
+          .select({ row: scimUsers, ...extra })
+          .from(scimUsers)
+          .where(and(eq(scimUsers.tenantId, sql.placeholder("tenantId")), eq(scimUsers.id, sql.placeholder("id"))))
+          .prepare(name),
+      );
+      const [found] = (await query.execute({ tenantId, id })) as Found[];
+      return { found };
+    }
+    const query = reusable(db, checkingName, (handle) =>
+      handle
+        .select({ connection: liveTokenConnection.fields, row: scimUsers, ...extra })
+        .from(scimConnections)
+        .leftJoin(scimUsers, and(eq(scimUsers.tenantId, scimConnections.tenantId), eq(scimUsers.id, sql.placeholder("id"))))
+        .where(liveTokenConnection.where())
+        .prepare(checkingName),
+    );
+    const answered = (await query.execute({ tenantId, id, tokenHash })) as (Omit<Found, "row"> & { row: ScimUserRow | null; connection: LiveTokenConnection })[];
+    const [first] = answered;
+    return { connection: connectionAnswered(answered), found: first?.row ? (first as Found) : undefined };
+  };
+}
+
+const userWithGroups = userById("scim_user_by_id", { groups: groupsColumn });
+
 /**
  * One user of a tenant and its groups, in one statement (the hot path of every lookup by id). With `tokenHash`
  * the statement also checks the request's token (liveTokenConnection), and `connection` says what it found.
@@ -39,28 +78,8 @@ export async function getScimUser(
   id: string,
   options: { tokenHash?: string } = {},
 ): Promise<{ user: ScimUserRead | undefined } & Partial<TokenChecked>> {
-  if (options.tokenHash === undefined) {
-    const query = reusable(db, "scim_user_by_id", (handle) =>
-      handle
-        .select({ row: scimUsers, groups: groupsColumn })
-        .from(scimUsers)
-        .where(and(eq(scimUsers.tenantId, sql.placeholder("tenantId")), eq(scimUsers.id, sql.placeholder("id"))))
-        .prepare("scim_user_by_id"),
-    );
-    const [found] = await query.execute({ tenantId, id });
-    return { user: found && { ...found.row, groups: found.groups } };
-  }
-  const query = reusable(db, "scim_user_by_id_checking_token", (handle) =>
-    handle
-      .select({ connection: liveTokenConnection.fields, row: scimUsers, groups: groupsColumn })
-      .from(scimConnections)
-      .leftJoin(scimUsers, and(eq(scimUsers.tenantId, scimConnections.tenantId), eq(scimUsers.id, sql.placeholder("id"))))
-      .where(liveTokenConnection.where())
-      .prepare("scim_user_by_id_checking_token"),
-  );
-  const answered = await query.execute({ tenantId, id, tokenHash: options.tokenHash });
-  const found = answered[0]?.row;
-  return { connection: connectionAnswered(answered), user: found ? { ...found, groups: answered[0].groups } : undefined };
+  const { found, ...checked } = await userWithGroups(db, tenantId, id, options.tokenHash);
+  return { ...checked, user: found && { ...found.row, groups: found.groups } };
 }
 
 /** A user locked for an update, and whether a Sally user the IdP manages (source scim) is linked to it. */
@@ -86,10 +105,12 @@ export async function getScimUserForUpdate(db: DbOrTx, tenantId: string, id: str
   return found && { ...found.row, managed: found.managed };
 }
 
+const userWithManaged = userById("scim_user_for_write", { managed: managedColumn });
+
 /**
  * One user as a write outside a transaction starts from (updateScimUserProfile): read without a lock, its version
- * says whether it is still the same when written. With `tokenHash` the statement also checks the request's token
- * (liveTokenConnection), as getScimUser does.
+ * says whether it is still the same when written. With `tokenHash` the statement also checks the request's token,
+ * as getScimUser does.
  */
 export async function getScimUserForWrite(
   db: DbOrTx,
@@ -97,28 +118,8 @@ export async function getScimUserForWrite(
   id: string,
   options: { tokenHash?: string } = {},
 ): Promise<{ user: ScimUserForUpdate | undefined } & Partial<TokenChecked>> {
-  if (options.tokenHash === undefined) {
-    const query = reusable(db, "scim_user_for_write", (handle) =>
-      handle
-        .select({ row: scimUsers, managed: managedColumn })
-        .from(scimUsers)
-        .where(and(eq(scimUsers.tenantId, sql.placeholder("tenantId")), eq(scimUsers.id, sql.placeholder("id"))))
-        .prepare("scim_user_for_write"),
-    );
-    const [found] = await query.execute({ tenantId, id });
-    return { user: found && { ...found.row, managed: found.managed } };
-  }
-  const query = reusable(db, "scim_user_for_write_checking_token", (handle) =>
-    handle
-      .select({ connection: liveTokenConnection.fields, row: scimUsers, managed: managedColumn })
-      .from(scimConnections)
-      .leftJoin(scimUsers, and(eq(scimUsers.tenantId, scimConnections.tenantId), eq(scimUsers.id, sql.placeholder("id"))))
-      .where(liveTokenConnection.where())
-      .prepare("scim_user_for_write_checking_token"),
-  );
-  const answered = await query.execute({ tenantId, id, tokenHash: options.tokenHash });
-  const found = answered[0]?.row;
-  return { connection: connectionAnswered(answered), user: found ? { ...found, managed: answered[0].managed } : undefined };
+  const { found, ...checked } = await userWithManaged(db, tenantId, id, options.tokenHash);
+  return { ...checked, user: found && { ...found.row, managed: found.managed } };
 }
 
 /** Locks one user row against every other writer, foreign-key checks included (before a DELETE). */
