@@ -40,7 +40,7 @@ class TokenRefusedError extends Error {
  * A token this instance found live before, and holds a rate-limit token for, is checked again alongside the
  * request's first statements rather than before them (bearer.ts spendKnownToken): a read of users or groups makes
  * the check in its own statement (bearer.ts TokenCheck), any other read sends it beside its first statement, a
- * write without a transaction makes it in its read or its insert, and a write's check in a transaction is the
+ * write without a transaction makes it in its read or in its one statement, and a write's check in a transaction is the
  * first statement of that transaction, in BEGIN's round trip. Should the
  * check find the token revoked, the read's rows are dropped and the write rolled back, and the answer is the
  * same 401 as for any refused token: nothing is answered or committed before the check has passed.
