@@ -124,6 +124,18 @@ async function main(): Promise<void> {
             Operations: [{ op: "Replace", path: "displayName", value: `Renamed ${i}` }],
           }),
       ],
+      [
+        "PUT /Users/{id} a new name (Okta)",
+        (i) =>
+          send("PUT", `Users/${ids[i % userCount]}`, {
+            schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            userName: userName(i % userCount),
+            externalId: `ext-${i % userCount}`,
+            name: { givenName: "User", familyName: `${i % userCount} (${i})` },
+            emails: [{ value: userName(i % userCount), type: "work", primary: true }],
+            active: true,
+          }),
+      ],
       ["PATCH /Groups/{id} 10 members, a department", (i) => send("PATCH", `Groups/${department}`, members(i))],
       ["PATCH /Groups/{id} 10 members, user group", (i) => send("PATCH", `Groups/${staff}`, members(i))],
     ];
