@@ -197,4 +197,17 @@ export const liveTokenConnection = {
       isNull(scimConnections.revokedAt),
       eq(scimConnections.tenantId, sql.placeholder("tenantId")),
     ),
+  /**
+   * The same for a hand-written write that checks the token in its own statement (lib/scim/users.ts): the body of
+   * a CTE answering the live connection, one row while the token is live and none once it is not, for the write to
+   * go ahead only `where exists` it. Unchecked (the token verified already), one row that stands for it.
+   */
+  cte: (checking: boolean) =>
+    checking
+      ? sql`select ${scimConnections.id} as id, ${scimConnections.lastUsedAt} as "lastUsedAt" from ${scimConnections}
+          where ${liveTokenConnection.where()}`
+      : sql`select null::uuid as id, null::timestamptz as "lastUsedAt"`,
+  /** The CTE's row as the statement returned it with row_to_json (null: the token is not live). */
+  fromJson: (row: { id: string; lastUsedAt: string | null } | null): LiveTokenConnection | null =>
+    row && { id: row.id, lastUsedAt: row.lastUsedAt ? new Date(row.lastUsedAt) : null },
 };

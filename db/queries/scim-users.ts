@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, getTableName, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, getTableName, inArray, sql, type Placeholder, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { scimConnections, scimGroupMembers, scimGroups, scimUsers, users } from "@/db/schema";
 import type { Locale } from "@/db/schema";
@@ -16,12 +16,14 @@ export type UserGroup = { id: string; displayName: string };
 export type ScimUserRead = ScimUserRow & { groups?: UserGroup[] };
 
 /**
- * The user's direct groups by name, as a column of the statement that reads the user: no second round trip.
+ * The direct groups by name of the user `userId` names, as a column of the statement that reads or writes the user:
+ * no second round trip.
  * The outer row is named in full: drizzle writes a one-table statement's columns unqualified, and a bare "id"
  * in here would be the group's.
  */
-const groupsColumn = sql<UserGroup[]>`(select coalesce(json_agg(json_build_object('id', g.id, 'displayName', g.display_name) order by g.display_name), '[]'::json)
-  from ${scimGroupMembers} m join ${scimGroups} g on g.id = m.group_id where m.user_id = "scim_users"."id")`;
+const groupsOf = (userId: SQL) => sql<UserGroup[]>`(select coalesce(json_agg(json_build_object('id', g.id, 'displayName', g.display_name) order by g.display_name), '[]'::json)
+  from ${scimGroupMembers} m join ${scimGroups} g on g.id = m.group_id where m.user_id = ${userId})`;
+const groupsColumn = groupsOf(sql`"scim_users"."id"`);
 /** Whether a Sally user the IdP manages (source scim) is linked to the user read: a column of the read. */
 const managedColumn = sql<boolean>`exists (select 1 from ${users} u where u.scim_user_id = "scim_users"."id" and u.source = 'scim')`;
 export type ScimUserColumns = Pick<ScimUserRow, "userName" | "externalId" | "displayName" | "email" | "active">;
@@ -140,14 +142,21 @@ const userColumnsAsKeys = sql.join(
 /** A user as JSON from the database: timestamps come as text. */
 type UserJson = Omit<ScimUserRow, "createdAt" | "updatedAt"> & { createdAt: string; updatedAt: string };
 
+/**
+ * Users left from an earlier connection (linked to a Sally user a disconnect made manual) that a new user with this
+ * externalId or userName is: createScimUser adopts one rather than duplicate it, as the SELECT of a CTE.
+ */
+const adoptableUsers = (p: Record<"tenantId" | "externalId" | "userName", Placeholder>) =>
+  sql`select s.id from ${scimUsers} s join ${users} u on u.scim_user_id = s.id
+      where s.tenant_id = ${p.tenantId}::uuid and u.source = 'manual'
+        and (s.external_id = ${p.externalId}::text or lower(s.user_name) = lower(${p.userName}::text))`;
+
 const createStatement = statement(
   "scim_user_create",
   ["tenantId", "userName", "externalId", "displayName", "email", "active", "resource"],
   (p) => sql<{ inserted: UserJson | null; adoptable: string | null }>`with
     adoptable as (
-      select s.id from ${scimUsers} s join ${users} u on u.scim_user_id = s.id
-      where s.tenant_id = ${p.tenantId} and u.source = 'manual'
-        and (s.external_id = ${p.externalId} or lower(s.user_name) = lower(${p.userName}))
+      ${adoptableUsers(p)}
       order by s.external_id is not distinct from ${p.externalId} desc
       limit 1
     ),
@@ -187,18 +196,11 @@ const createAloneStatement = (checking: boolean) =>
     checking ? "scim_user_create_alone_checking_token" : "scim_user_create_alone",
     ["tenantId", "tokenHash", "id", "userName", "externalId", "displayName", "email", "active", "resource", "lowerEmail", "sally", "activity"],
     (p) => sql<{ inserted: UserJson | null; held: boolean; connection: { id: string; lastUsedAt: string | null } | null }>`with
-      live as (
-        ${checking
-          ? sql`select c.id, c.last_used_at as "lastUsedAt" from ${scimConnections} c
-              where c.token_hash = ${p.tokenHash} and c.revoked_at is null and c.tenant_id = ${p.tenantId}::uuid`
-          : sql`select null::uuid as id, null::timestamptz as "lastUsedAt"`}
-      ),
+      live as (${liveTokenConnection.cte(checking)}),
       held as (
-        select 1 from ${users} u where u.tenant_id = ${p.tenantId}::uuid and lower(u.email) = ${p.lowerEmail}::text
+        select u.id from ${users} u where u.tenant_id = ${p.tenantId}::uuid and lower(u.email) = ${p.lowerEmail}::text
         union all
-        select 1 from ${scimUsers} s join ${users} u on u.scim_user_id = s.id
-        where s.tenant_id = ${p.tenantId}::uuid and u.source = 'manual'
-          and (s.external_id = ${p.externalId}::text or lower(s.user_name) = lower(${p.userName}::text))
+        ${adoptableUsers(p)}
       ),
       inserted as (
         insert into ${scimUsers} (id, tenant_id, user_name, external_id, display_name, email, active, resource)
@@ -249,7 +251,7 @@ export async function createScimUserAlone(
     sally: jsonParam([create.sally]),
     activity: activityRows(create.activity),
   });
-  const connection = row.connection && { id: row.connection.id, lastUsedAt: row.connection.lastUsedAt ? new Date(row.connection.lastUsedAt) : null };
+  const connection = liveTokenConnection.fromJson(row.connection);
   const checked = checking ? { connection } : {};
   if (checking && !connection) return { needs: "transaction", ...checked };
   if (row.held) return { needs: "transaction", ...checked };
@@ -301,12 +303,7 @@ const profileUpdateStatement = (target: ProfileTarget, checking: boolean) =>
     `scim_user_profile_update_${target}${checking ? "_checking_token" : ""}`,
     ["tenantId", "tokenHash", "id", "version", "accessEmail", "userName", "externalId", "displayName", "email", "active", "resource", "profileEmail", "name", "locale", "activity"],
     (p) => sql<{ updated: UserJson | null; groups: UserGroup[] | null; connection: { id: string; lastUsedAt: string | null } | null }>`with
-      live as (
-        ${checking
-          ? sql`select c.id, c.last_used_at as "lastUsedAt" from ${scimConnections} c
-              where c.token_hash = ${p.tokenHash} and c.revoked_at is null and c.tenant_id = ${p.tenantId}::uuid`
-          : sql`select null::uuid as id, null::timestamptz as "lastUsedAt"`}
-      ),
+      live as (${liveTokenConnection.cte(checking)}),
       updated as (
         update ${scimUsers} set user_name = ${p.userName}::text, external_id = ${p.externalId}::text,
           display_name = ${p.displayName}::text, email = ${p.email}::text, active = ${p.active}::boolean,
@@ -325,8 +322,7 @@ const profileUpdateStatement = (target: ProfileTarget, checking: boolean) =>
       ),
       logged as (${insertActivityFrom(p.activity, sql`exists (select 1 from updated)`)})
       select (select row_to_json(u) from updated u) as updated,
-        (select coalesce(json_agg(json_build_object('id', g.id, 'displayName', g.display_name) order by g.display_name), '[]'::json)
-         from ${scimGroupMembers} m join ${scimGroups} g on g.id = m.group_id where m.user_id = (select id from updated)) as groups,
+        ${groupsOf(sql`(select id from updated)`)} as groups,
         (select row_to_json(l) from live l) as connection`,
   );
 const profileUpdates = {
@@ -376,7 +372,7 @@ export async function updateScimUserProfile(
       locale: profile.locale,
       activity: activityRows(change.activity),
     });
-    const connection = row.connection && { id: row.connection.id, lastUsedAt: row.connection.lastUsedAt ? new Date(row.connection.lastUsedAt) : null };
+    const connection = liveTokenConnection.fromJson(row.connection);
     const checked = checking ? { connection } : {};
     if (!row.updated) return { user: null, ...checked };
     const { createdAt, updatedAt, ...user } = row.updated;

@@ -354,6 +354,19 @@ describe.runIf(process.env.DATABASE_URL)("database round trips per SCIM request 
       expect(texts.filter((t) => /^\s*(begin|commit)\b/i.test(t))).toEqual([]);
     });
 
+    it("PATCH /Users/{id} deactivating: the token's check out with BEGIN, as when there was no write without a transaction", async () => {
+      const ids = await users("warm-leave", ROUNDS);
+      const { result, roundTrips, statements, texts } = await measure((i) =>
+        warm("PATCH", `Users/${ids[i]}`, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "active", value: "False" }] }),
+      );
+      expect(result.status).toBe(200);
+      // The PATCH names `active`, so no statement goes out before the transaction; the token's check is its first
+      // statement, in BEGIN's round trip (a user without access here: nothing of its Sally user changes).
+      expect(statements).toBe(8);
+      expect(roundTrips).toBe(3);
+      expect(texts).toEqual(["begin", "commit"]);
+    });
+
     it("Okta's PUT /Users/{id} of a new name: 1 statement, the token's check in the write's own", async () => {
       const ids = await users("warm-put", ROUNDS);
       const { result, round, statements, roundTrips } = await measure((i) =>

@@ -154,7 +154,16 @@ export async function handleScimRequest(
           verified: () => passed(db),
           entries: (result) => [entry(result)].map(cleanEntry),
         };
-        const answered = await checked(db, () => route.direct!(context(db, tokenCheck), body, direct), tokenCheck);
+        // The offer of the token's check stands for the attempt's first statement only. An attempt that wrote
+        // passed the check first (DirectWrite.verified); one that comes back without writing is refused if its
+        // statement found the token revoked, and else leaves the check to the transaction, out with BEGIN.
+        const attempt = route.direct(context(db, tokenCheck), body, direct);
+        tokenCheck?.close();
+        const answered = await attempt.catch(async (error: unknown) => {
+          await passed(db);
+          throw error;
+        });
+        if (answered || tokenCheck?.settled) await passed(db);
         if (answered) {
           logged = true;
           return answered;

@@ -21,6 +21,7 @@ import { settleInOrder } from "@/db/run";
 import { alongsideCommit } from "@/db/transaction";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { canonicalizeResource, userColumns, type JsonObject } from "./canonicalize";
+import type { TokenChecked } from "@/db/queries/scim-connections";
 import { readCheckingToken } from "./bearer";
 import { writesOnlyProfile } from "@/lib/provisioning/plan-access";
 import { planNewUserAlone } from "@/lib/provisioning/sync-users";
@@ -151,9 +152,8 @@ export async function createUserDirectly(ctx: ScimContext, body: unknown, direct
   const sally = planNewUserAlone(user);
   if (!sally) return null;
   const summary = `Created user ${columns.userName}`;
-  const outcome = await readCheckingToken(ctx.tokenCheck, async (token) => {
-    if (!token) await direct.verified();
-    return createScimUserAlone(ctx.tx, {
+  const outcome = await writeCheckingToken(ctx, direct, (tokenHash) =>
+    createScimUserAlone(ctx.tx, {
       tenantId: ctx.tenant.id,
       id,
       resource,
@@ -161,14 +161,26 @@ export async function createUserDirectly(ctx: ScimContext, body: unknown, direct
       email: user.email,
       sally,
       activity: direct.entries({ status: 201, summary }),
-      tokenHash: token?.hash,
-    });
+      tokenHash,
+    }),
+  );
+  return "needs" in outcome ? null : written(ctx, outcome.user, 201, summary, "no groups");
+}
+
+/**
+ * A direct write's one statement, carrying the token's check when the router offers it (readCheckingToken: it then
+ * writes only while the token is live); else it goes out once the token is known to be live. A check that found the
+ * token revoked answers 401 however the write comes back (router.ts).
+ */
+function writeCheckingToken<T extends object>(
+  ctx: ScimContext,
+  direct: DirectWrite,
+  write: (tokenHash: string | undefined) => Promise<T & Partial<TokenChecked>>,
+): Promise<T> {
+  return readCheckingToken(ctx.tokenCheck, async (token) => {
+    if (!token) await direct.verified();
+    return write(token?.hash);
   });
-  if ("needs" in outcome) {
-    await direct.verified();
-    return null;
-  }
-  return written(ctx, outcome.user, 201, summary, "no groups");
 }
 
 /**
@@ -206,7 +218,7 @@ type UserUpdate = {
    * transaction without a read first. A PUT restates every attribute and mostly changes none of those: it is
    * written on the condition that it does not (replaceWithoutRead).
    */
-  namesAccessInputs: boolean;
+  namesAccessInputs: () => boolean;
   next: (current: ScimUserForUpdate) => { resource: JsonObject; columns: ScimUserColumns };
   /** The log line; `current` is the user as read, when it was. */
   summary: (columns: ScimUserColumns, current?: ScimUserForUpdate) => string;
@@ -216,14 +228,14 @@ type UserUpdate = {
 const replacing = (body: unknown): UserUpdate => {
   const whole = parseUser(body);
   const { columns } = whole;
-  return { whole, namesAccessInputs: false, next: () => whole, summary: () => `Replaced user ${columns.userName}${columns.active ? "" : " (inactive)"}` };
+  return { whole, namesAccessInputs: () => false, next: () => whole, summary: () => `Replaced user ${columns.userName}${columns.active ? "" : " (inactive)"}` };
 };
 
 /** PATCH: RFC 7644 §3.5.2 plus the IdP dialects handled in lib/scim/patch.ts. */
 const patching = (body: unknown): UserUpdate => {
   const operations = parsePatchRequest(body);
   return {
-    namesAccessInputs: patchMayTouch("User", operations, ["active", "emails", "userName"]),
+    namesAccessInputs: () => patchMayTouch("User", operations, ["active", "emails", "userName"]),
     next: (current) => {
       const resource = applyPatch("User", { ...current.resource, active: current.active }, operations);
       return { resource, columns: userColumns(resource) };
@@ -253,7 +265,7 @@ async function updateInTransaction(ctx: ScimContext, id: string, update: UserUpd
  */
 async function updateDirectly(ctx: ScimContext, id: string, update: UserUpdate, direct: DirectWrite): Promise<ScimResult | null> {
   if (!isResourceId(id)) throw notFound(id);
-  if (update.namesAccessInputs) return null;
+  if (update.namesAccessInputs()) return null;
   // Under If-Match the user is read, as the precondition is checked against what is stored.
   if (update.whole && !ctx.headers.has("if-match")) {
     return replaceWithoutRead(ctx, id, update.whole, update.summary(update.whole.columns), direct);
@@ -294,9 +306,8 @@ async function updateDirectly(ctx: ScimContext, id: string, update: UserUpdate, 
 async function replaceWithoutRead(ctx: ScimContext, id: string, whole: Whole, summary: string, direct: DirectWrite): Promise<ScimResult | null> {
   const { resource, columns } = whole;
   const user = directoryUser({ id, ...columns, resource });
-  const outcome = await readCheckingToken(ctx.tokenCheck, async (token) => {
-    if (!token) await direct.verified();
-    return updateScimUserProfile(ctx.tx, {
+  const outcome = await writeCheckingToken(ctx, direct, (tokenHash) =>
+    updateScimUserProfile(ctx.tx, {
       tenantId: ctx.tenant.id,
       id,
       target: { unchanged: { active: columns.active, email: user.email } },
@@ -304,12 +315,10 @@ async function replaceWithoutRead(ctx: ScimContext, id: string, whole: Whole, su
       columns,
       profile: user,
       activity: direct.entries({ status: 200, summary }),
-      tokenHash: token?.hash,
-    });
-  });
-  if (outcome.user) return written(ctx, outcome.user, 200, summary);
-  await direct.verified();
-  return null;
+      tokenHash,
+    }),
+  );
+  return outcome.user ? written(ctx, outcome.user, 200, summary) : null;
 }
 
 /** PUT /Users/{id} in the request's transaction (see replaceUserDirectly). */
