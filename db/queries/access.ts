@@ -36,10 +36,8 @@ const accessColumns = sql.raw(`id, email, name, locale, role, license, status, s
  * of a `(tenant_id, …)` index, which it does when its statistics think the tenant small), and by
  * `(tenant_id, lower(email))` for the emails.
  */
-const lockUsersStatement = statement(
-  "lock_users_for_access",
-  ["tenantId", "scimUserIds", "emails"],
-  (p) => sql<AccessRow>`with found as materialized (
+const lockUsersSql = (p: Record<"tenantId" | "scimUserIds" | "emails", Placeholder>, when: SQL = sql`true`) =>
+  sql<AccessRow>`with found as materialized (
       select id, tenant_id, lower(email) as email from users where scim_user_id = any(${uuidArray(p.scimUserIds)})
     ),
     linked as (select id, email from found where tenant_id = ${p.tenantId}),
@@ -53,13 +51,33 @@ const lockUsersStatement = statement(
           union select email from linked))
     )
     select ${accessColumns} from users
-    where id = any(array(select id from targets))
+    where id = any(array(select id from targets)) and ${when}
     order by id
-    for update`,
-);
+    for update`;
+const lockUsersStatement = statement("lock_users_for_access", ["tenantId", "scimUserIds", "emails"], (p) => lockUsersSql(p));
 
 export async function lockUsersForAccess(db: DbOrTx, tenantId: string, scimUserIds: string[], emails: string[]): Promise<AccessRow[]> {
   return lockUsersStatement(db, { tenantId, scimUserIds: jsonParam(scimUserIds), emails: jsonParam(emails) });
+}
+
+/** Whether a group grants a role or a license: only then can a change of its members change their access. */
+const groupGrants = (tenantId: Placeholder, groupId: Placeholder) =>
+  sql`exists (select 1 from group_mappings where tenant_id = ${tenantId} and group_id = ${groupId})`;
+
+const lockUsersIfGrantsStatement = statement(
+  "lock_users_if_group_grants",
+  ["tenantId", "scimUserIds", "emails", "groupId"],
+  (p) => lockUsersSql(p, groupGrants(p.tenantId, p.groupId)),
+);
+
+/**
+ * lockUsersForAccess, only if the group grants something (else it locks nothing): sent, with
+ * readAccessContextIfGroupGrants, ahead of knowing whether a member change of that group touches anyone's access
+ * (lib/provisioning/sync-users.ts sendMemberChange). The caller holds the group against a mapping save
+ * (getScimGroupLocked), so whether it grants cannot change under it.
+ */
+export async function lockUsersIfGroupGrants(db: DbOrTx, tenantId: string, groupId: string, scimUserIds: string[]): Promise<AccessRow[]> {
+  return lockUsersIfGrantsStatement(db, { tenantId, scimUserIds: jsonParam(scimUserIds), emails: "[]", groupId });
 }
 
 export type ScimUserFacts = { id: string; email: string | null; userName: string; displayName: string | null; active: boolean };
@@ -77,17 +95,17 @@ export type AccessContext = {
  * setting, each user's direct groups and SCIM facts. Run it after lockUsersForAccess, never in the same
  * statement: a statement's snapshot is taken when it starts, before any wait for a lock.
  */
-const accessContextStatement = statement(
-  "read_access_context",
-  ["tenantId", "scimUserIds"],
-  (p) => sql<{
-    mapping: MappingRow[];
-    groups: { userId: string; groupIds: string[] }[];
-    scimUsers: ScimUserFacts[];
-    inviteOnProvision: boolean;
-    name: string;
-    locale: Locale;
-  }>`select
+type AccessContextRow = {
+  mapping: MappingRow[];
+  groups: { userId: string; groupIds: string[] }[];
+  scimUsers: ScimUserFacts[];
+  inviteOnProvision: boolean;
+  name: string;
+  locale: Locale;
+};
+
+const accessContextSql = (p: Record<"tenantId" | "scimUserIds", Placeholder>, when: SQL = sql`true`) =>
+  sql<AccessContextRow>`select
       (select coalesce(json_agg(json_build_object('groupId', m.group_id, 'displayName', '', 'role', m.role, 'licenseTier', m.license_tier)), '[]')
          from group_mappings m where m.tenant_id = t.id) as "mapping",
       (select coalesce(json_agg(json_build_object('userId', g.user_id, 'groupIds', g.group_ids)), '[]')
@@ -99,11 +117,26 @@ const accessContextStatement = statement(
          from (select * from scim_users where id = any(${uuidArray(p.scimUserIds)}) offset 0) as u
          where u.tenant_id = t.id) as "scimUsers",
       t.invite_on_provision as "inviteOnProvision", t.name, t.locale
-    from tenants t where t.id = ${p.tenantId}`,
+    from tenants t where t.id = ${p.tenantId} and ${when}`;
+const accessContextStatement = statement("read_access_context", ["tenantId", "scimUserIds"], (p) => accessContextSql(p));
+const accessContextIfGrantsStatement = statement(
+  "read_access_context_if_group_grants",
+  ["tenantId", "scimUserIds", "groupId"],
+  (p) => accessContextSql(p, groupGrants(p.tenantId, p.groupId)),
 );
 
 export async function readAccessContext(db: DbOrTx, tenantId: string, scimUserIds: string[]): Promise<AccessContext> {
   const [row] = await accessContextStatement(db, { tenantId, scimUserIds: jsonParam(scimUserIds) });
+  return toAccessContext(row);
+}
+
+/** readAccessContext, only if the group grants something (null if not); see lockUsersIfGroupGrants. */
+export async function readAccessContextIfGroupGrants(db: DbOrTx, tenantId: string, groupId: string, scimUserIds: string[]): Promise<AccessContext | null> {
+  const [row] = await accessContextIfGrantsStatement(db, { tenantId, scimUserIds: jsonParam(scimUserIds), groupId });
+  return row ? toAccessContext(row) : null;
+}
+
+function toAccessContext(row: AccessContextRow): AccessContext {
   return {
     mapping: toMapping(row.mapping),
     tenant: { inviteOnProvision: row.inviteOnProvision, name: row.name, locale: row.locale },

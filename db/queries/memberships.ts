@@ -35,10 +35,12 @@ const membersStatement = <const R extends string>(name: string, removeParams: re
         -- By id first, then the tenant ("offset 0": see lockUsersForAccess in access.ts).
         select u.id from (select id, tenant_id from scim_users where id = any(${uuidArray(p.add)}) offset 0) as u
         where u.tenant_id = ${p.tenantId}
+          -- Only into a group of this tenant: a caller may send this before it knows the group exists.
+          and exists (select 1 from scim_groups g where g.id = ${p.groupId} and g.tenant_id = ${p.tenantId})
       ),
       removed as (
         delete from scim_group_members m
-        where m.group_id = ${p.groupId}
+        where m.group_id = ${p.groupId} and m.tenant_id = ${p.tenantId}
           and ${removing(p)}
           and m.user_id not in (select id from wanted)
         returning m.user_id

@@ -107,6 +107,28 @@ describe.each(testDrivers)("a tenant's writes side by side on %s", (driver) => {
     expect(after.team.quantity).toBeGreaterThanOrEqual(32);
     expect(after.invitations).toHaveLength(64);
   }, SLOW);
+
+  it("member PATCHes while the admin maps their group: every member ends with the access the saved mapping gives", async () => {
+    const { tenant, scim, ids, team } = await setup(t.database, 32);
+    const sales = (await scim("POST", "Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Sales" })).body.id as string;
+    // Half the users join before the save, the rest race it, one PATCH each; the save makes Sales the user group.
+    for (const id of ids.slice(0, 16)) expect((await scim("PATCH", `Groups/${sales}`, addMembers([id]))).status).toBe(204);
+    const [replies] = await Promise.all([
+      Promise.all(ids.slice(16).map((id) => scim("PATCH", `Groups/${sales}`, addMembers([id])))),
+      saveGroupMapping(t.db, {
+        tenantId: tenant.id,
+        mapping: { userGroupId: sales, adminGroupId: null, licenseGroups: [{ groupId: team, tier: "team" }], inviteOnProvision: true },
+        actor: "test",
+      }),
+    ]);
+    expect(replies.map((r) => r.status)).toEqual(replies.map(() => 204));
+    expect(await memberCount(t.database, sales)).toBe(32);
+    const { all, invitations } = await invariants(t.database, tenant.id);
+    // Every member has access, whether their PATCH committed before the save (the save re-evaluated them) or after.
+    const byScimId = new Map(all.map((u) => [u.scimUserId, u]));
+    expect(ids.map((id) => [byScimId.get(id)?.role, byScimId.get(id)?.license])).toEqual(ids.map(() => ["user", "none"]));
+    expect(invitations).toHaveLength(32);
+  }, SLOW);
 });
 
 describe.runIf(process.env.DATABASE_URL)("two app instances on one PostgreSQL database, 64 users at once", () => {

@@ -1,12 +1,14 @@
 import type { DbOrTx } from "@/db";
-import { settleInOrder } from "@/db/run";
+import { isUuid, settleInOrder } from "@/db/run";
 import type { Locale } from "@/db/schema";
 import {
   buySeatsShort,
   deleteSessionsOfEmails,
   insertUsersAccess,
   lockUsersForAccess,
+  lockUsersIfGroupGrants,
   readAccessContext,
+  readAccessContextIfGroupGrants,
   updateLinkedProfiles,
   updateUsersAccess,
   type AccessContext,
@@ -33,6 +35,8 @@ export type DirectoryChange = {
   users?: (DirectoryUser & { created?: boolean })[];
   /** Members added to or removed from one group (unknown user ids are skipped and reported). */
   members?: MembershipChange & { groupId: string };
+  /** Or a member change already sent, with the rules' lock and facts for its users (sendMemberChange). */
+  membersSent?: MembersSent;
   /** SCIM users whose groups changed otherwise (their group was deleted, a mapping changed). */
   reevaluate?: string[];
   /** The lock for a new user, taken in its insert's round trip (lockAheadOfNewUser). */
@@ -51,6 +55,37 @@ export type LockedAhead = { email: string; rows: Promise<AccessRow[]> };
  */
 export function lockAheadOfNewUser(tx: DbOrTx, tenantId: string, email: string): LockedAhead {
   return { email, rows: lockUsersForAccess(tx, tenantId, [], [email]) };
+}
+
+/** A member change of one group sent ahead, with the rules' lock and facts for every user it names. */
+export type MembersSent = {
+  membership: Promise<MembershipResult>;
+  /** The SCIM users named, whose Sally users are locked (and facts read) if the group grants something. */
+  named: ReadonlySet<string>;
+  rows: Promise<AccessRow[]>;
+  context: Promise<AccessContext | null>;
+};
+
+/**
+ * Sends a member change of one group and, right behind it on the same connection, the lock and facts the rules
+ * need should it change someone's access, all in one round trip: the lock and the read go only if the group
+ * grants a role or a license (else they lock and read nothing), and for every user the change names, since who
+ * actually joins or leaves is known only from the change's answer. Locking a named user whose membership did not
+ * change costs a row lock and nothing else: the rules leave that user as is (planAccess only writes the users it
+ * re-evaluates). The caller holds the group against deletion and a mapping save (getScimGroupLocked, sent before
+ * this), so the group's mappings cannot change between these statements; the lock precedes the read, which so
+ * sees every change committed to the locked users (see readAccessContext). Pass the result as `membersSent`; the
+ * caller awaits it through applyDirectoryChange, which settles all three, so no failure is left unhandled.
+ */
+export function sendMemberChange(tx: DbOrTx, tenantId: string, groupId: string, change: { add: string[]; remove: string[] }): MembersSent {
+  const named = new Set([...change.add, ...change.remove].filter(isUuid));
+  const ids = [...named];
+  return {
+    membership: changeMembers(tx, tenantId, groupId, change),
+    named,
+    rows: lockUsersIfGroupGrants(tx, tenantId, groupId, ids),
+    context: readAccessContextIfGroupGrants(tx, tenantId, groupId, ids),
+  };
 }
 
 /** The mapping the rules use for users in no group: which groups grant what does not matter to them. */
@@ -95,31 +130,42 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
     return { membership: null, conflicts: [], emailsQueued: 0 };
   }
   let membership: MembershipResult | null = null;
+  let sent: { named: ReadonlySet<string>; rows: AccessRow[]; context: AccessContext | null } | null = null;
   const affected = new Set([...(change.users ?? []).map((u) => u.scimUserId), ...(change.reevaluate ?? [])]);
-  if (change.members) {
+  if (change.membersSent) {
+    const { named, ...statements } = change.membersSent;
+    const [result, rows, context] = await settleInOrder([statements.membership, statements.rows, statements.context] as const);
+    membership = result;
+    sent = { named, rows, context };
+  } else if (change.members) {
     membership = await changeMembers(tx, tenantId, change.members.groupId, change.members);
-    // Members of a group that grants nothing keep their access: nothing else to do for them.
-    if (membership.grants) for (const id of [...membership.added, ...membership.removed]) affected.add(id);
   }
+  // Members of a group that grants nothing keep their access: nothing else to do for them.
+  if (membership?.grants) for (const id of [...membership.added, ...membership.removed]) affected.add(id);
   if (affected.size === 0) return { membership, conflicts: [], emailsQueued: 0 };
 
   const stated = new Map((change.users ?? []).map((u) => [u.scimUserId, u]));
   const created = (change.users ?? []).length === affected.size && (change.users ?? []).every((u) => u.created);
-  const locking = lockedAheadFor(change, affected)
-    ? change.lockedAhead!.rows
-    : lockUsersForAccess(tx, tenantId, [...affected], [...stated.values()].map((u) => u.email));
+  // The lock and facts sent with the member change serve when they cover every affected user (they always do,
+  // unless the group's mappings changed between its statements, which the group's lock rules out).
+  const covered = sent?.context && stated.size === 0 && [...affected].every((id) => sent!.named.has(id)) ? sent : null;
+  const locking = covered
+    ? Promise.resolve(covered.rows)
+    : lockedAheadFor(change, affected)
+      ? change.lockedAhead!.rows
+      : lockUsersForAccess(tx, tenantId, [...affected], [...stated.values()].map((u) => u.email));
   // The rules' facts go out right behind the lock, in its round trip: a connection runs statements in the order it
   // got them, so the read starts, and takes its snapshot, only once the lock is held. Not when the change only
   // creates users: those usually need no facts at all (below).
-  const reading = created ? null : readAccessContext(tx, tenantId, [...affected]);
+  const reading = covered ? Promise.resolve(covered.context) : created ? null : readAccessContext(tx, tenantId, [...affected]);
   const [current, read] = await settleInOrder([locking, reading ?? Promise.resolve(null)] as const);
-  const readFor = affected.size;
+  const readFor = covered ? covered.named : new Set(affected);
   for (const user of current) {
     if (user.emailConflictWith && user.source === "scim" && user.scimUserId) affected.add(user.scimUserId);
   }
   const ids = [...affected];
   // Users kept from access by an email conflict with those locked, which the lock brought along (rarely).
-  const grew = ids.length > readFor;
+  const grew = ids.some((id) => !readFor.has(id));
   // A user created by this very change is in no group: without a linked Sally user, the rules give no access.
   // (A grown set came from locked rows, so no rows means it did not grow.)
   const needsNoFacts = created && current.length === 0;

@@ -4,12 +4,16 @@ import { deprovisionUser } from "@/lib/provisioning/deprovision-user";
 import {
   applyDirectoryChange,
   lockAheadOfNewUser,
+  sendMemberChange,
   type DirectoryChange,
   type DirectoryResult,
   type DirectoryUser,
   type EmailConflictNotice,
   type LockedAhead,
+  type MembersSent,
 } from "@/lib/provisioning/sync-users";
+
+export type { MembersSent } from "@/lib/provisioning/sync-users";
 import type { ScimContext } from "./context";
 
 /** `preferredLanguage`/`locale` such as "de-DE" or "en_US" → the UI language, if we speak it (RFC 7643 §4.1.1). */
@@ -38,6 +42,11 @@ const emailOf = (row: Pick<ScimUserRow, "email" | "userName">) => row.email ?? r
 /** Locks what the rules will read for a user about to be inserted with these columns, in the insert's round trip. */
 export function lockAheadOfInsert(ctx: ScimContext, columns: Pick<ScimUserRow, "email" | "userName">): LockedAhead {
   return lockAheadOfNewUser(ctx.tx, ctx.tenant.id, emailOf(columns));
+}
+
+/** Sends a group's member change with what the rules read should it change access, in one round trip (for applyChange). */
+export function sendMembers(ctx: ScimContext, groupId: string, changes: { add: string[]; remove: string[] }): MembersSent {
+  return sendMemberChange(ctx.tx, ctx.tenant.id, groupId, changes);
 }
 
 /**

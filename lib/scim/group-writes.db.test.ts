@@ -1,9 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { scimGroupMembers, scimGroups } from "@/db/schema";
 import { WriteConflictError } from "@/db/errors";
 import { testDrivers, untilSomeoneWaitsOnALock, useTestDatabase } from "@/db/testing";
+import { saveGroupMapping } from "@/lib/provisioning/group-mapping";
 import { connectScim } from "@/lib/provisioning/scim-connection";
 import { addMembers, PATCH_OP, scimClient, scimUser } from "@/lib/provisioning/testing";
 import { createTenant } from "@/lib/tenants/create-tenant";
@@ -53,6 +55,26 @@ describe.each(testDrivers)("writes of one group side by side on %s", (driver) =>
     expect((await read()).version).toBe(2);
     expect((await scim("PATCH", `Groups/${group}`, addMembers(ids))).status).toBe(204);
     expect((await read()).version).toBe(2);
+  });
+
+  it("a members PATCH of a group that is not there (or was deleted) is a 404 whatever it names, and writes nothing", async () => {
+    const { scim, group, ids } = await setup(t, 2);
+    const granted = (await scim("POST", "Groups", { schemas: [GROUP], displayName: "Granted" })).body.id as string;
+    const { tenantId } = (await t.db.select().from(scimGroups).where(eq(scimGroups.id, group)))[0];
+    await saveGroupMapping(t.db, {
+      tenantId,
+      mapping: { userGroupId: granted, adminGroupId: null, licenseGroups: [], inviteOnProvision: false },
+      actor: "test",
+    });
+    expect((await scim("DELETE", `Groups/${granted}`)).status).toBe(204);
+    const removeNamed = { schemas: [PATCH_OP], Operations: [{ op: "remove", path: "members", value: [{ value: ids[1] }] }] };
+    for (const missing of [randomUUID(), granted]) {
+      const added = await scim("PATCH", `Groups/${missing}`, addMembers(ids));
+      expect(added.status, JSON.stringify(added.body)).toBe(404);
+      expect(added.body.detail).toBe(`Group ${missing} not found`);
+      expect((await scim("PATCH", `Groups/${missing}`, removeNamed)).status).toBe(404);
+    }
+    expect(await t.db.select().from(scimGroupMembers).where(eq(scimGroupMembers.tenantId, tenantId))).toEqual([]);
   });
 
   it("If-Match still guards a members-only PATCH: a stale version is a 412 and nothing changes", async () => {

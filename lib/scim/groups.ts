@@ -13,15 +13,16 @@ import {
   type ScimGroupRow,
 } from "@/db/queries/scim-groups";
 import { WriteConflictError } from "@/db/errors";
+import { settleInOrder } from "@/db/run";
 import { alongsideCommit } from "@/db/transaction";
 import { NotFoundError, PreconditionFailedError, ValidationError } from "@/lib/errors";
 import { canonicalizeResource, groupColumns, type JsonObject } from "./canonicalize";
 import { readCheckingToken } from "./bearer";
 import { isResourceId, type ScimContext } from "./context";
-import { applyChange } from "./directory";
+import { applyChange, sendMembers, type MembersSent } from "./directory";
 import { parseProjection, type ListParams } from "./list-params";
 import { listResources, type Listing } from "./list";
-import { parsePatchRequest, planGroupPatch, type MemberChanges } from "./patch";
+import { memberOnlyChanges, parsePatchRequest, planGroupPatch, type MemberChanges } from "./patch";
 import { checkIfMatch, notModified } from "./preconditions";
 import { includesAttribute, project, type Projection } from "./projection";
 import { afterCommit, etag, type ScimResult } from "./responses";
@@ -107,10 +108,11 @@ function parseGroup(body: unknown) {
  * group, which Sally does not support) are skipped and the rest applied, as Entra and Okta expect; each skipped
  * id is a warning in the tenant's activity log.
  */
-async function applyMemberChanges(ctx: ScimContext, group: ScimGroupRow, changes: MemberChanges) {
-  const { membership } = await applyChange(ctx, {
-    members: { groupId: group.id, add: changes.add, remove: changes.replaceAll ? "all" : changes.remove },
-  });
+async function applyMemberChanges(ctx: ScimContext, group: ScimGroupRow, changes: MemberChanges, sent?: MembersSent) {
+  const { membership } = await applyChange(
+    ctx,
+    sent ? { membersSent: sent } : { members: { groupId: group.id, add: changes.add, remove: changes.replaceAll ? "all" : changes.remove } },
+  );
   const result = membership!;
   for (const id of result.unknown) ctx.warnings.push(`Skipped member ${id} of group ${group.displayName}: no such user in this tenant`);
   return { added: result.added.length, removed: result.removed.length };
@@ -169,15 +171,30 @@ export async function replaceGroup(ctx: ScimContext, id: string, body: unknown):
  */
 export async function patchGroup(ctx: ScimContext, id: string, body: unknown): Promise<ScimResult> {
   const operations = parsePatchRequest(body);
-  const current = await loadGroup(ctx, id, "write");
-  checkIfMatch(ctx.headers, current.version);
-  const plan = planGroupPatch(current.resource, operations);
-  const attributesChanged = !isDeepStrictEqual(plan.resource, current.resource);
-  const changesMembers = plan.members.replaceAll || plan.members.add.length > 0 || plan.members.remove.length > 0;
-  const { added, removed } = changesMembers ? await applyMemberChanges(ctx, current, plan.members) : { added: 0, removed: 0 };
-  const summary = (row: ScimGroupRow) => `Patched group ${row.displayName} (+${added} −${removed} members)`;
   const projection = parseProjection(ctx.query);
   const answersWithBody = projection.attributes.length > 0 || projection.excludedAttributes.length > 0;
+  const membersOnly = answersWithBody || ctx.headers.has("if-match") || !isResourceId(id) ? null : memberOnlyChanges(operations);
+  let current: ScimGroupRow;
+  let plan: { resource: Record<string, unknown>; members: MemberChanges };
+  let sent: MembersSent | undefined;
+  if (membersOnly && !membersOnly.replaceAll) {
+    // The IdPs' usual call, members named: the group's lock, the member change and, should the group grant
+    // something, the rules' lock and facts go out together, in one round trip (lib/provisioning/sync-users.ts sendMemberChange).
+    const locking = getScimGroupLocked(ctx.tx, ctx.tenant.id, id, "write");
+    sent = sendMembers(ctx, id, membersOnly);
+    const [group] = await settleInOrder([locking, sent.membership, sent.rows, sent.context] as const);
+    if (!group) throw notFound(id);
+    current = group;
+    plan = { resource: group.resource, members: membersOnly };
+  } else {
+    current = await loadGroup(ctx, id, "write");
+    checkIfMatch(ctx.headers, current.version);
+    plan = planGroupPatch(current.resource, operations);
+  }
+  const attributesChanged = !isDeepStrictEqual(plan.resource, current.resource);
+  const changesMembers = plan.members.replaceAll || plan.members.add.length > 0 || plan.members.remove.length > 0;
+  const { added, removed } = changesMembers ? await applyMemberChanges(ctx, current, plan.members, sent) : { added: 0, removed: 0 };
+  const summary = (row: ScimGroupRow) => `Patched group ${row.displayName} (+${added} −${removed} members)`;
   const answer = (row: ScimGroupRow): ScimResult | Promise<ScimResult> =>
     answersWithBody ? written(ctx, row, 200, summary(row)) : { status: 204, headers: { etag: etag(row.version) }, summary: summary(row) };
   // A members-only change still bumps version and lastModified; a PATCH that changes nothing writes nothing.

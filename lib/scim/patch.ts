@@ -82,6 +82,16 @@ export function planGroupPatch(
   };
 }
 
+/**
+ * The member changes of a Group PATCH whose operations touch nothing but `members` (the IdPs' usual call), else
+ * null: what planGroupPatch gives for them, known without reading the group.
+ */
+export function memberOnlyChanges(operations: PatchOperation[]): MemberChanges | null {
+  const parts = operations.map(splitGroupOperation);
+  if (parts.some((part) => part.attributes)) return null;
+  return foldMemberOperations(parts.flatMap((part) => part.members ?? []));
+}
+
 function parseOperation(raw: unknown, index: number): PatchOperation {
   const parsed = patchOperationSchema.safeParse(lowerKeys(raw));
   if (!parsed.success) {

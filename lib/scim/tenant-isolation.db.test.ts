@@ -2,9 +2,9 @@
 // tokens that are revoked, rotated, empty, truncated or malformed. Never a byte of B's data in an answer, never a
 // change to B's rows (digested before and after), and a refused token changes nothing but, when it names one of
 // a live connection's key ids, one log entry a minute for that tenant (lib/scim/rejected-token.ts).
-import { gt, sql } from "drizzle-orm";
+import { and, gt, inArray, ne, sql } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { activityLog } from "@/db/schema";
+import { activityLog, scimGroupMembers } from "@/db/schema";
 import { testDrivers, useTestDatabase } from "@/db/testing";
 import { digestTables, dumpTables } from "@/db/testing/digest";
 import { flushActivity } from "@/lib/activity";
@@ -51,6 +51,9 @@ describe.each(testDrivers)("SCIM tenant isolation on %s", (driver) => {
       [{ method: "PUT", segments: ["Groups", bGroup], body: JSON.stringify(groupBody("Stolen")) }, 404],
       [{ method: "PATCH", segments: ["Users", bUser], body: patch({ op: "replace", path: "active", value: false }) }, 404],
       [{ method: "PATCH", segments: ["Groups", bGroup], body: patch({ op: "remove", path: "members" }) }, 404],
+      // Members named (the form whose member change goes out before the group is known to exist: groups.ts).
+      [{ method: "PATCH", segments: ["Groups", bGroup], body: patch({ op: "remove", path: "members", value: [{ value: bUser }] }) }, 404],
+      [{ method: "PATCH", segments: ["Groups", bGroup], body: patch({ op: "add", path: "members", value: [{ value: a.userIds[0] }] }) }, 404],
       [{ method: "DELETE", segments: ["Users", bUser] }, 404],
       [{ method: "DELETE", segments: ["Groups", bGroup] }, 404],
       // Filters naming B's ids and names find nothing.
@@ -113,6 +116,9 @@ describe.each(testDrivers)("SCIM tenant isolation on %s", (driver) => {
     expect(groupIds.filter((id) => b.groupIds.includes(id))).toEqual([]);
     expectNoLeak({ method: "GET", segments: ["Groups"] }, groups.text);
     expect(await digestTables(t.db, { tenantId: b.id })).toEqual(before);
+    // Nor did A's requests put anyone into B's groups (such a row would carry A's tenant id, outside B's digest).
+    const intruders = await t.db.select().from(scimGroupMembers).where(and(inArray(scimGroupMembers.groupId, b.groupIds), ne(scimGroupMembers.tenantId, b.id)));
+    expect(intruders).toEqual([]);
   });
 
   it("answers revoked, rotated, empty, truncated and malformed tokens 401 on every endpoint and changes nothing but one log entry", async () => {
