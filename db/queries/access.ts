@@ -36,7 +36,10 @@ const accessColumns = sql.raw(`id, email, name, locale, role, license, status, s
  * of a `(tenant_id, …)` index, which it does when its statistics think the tenant small), and by
  * `(tenant_id, lower(email))` for the emails.
  */
-const lockUsersSql = (p: Record<"tenantId" | "scimUserIds" | "emails", Placeholder>, when: SQL = sql`true`) =>
+const lockUsersSql = (
+  p: Record<"tenantId" | "scimUserIds", Placeholder>,
+  options: { emails: SQL; when?: SQL },
+) =>
   sql<AccessRow>`with found as materialized (
       select id, tenant_id, lower(email) as email from users where scim_user_id = any(${uuidArray(p.scimUserIds)})
     ),
@@ -47,14 +50,19 @@ const lockUsersSql = (p: Record<"tenantId" | "scimUserIds" | "emails", Placehold
       select u.id from users u
       where u.tenant_id = ${p.tenantId}
         and lower(u.email) = any(array(
-          select lower(value) from jsonb_array_elements_text(${p.emails}::jsonb) as value
+          ${options.emails}
           union select email from linked))
     )
     select ${accessColumns} from users
-    where id = any(array(select id from targets)) and ${when}
+    where id = any(array(select id from targets)) and ${options.when ?? sql`true`}
     order by id
     for update`;
-const lockUsersStatement = statement("lock_users_for_access", ["tenantId", "scimUserIds", "emails"], (p) => lockUsersSql(p));
+/** The emails given (a jsonb array), lowercased, as the rows of a subquery. */
+const givenEmails = (emails: Placeholder) => sql`select lower(value) from jsonb_array_elements_text(${emails}::jsonb) as value`;
+
+const lockUsersStatement = statement("lock_users_for_access", ["tenantId", "scimUserIds", "emails"], (p) =>
+  lockUsersSql(p, { emails: givenEmails(p.emails) }),
+);
 
 export async function lockUsersForAccess(db: DbOrTx, tenantId: string, scimUserIds: string[], emails: string[]): Promise<AccessRow[]> {
   return lockUsersStatement(db, { tenantId, scimUserIds: jsonParam(scimUserIds), emails: jsonParam(emails) });
@@ -67,7 +75,7 @@ const groupGrants = (tenantId: Placeholder, groupId: Placeholder) =>
 const lockUsersIfGrantsStatement = statement(
   "lock_users_if_group_grants",
   ["tenantId", "scimUserIds", "emails", "groupId"],
-  (p) => lockUsersSql(p, groupGrants(p.tenantId, p.groupId)),
+  (p) => lockUsersSql(p, { emails: givenEmails(p.emails), when: groupGrants(p.tenantId, p.groupId) }),
 );
 
 /**
@@ -78,6 +86,22 @@ const lockUsersIfGrantsStatement = statement(
  */
 export async function lockUsersIfGroupGrants(db: DbOrTx, tenantId: string, groupId: string, scimUserIds: string[]): Promise<AccessRow[]> {
   return lockUsersIfGrantsStatement(db, { tenantId, scimUserIds: jsonParam(scimUserIds), emails: "[]", groupId });
+}
+
+const lockUsersOfScimUserStatement = statement("lock_users_of_scim_user", ["tenantId", "scimUserIds"], (p) =>
+  lockUsersSql(p, {
+    emails: sql`select lower(coalesce(s.email, s.user_name)) from scim_users s where s.id = any(${uuidArray(p.scimUserIds)}) and s.tenant_id = ${p.tenantId}`,
+  }),
+);
+
+/**
+ * lockUsersForAccess for one SCIM user with the email it has stored (its email, else its userName: what the rules
+ * give its Sally user), read by the statement itself: it can go out before the caller has read that user. Run it
+ * after the SCIM user's own lock, so the email it reads is the one the caller gets (lib/provisioning/sync-users.ts
+ * sendUserLock).
+ */
+export async function lockUsersOfScimUser(db: DbOrTx, tenantId: string, scimUserId: string): Promise<AccessRow[]> {
+  return lockUsersOfScimUserStatement(db, { tenantId, scimUserIds: jsonParam([scimUserId]) });
 }
 
 export type ScimUserFacts = { id: string; email: string | null; userName: string; displayName: string | null; active: boolean };

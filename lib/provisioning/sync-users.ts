@@ -7,6 +7,7 @@ import {
   insertUsersAccess,
   lockUsersForAccess,
   lockUsersIfGroupGrants,
+  lockUsersOfScimUser,
   readAccessContext,
   readAccessContextIfGroupGrants,
   updateLinkedProfiles,
@@ -35,8 +36,12 @@ export type DirectoryChange = {
   users?: (DirectoryUser & { created?: boolean })[];
   /** Members added to or removed from one group (unknown user ids are skipped and reported). */
   members?: MembershipChange & { groupId: string };
-  /** Or a member change already sent, with the rules' lock and facts for its users (sendMemberChange). */
-  membersSent?: MembersSent;
+  /**
+   * The rules' lock and facts sent ahead of this call (sendMemberChange, which carries the member change too;
+   * sendUserLock). They serve when they cover the change (every affected user named, no stated user with a new
+   * email); else the change locks and reads as usual.
+   */
+  sent?: SentAhead;
   /** SCIM users whose groups changed otherwise (their group was deleted, a mapping changed). */
   reevaluate?: string[];
   /** The lock for a new user, taken in its insert's round trip (lockAheadOfNewUser). */
@@ -57,14 +62,31 @@ export function lockAheadOfNewUser(tx: DbOrTx, tenantId: string, email: string):
   return { email, rows: lockUsersForAccess(tx, tenantId, [], [email]) };
 }
 
-/** A member change of one group sent ahead, with the rules' lock and facts for every user it names. */
-export type MembersSent = {
-  membership: Promise<MembershipResult>;
-  /** The SCIM users named, whose Sally users are locked (and facts read) if the group grants something. */
+/** The rules' lock and facts for some SCIM users, sent before the change that needs them is known. */
+export type SentAhead = {
+  /** The SCIM users whose Sally users are locked (with those sharing their stored emails) and whose facts were read. */
   named: ReadonlySet<string>;
   rows: Promise<AccessRow[]>;
+  /** Null when nothing was locked or read (a group that grants nothing). */
   context: Promise<AccessContext | null>;
+  /** The member change sent before them, if any (sendMemberChange). */
+  membership?: Promise<MembershipResult>;
 };
+
+/**
+ * Sends the rules' lock and facts for one SCIM user about to be updated, right behind the caller's own lock of
+ * that user (so in its round trip, and reading the email the caller reads): an update that changes what the rules
+ * read (Entra's deactivation, Okta's PUT of `active`) then waits for BEGIN's round trip and COMMIT's, nothing in
+ * between. It covers the update unless the update changes the user's email; then the rules lock again. Pass the
+ * result as `sent`; applyDirectoryChange settles it, so no failure is left unhandled.
+ */
+export function sendUserLock(tx: DbOrTx, tenantId: string, scimUserId: string): SentAhead {
+  return {
+    named: new Set([scimUserId]),
+    rows: lockUsersOfScimUser(tx, tenantId, scimUserId),
+    context: readAccessContext(tx, tenantId, [scimUserId]),
+  };
+}
 
 /**
  * Sends a member change of one group and, right behind it on the same connection, the lock and facts the rules
@@ -74,10 +96,10 @@ export type MembersSent = {
  * change costs a row lock and nothing else: the rules leave that user as is (planAccess only writes the users it
  * re-evaluates). The caller holds the group against deletion and a mapping save (getScimGroupLocked, sent before
  * this), so the group's mappings cannot change between these statements; the lock precedes the read, which so
- * sees every change committed to the locked users (see readAccessContext). Pass the result as `membersSent`; the
+ * sees every change committed to the locked users (see readAccessContext). Pass the result as `sent`; the
  * caller awaits it through applyDirectoryChange, which settles all three, so no failure is left unhandled.
  */
-export function sendMemberChange(tx: DbOrTx, tenantId: string, groupId: string, change: { add: string[]; remove: string[] }): MembersSent {
+export function sendMemberChange(tx: DbOrTx, tenantId: string, groupId: string, change: { add: string[]; remove: string[] }): Required<SentAhead> {
   const named = new Set([...change.add, ...change.remove].filter(isUuid));
   const ids = [...named];
   return {
@@ -119,6 +141,7 @@ export type DirectoryResult = {
  */
 export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange): Promise<DirectoryResult> {
   const tenantId = change.tenant.id;
+  const sent = change.sent ? await settleSent(change.sent) : null;
   // The common IdP update (a name, a title) leaves the rules' inputs alone: write the profile, lock nothing, and
   // wait for nothing: the write goes with COMMIT. `managed` was read under the SCIM user's lock; should a
   // disconnect make that Sally user manual meanwhile, the write (which only touches users the IdP manages) finds
@@ -129,26 +152,22 @@ export async function applyDirectoryChange(tx: DbOrTx, change: DirectoryChange):
     await alongsideCommit(tx, () => updateLinkedProfiles(tx, tenantId, users));
     return { membership: null, conflicts: [], emailsQueued: 0 };
   }
-  let membership: MembershipResult | null = null;
-  let sent: { named: ReadonlySet<string>; rows: AccessRow[]; context: AccessContext | null } | null = null;
+  let membership = sent?.membership ?? null;
   const affected = new Set([...(change.users ?? []).map((u) => u.scimUserId), ...(change.reevaluate ?? [])]);
-  if (change.membersSent) {
-    const { named, ...statements } = change.membersSent;
-    const [result, rows, context] = await settleInOrder([statements.membership, statements.rows, statements.context] as const);
-    membership = result;
-    sent = { named, rows, context };
-  } else if (change.members) {
-    membership = await changeMembers(tx, tenantId, change.members.groupId, change.members);
-  }
+  if (change.members) membership = await changeMembers(tx, tenantId, change.members.groupId, change.members);
   // Members of a group that grants nothing keep their access: nothing else to do for them.
   if (membership?.grants) for (const id of [...membership.added, ...membership.removed]) affected.add(id);
   if (affected.size === 0) return { membership, conflicts: [], emailsQueued: 0 };
 
   const stated = new Map((change.users ?? []).map((u) => [u.scimUserId, u]));
   const created = (change.users ?? []).length === affected.size && (change.users ?? []).every((u) => u.created);
-  // The lock and facts sent with the member change serve when they cover every affected user (they always do,
-  // unless the group's mappings changed between its statements, which the group's lock rules out).
-  const covered = sent?.context && stated.size === 0 && [...affected].every((id) => sent!.named.has(id)) ? sent : null;
+  // The lock and facts sent ahead serve when they cover the change: every affected user named, and no stated user
+  // with another email than the one locked (the one stored, which the caller read as `previous`).
+  const covers = (ahead: NonNullable<typeof sent>) =>
+    ahead.context !== null &&
+    [...affected].every((id) => ahead.named.has(id)) &&
+    [...stated.values()].every((u) => u.previous !== undefined && u.previous.email.toLowerCase() === u.email.toLowerCase());
+  const covered = sent && covers(sent) ? sent : null;
   const locking = covered
     ? Promise.resolve(covered.rows)
     : lockedAheadFor(change, affected)
@@ -226,6 +245,12 @@ export function planNewUserAlone(user: DirectoryUser): (AccessWrite & { id: stri
   const [insert, ...more] = plan.inserts;
   const alone = more.length + plan.updates.length + plan.invitations.length + plan.lostAccess.length + plan.tiersTaken.length + plan.conflicts.length === 0;
   return insert && alone ? insert : null;
+}
+
+/** What was sent ahead, as answered; the first failure among its statements is the error. */
+async function settleSent(ahead: SentAhead) {
+  const [membership, rows, context] = await settleInOrder([ahead.membership ?? Promise.resolve(null), ahead.rows, ahead.context] as const);
+  return { named: ahead.named, membership, rows, context };
 }
 
 /** Whether the change's lock was taken ahead: for exactly one user, created by this change, with that email. */

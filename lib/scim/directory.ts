@@ -5,15 +5,16 @@ import {
   applyDirectoryChange,
   lockAheadOfNewUser,
   sendMemberChange,
+  sendUserLock,
   type DirectoryChange,
   type DirectoryResult,
   type DirectoryUser,
   type EmailConflictNotice,
   type LockedAhead,
-  type MembersSent,
+  type SentAhead,
 } from "@/lib/provisioning/sync-users";
 
-export type { MembersSent } from "@/lib/provisioning/sync-users";
+export type { SentAhead } from "@/lib/provisioning/sync-users";
 import type { ScimContext } from "./context";
 
 /** `preferredLanguage`/`locale` such as "de-DE" or "en_US" → the UI language, if we speak it (RFC 7643 §4.1.1). */
@@ -45,8 +46,13 @@ export function lockAheadOfInsert(ctx: ScimContext, columns: Pick<ScimUserRow, "
 }
 
 /** Sends a group's member change with what the rules read should it change access, in one round trip (for applyChange). */
-export function sendMembers(ctx: ScimContext, groupId: string, changes: { add: string[]; remove: string[] }): MembersSent {
+export function sendMembers(ctx: ScimContext, groupId: string, changes: { add: string[]; remove: string[] }): Required<SentAhead> {
   return sendMemberChange(ctx.tx, ctx.tenant.id, groupId, changes);
+}
+
+/** Sends the rules' lock and facts for a user about to be updated, behind the request's lock of it (for applyChange). */
+export function sendUserLockAhead(ctx: ScimContext, scimUserId: string): SentAhead {
+  return sendUserLock(ctx.tx, ctx.tenant.id, scimUserId);
 }
 
 /**

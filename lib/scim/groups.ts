@@ -19,7 +19,7 @@ import { NotFoundError, PreconditionFailedError, ValidationError } from "@/lib/e
 import { canonicalizeResource, groupColumns, type JsonObject } from "./canonicalize";
 import { readCheckingToken } from "./bearer";
 import { isResourceId, type ScimContext } from "./context";
-import { applyChange, sendMembers, type MembersSent } from "./directory";
+import { applyChange, sendMembers, type SentAhead } from "./directory";
 import { parseProjection, type ListParams } from "./list-params";
 import { listResources, type Listing } from "./list";
 import { memberOnlyChanges, parsePatchRequest, planGroupPatch, type MemberChanges } from "./patch";
@@ -108,10 +108,10 @@ function parseGroup(body: unknown) {
  * group, which Sally does not support) are skipped and the rest applied, as Entra and Okta expect; each skipped
  * id is a warning in the tenant's activity log.
  */
-async function applyMemberChanges(ctx: ScimContext, group: ScimGroupRow, changes: MemberChanges, sent?: MembersSent) {
+async function applyMemberChanges(ctx: ScimContext, group: ScimGroupRow, changes: MemberChanges, sent?: SentAhead) {
   const { membership } = await applyChange(
     ctx,
-    sent ? { membersSent: sent } : { members: { groupId: group.id, add: changes.add, remove: changes.replaceAll ? "all" : changes.remove } },
+    sent ? { sent } : { members: { groupId: group.id, add: changes.add, remove: changes.replaceAll ? "all" : changes.remove } },
   );
   const result = membership!;
   for (const id of result.unknown) ctx.warnings.push(`Skipped member ${id} of group ${group.displayName}: no such user in this tenant`);
@@ -176,13 +176,14 @@ export async function patchGroup(ctx: ScimContext, id: string, body: unknown): P
   const membersOnly = answersWithBody || ctx.headers.has("if-match") || !isResourceId(id) ? null : memberOnlyChanges(operations);
   let current: ScimGroupRow;
   let plan: { resource: Record<string, unknown>; members: MemberChanges };
-  let sent: MembersSent | undefined;
+  let sent: SentAhead | undefined;
   if (membersOnly && !membersOnly.replaceAll) {
     // The IdPs' usual call, members named: the group's lock, the member change and, should the group grant
     // something, the rules' lock and facts go out together, in one round trip (lib/provisioning/sync-users.ts sendMemberChange).
     const locking = getScimGroupLocked(ctx.tx, ctx.tenant.id, id, "write");
-    sent = sendMembers(ctx, id, membersOnly);
-    const [group] = await settleInOrder([locking, sent.membership, sent.rows, sent.context] as const);
+    const members = sendMembers(ctx, id, membersOnly);
+    sent = members;
+    const [group] = await settleInOrder([locking, members.membership, members.rows, members.context] as const);
     if (!group) throw notFound(id);
     current = group;
     plan = { resource: group.resource, members: membersOnly };

@@ -26,7 +26,7 @@ import { readCheckingToken } from "./bearer";
 import { writesOnlyProfile } from "@/lib/provisioning/plan-access";
 import { planNewUserAlone } from "@/lib/provisioning/sync-users";
 import { isResourceId, type DirectWrite, type ScimContext } from "./context";
-import { applyChange, deprovision, directoryUser, lockAheadOfInsert } from "./directory";
+import { applyChange, deprovision, directoryUser, lockAheadOfInsert, sendUserLockAhead, type SentAhead } from "./directory";
 import { parseProjection, type ListParams } from "./list-params";
 import { listResources, type Listing } from "./list";
 import { applyPatch, parsePatchRequest, patchMayTouch } from "./patch";
@@ -196,10 +196,11 @@ async function updateUser(
   current: ScimUserForUpdate,
   resource: JsonObject,
   columns: ScimUserColumns,
+  sent?: SentAhead,
 ): Promise<{ row: Promise<ScimUserRead> }> {
   const next: ScimUserRow = { ...current, ...columns, resource };
   const { answer } = await alongsideCommit(ctx.tx, () => updateScimUser(ctx.tx, ctx.tenant.id, current.id, resource, columns));
-  await applyChange(ctx, { users: [directoryUser(next, { before: current })] });
+  await applyChange(ctx, { users: [directoryUser(next, { before: current })], sent });
   return { row: answer };
 }
 
@@ -245,12 +246,20 @@ const patching = (body: unknown): UserUpdate => {
   };
 };
 
-/** An update in the request's transaction: the user locked, written, and the rules applied to what changed. */
+/**
+ * An update in the request's transaction: the user locked, written, and the rules applied to what changed. An
+ * update that likely changes what the rules read (a PATCH naming `active`, `emails` or `userName`; a PUT, which
+ * comes here when it does, or under If-Match) sends the rules' lock and facts right behind the user's lock, in
+ * BEGIN's round trip: a deactivation then waits for that round trip and COMMIT's, nothing in between.
+ */
 async function updateInTransaction(ctx: ScimContext, id: string, update: UserUpdate): Promise<ScimResult> {
-  const current = await loadUserForUpdate(ctx, id);
+  if (!isResourceId(id)) throw notFound(id);
+  const loading = loadUserForUpdate(ctx, id);
+  const sent = update.whole || update.namesAccessInputs() ? sendUserLockAhead(ctx, id) : undefined;
+  const [current] = await settleInOrder([loading, sent?.rows ?? Promise.resolve(null), sent?.context ?? Promise.resolve(null)] as const);
   checkIfMatch(ctx.headers, current.version);
   const { resource, columns } = update.next(current);
-  const { row } = await updateUser(ctx, current, resource, columns);
+  const { row } = await updateUser(ctx, current, resource, columns, sent);
   return writtenAtCommit(ctx, row, update.summary(columns, current));
 }
 
