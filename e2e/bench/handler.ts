@@ -100,6 +100,15 @@ async function main(): Promise<void> {
       schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
       Operations: [{ op: i % 2 ? "Remove" : "Add", path: "members", value: ids.slice(0, 10).map((value) => ({ value })) }],
     });
+    // The other users stay in the user group, so a deactivation takes their access (and the reactivation after it
+    // gives it back): Entra's PATCH of `active`, through the rules.
+    const others = ids.slice(10);
+    for (let i = 0; i < others.length; i += 100) {
+      await send("PATCH", `Groups/${staff}`, {
+        schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        Operations: [{ op: "Add", path: "members", value: others.slice(i, i + 100).map((value) => ({ value })) }],
+      });
+    }
     let created = 0;
     const operations: [string, (i: number) => Promise<unknown>][] = [
       [
@@ -134,6 +143,14 @@ async function main(): Promise<void> {
             name: { givenName: "User", familyName: `${i % userCount} (${i})` },
             emails: [{ value: userName(i % userCount), type: "work", primary: true }],
             active: true,
+          }),
+      ],
+      [
+        "PATCH /Users/{id} active False/True (Entra)",
+        (i) =>
+          send("PATCH", `Users/${others[Math.floor(i / 2) % others.length]}`, {
+            schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            Operations: [{ op: "Replace", path: "active", value: i % 2 ? "True" : "False" }],
           }),
       ],
       ["PATCH /Groups/{id} 10 members, a department", (i) => send("PATCH", `Groups/${department}`, members(i))],
