@@ -13,9 +13,9 @@ import {
   type LockedAhead,
   type SentAhead,
 } from "@/lib/provisioning/sync-users";
+import type { ScimContext } from "./context";
 
 export type { SentAhead } from "@/lib/provisioning/sync-users";
-import type { ScimContext } from "./context";
 
 /** `preferredLanguage`/`locale` such as "de-DE" or "en_US" → the UI language, if we speak it (RFC 7643 §4.1.1). */
 export function localeOf(resource: Record<string, unknown>): Locale | null {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "@/lib/errors";
-import { applyPatch, parsePatchRequest, patchMayTouch, planGroupPatch, type MemberChanges } from "./patch";
+import { applyPatch, memberOnlyChanges, parsePatchRequest, patchMayTouch, planGroupPatch, type MemberChanges } from "./patch";
 
 const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 const CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -561,5 +561,28 @@ describe("patchMayTouch: may a User PATCH change active, emails or userName?", (
     ["no path, a value that is not an object", ops({ op: "replace", value: "Ada" }), true],
   ])("%s → %s", (_, operations, expected) => {
     expect(patchMayTouch("User", operations, ["active", "emails", "userName"])).toBe(expected);
+  });
+});
+
+describe("memberOnlyChanges: a Group PATCH that touches nothing but members, known without reading the group", () => {
+  const GROUP = { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Tour Guides" };
+  const [a, b] = ["a", "b"].map((n) => `00000000-0000-4000-8000-00000000000${n}`);
+  const m = (...ids: string[]) => ids.map((value) => ({ value }));
+  it.each<[string, unknown[], boolean]>([
+    ["Entra's add", [{ op: "Add", path: "members", value: m(a, b) }], true],
+    ["Entra's remove of listed members", [{ op: "Remove", path: "members", value: m(a) }], true],
+    ["a remove by filter", [{ op: "remove", path: `members[value eq "${a}"]` }], true],
+    ["no path, members only (Okta, OneLogin)", [{ op: "add", value: { members: m(a) } }], true],
+    ["members under the core URN", [{ op: "add", path: "urn:ietf:params:scim:schemas:core:2.0:Group:members", value: m(a) }], true],
+    ["a rename", [{ op: "replace", path: "displayName", value: "Guides" }], false],
+    ["members and a rename", [{ op: "add", path: "members", value: m(a) }, { op: "replace", path: "displayName", value: "Guides" }], false],
+    ["no path, members and displayName", [{ op: "replace", value: { displayName: "Guides", members: m(a) } }], false],
+    ["a removal of externalId", [{ op: "remove", path: "externalId" }], false],
+  ])("%s → %s, the members as planGroupPatch has them", (_, operations, membersOnly) => {
+    const parsed = parsePatchRequest(body(...operations));
+    const changes = memberOnlyChanges(parsed);
+    if (!membersOnly) return expect(changes).toBeNull();
+    expect(changes).toEqual(planGroupPatch(GROUP, parsed).members);
+    expect(planGroupPatch(GROUP, parsed).resource).toEqual(GROUP);
   });
 });
