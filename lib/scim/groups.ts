@@ -176,14 +176,14 @@ export async function patchGroup(ctx: ScimContext, id: string, body: unknown): P
   const membersOnly = answersWithBody || ctx.headers.has("if-match") || !isResourceId(id) ? null : memberOnlyChanges(operations);
   let current: ScimGroupRow;
   let plan: { resource: Record<string, unknown>; members: MemberChanges };
-  let sent: SentAhead | undefined;
+  let sent: Required<SentAhead> | undefined;
   if (membersOnly && !membersOnly.replaceAll) {
     // The IdPs' usual call, members named: the group's lock, the member change and, should the group grant
-    // something, the rules' lock and facts go out together, in one round trip (lib/provisioning/sync-users.ts sendMemberChange).
+    // something, the rules' lock and facts go out together, in one round trip (sendMemberChange in
+    // lib/provisioning/sync-users.ts).
     const locking = getScimGroupLocked(ctx.tx, ctx.tenant.id, id, "write");
-    const members = sendMembers(ctx, id, membersOnly);
-    sent = members;
-    const [group] = await settleInOrder([locking, members.membership, members.rows, members.context] as const);
+    sent = sendMembers(ctx, id, membersOnly);
+    const [group] = await settleInOrder([locking, sent.membership, sent.rows, sent.context] as const);
     if (!group) throw notFound(id);
     current = group;
     plan = { resource: group.resource, members: membersOnly };
