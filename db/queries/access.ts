@@ -88,9 +88,17 @@ export async function lockUsersIfGroupGrants(db: DbOrTx, tenantId: string, group
   return lockUsersIfGrantsStatement(db, { tenantId, scimUserIds: jsonParam(scimUserIds), emails: "[]", groupId });
 }
 
+/**
+ * The email the rules go by for a stored SCIM user (`scim_users` row `alias`): its email, else its userName. The
+ * SQL form of `emailOf` in lib/scim/directory.ts, for statements that must compare or lock by it before the user
+ * is read.
+ */
+export const scimUserAccessEmail = (alias: SQL) => sql`coalesce(${alias}.email, ${alias}.user_name)`;
+
 const lockUsersOfScimUserStatement = statement("lock_users_of_scim_user", ["tenantId", "scimUserIds"], (p) =>
   lockUsersSql(p, {
-    emails: sql`select lower(coalesce(s.email, s.user_name)) from scim_users s where s.id = any(${uuidArray(p.scimUserIds)}) and s.tenant_id = ${p.tenantId}`,
+    emails: sql`select lower(${scimUserAccessEmail(sql`s`)}) from scim_users s
+      where s.id = any(${uuidArray(p.scimUserIds)}) and s.tenant_id = ${p.tenantId}`,
   }),
 );
 

@@ -175,6 +175,8 @@ function connectionOf(row: AuthRow) {
 
 /** What a request needs of its token's live connection: which it is, and when it was last used. */
 export type LiveTokenConnection = { id: string; lastUsedAt: Date | null };
+/** A live connection as a hand-written statement returns it with row_to_json (null: the token is not live). */
+export type LiveTokenConnectionJson = { id: string; lastUsedAt: string | null } | null;
 
 /** A read's answer when its statement checked the request's token: the token's live connection, null if it is not live. */
 export type TokenChecked = { connection: LiveTokenConnection | null };
@@ -208,6 +210,6 @@ export const liveTokenConnection = {
           where ${liveTokenConnection.where()}`
       : sql`select null::uuid as id, null::timestamptz as "lastUsedAt"`,
   /** The CTE's row as the statement returned it with row_to_json (null: the token is not live). */
-  fromJson: (row: { id: string; lastUsedAt: string | null } | null): LiveTokenConnection | null =>
+  fromJson: (row: LiveTokenConnectionJson): LiveTokenConnection | null =>
     row && { id: row.id, lastUsedAt: row.lastUsedAt ? new Date(row.lastUsedAt) : null },
 };

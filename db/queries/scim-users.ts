@@ -3,8 +3,14 @@ import type { DbOrTx } from "@/db";
 import { scimConnections, scimGroupMembers, scimGroups, scimUsers, users } from "@/db/schema";
 import type { Locale } from "@/db/schema";
 import { activityRows, insertActivityFrom, type ActivityEntry } from "./activity";
-import { insertUsersFrom, type AccessWrite } from "./access";
-import { connectionAnswered, liveTokenConnection, type LiveTokenConnection, type TokenChecked } from "./scim-connections";
+import { insertUsersFrom, scimUserAccessEmail, type AccessWrite } from "./access";
+import {
+  connectionAnswered,
+  liveTokenConnection,
+  type LiveTokenConnection,
+  type LiveTokenConnectionJson,
+  type TokenChecked,
+} from "./scim-connections";
 import { isUniqueViolation } from "@/db/errors";
 import { jsonParam, placeholders, reusable, reusableShaped, shapeOf, statement, type Shape } from "@/db/run";
 import { ConflictError } from "@/lib/errors";
@@ -141,6 +147,11 @@ const userColumnsAsKeys = sql.join(
 );
 /** A user as JSON from the database: timestamps come as text. */
 type UserJson = Omit<ScimUserRow, "createdAt" | "updatedAt"> & { createdAt: string; updatedAt: string };
+const fromUserJson = ({ createdAt, updatedAt, ...user }: UserJson): ScimUserRow => ({
+  ...user,
+  createdAt: new Date(createdAt),
+  updatedAt: new Date(updatedAt),
+});
 
 /**
  * Users left from an earlier connection (linked to a Sally user a disconnect made manual) that a new user with this
@@ -187,15 +198,14 @@ export async function createScimUser(
   const [row] = await createStatement(db, { tenantId, ...columns, resource: jsonParam(resource) });
   if (row.adoptable) return { adoptable: row.adoptable };
   if (!row.inserted) throw uniqueUserName(columns.userName);
-  const { createdAt, updatedAt, ...user } = row.inserted;
-  return { user: { ...user, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt) } };
+  return { user: fromUserJson(row.inserted) };
 }
 
 const createAloneStatement = (checking: boolean) =>
   statement(
     checking ? "scim_user_create_alone_checking_token" : "scim_user_create_alone",
     ["tenantId", "tokenHash", "id", "userName", "externalId", "displayName", "email", "active", "resource", "lowerEmail", "sally", "activity"],
-    (p) => sql<{ inserted: UserJson | null; held: boolean; connection: { id: string; lastUsedAt: string | null } | null }>`with
+    (p) => sql<{ inserted: UserJson | null; held: boolean; connection: LiveTokenConnectionJson }>`with
       live as (${liveTokenConnection.cte(checking)}),
       held as (
         select u.id from ${users} u where u.tenant_id = ${p.tenantId}::uuid and lower(u.email) = ${p.lowerEmail}::text
@@ -256,8 +266,7 @@ export async function createScimUserAlone(
   if (checking && !connection) return { needs: "transaction", ...checked };
   if (row.held) return { needs: "transaction", ...checked };
   if (!row.inserted) throw uniqueUserName(columns.userName);
-  const { createdAt, updatedAt, ...user } = row.inserted;
-  return { user: { ...user, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt) }, ...checked };
+  return { user: fromUserJson(row.inserted), ...checked };
 }
 
 /** Updates a user and returns it with its groups (what the answer shows), in one statement. */
@@ -302,7 +311,7 @@ const profileUpdateStatement = (target: ProfileTarget, checking: boolean) =>
   statement(
     `scim_user_profile_update_${target}${checking ? "_checking_token" : ""}`,
     ["tenantId", "tokenHash", "id", "version", "accessEmail", "userName", "externalId", "displayName", "email", "active", "resource", "profileEmail", "name", "locale", "activity"],
-    (p) => sql<{ updated: UserJson | null; groups: UserGroup[] | null; connection: { id: string; lastUsedAt: string | null } | null }>`with
+    (p) => sql<{ updated: UserJson | null; groups: UserGroup[] | null; connection: LiveTokenConnectionJson }>`with
       live as (${liveTokenConnection.cte(checking)}),
       updated as (
         update ${scimUsers} set user_name = ${p.userName}::text, external_id = ${p.externalId}::text,
@@ -312,8 +321,8 @@ const profileUpdateStatement = (target: ProfileTarget, checking: boolean) =>
           and ${target === "version"
             ? sql`version = ${p.version}::int`
             : sql`active = ${p.active}::boolean
-                and coalesce(email, user_name) = ${p.accessEmail}::text
-                and exists (select 1 from ${users} u where u.scim_user_id = ${scimUsers}.id and u.source = 'scim')`}
+                and ${scimUserAccessEmail(sql`"scim_users"`)} = ${p.accessEmail}::text
+                and ${managedColumn}`}
         returning ${userColumnsAsKeys}
       ),
       profile as (
@@ -375,8 +384,7 @@ export async function updateScimUserProfile(
     const connection = liveTokenConnection.fromJson(row.connection);
     const checked = checking ? { connection } : {};
     if (!row.updated) return { user: null, ...checked };
-    const { createdAt, updatedAt, ...user } = row.updated;
-    return { user: { ...user, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt), groups: row.groups ?? [] }, ...checked };
+    return { user: { ...fromUserJson(row.updated), groups: row.groups ?? [] }, ...checked };
   } catch (error) {
     if (isUniqueViolation(error)) throw uniqueUserName(columns.userName);
     throw error;

@@ -38,6 +38,7 @@ export function nameOf(row: { displayName: string | null; resource: Record<strin
   return parts.length ? parts.join(" ") : null;
 }
 
+/** The email the rules go by for a SCIM user (in SQL: scimUserAccessEmail, db/queries/access.ts). */
 const emailOf = (row: Pick<ScimUserRow, "email" | "userName">) => row.email ?? row.userName;
 
 /** Locks what the rules will read for a user about to be inserted with these columns, in the insert's round trip. */
