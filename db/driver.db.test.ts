@@ -1,6 +1,6 @@
 import net from "node:net";
 import postgres from "postgres";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { reconnectDelay } from "@/db";
 import { testDrivers, useTestDatabase } from "@/db/testing";
 
@@ -97,6 +97,57 @@ describe.runIf(testDrivers.includes("postgres"))("postgres.js after PostgreSQL e
       await Promise.all(clients.splice(0).map((sql) => sql.end()));
       await new Promise((resolve) => proxy.close(resolve));
     }
+  });
+});
+
+/**
+ * postgres.js 3.4.9, as patched: a message under 1 KiB waits to be written with the rest of the turn's messages,
+ * and goes out once the turn has nothing left to run (its callback, the promise reactions after it, the
+ * process.nextTick callbacks), not after every other callback ready in that turn (setImmediate, unpatched). On a
+ * busy server those were other requests' work, run while a transaction held the locks its first statement took.
+ */
+describe.runIf(testDrivers.includes("postgres"))("postgres.js writes a turn's statements before the next callback runs", () => {
+  const t = useTestDatabase("postgres");
+  const clients: postgres.Sql[] = [];
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await Promise.all(clients.splice(0).map((sql) => sql.end()));
+  });
+  const connected = async () => {
+    const sql = postgres(t.url!, { max: 1, onnotice: () => {} });
+    clients.push(sql);
+    await sql`select 1`;
+    const port = Number(new URL(t.url!).port || 5432);
+    const write = vi.spyOn(net.Socket.prototype, "write");
+    return { sql, writes: () => write.mock.contexts.filter((socket) => (socket as net.Socket).remotePort === port).length };
+  };
+  /** Runs `turn` in a callback of its own with another callback queued behind it: the writes made before that one runs. */
+  const writtenBeforeNextCallback = (writes: () => number, turn: () => Promise<unknown>) =>
+    new Promise<{ writes: number; answered: Promise<unknown> }>((resolve) => {
+      setImmediate(() => {
+        const before = writes();
+        setImmediate(() => resolve({ writes: writes() - before, answered }));
+        const answered = turn();
+      });
+    });
+
+  it("a small statement is written before a callback queued ahead of it runs", async () => {
+    const { sql, writes } = await connected();
+    const seen = await writtenBeforeNextCallback(writes, () => sql`select 2::int as n`.execute());
+    expect(seen.writes).toBe(1);
+    expect([...((await seen.answered) as postgres.Row[])]).toEqual([{ n: 2 }]);
+  });
+
+  it("statements made across awaits of one turn go out in one write", async () => {
+    const { sql, writes } = await connected();
+    const seen = await writtenBeforeNextCallback(writes, async () => {
+      const first = sql`select 1::int as n`.execute();
+      await Promise.resolve();
+      const second = sql`select 2::int as n`.execute();
+      return Promise.all([first, second]);
+    });
+    expect(seen.writes).toBe(1);
+    expect(((await seen.answered) as postgres.Row[][]).map((rows) => [...rows])).toEqual([[{ n: 1 }], [{ n: 2 }]]);
   });
 });
 

@@ -160,10 +160,10 @@ function refusedStatement(error: Error): Query {
  * the connection in the order they were made; savepoints for a nested transaction (a Bulk operation's).
  *
  * A reserved connection that closes (PostgreSQL restarted, `pg_terminate_backend`, a proxy ending it) must not see
- * another statement, nor be released: postgres.js 3.4.9 writes a statement's message at the next turn of the event
- * loop, and on a closed connection that write throws from a `setImmediate` callback, where nothing can catch it (a
- * bare Node.js process exits; under Next.js the error is logged and the request hangs; postgres.js issues #1208,
- * #1154, #1066). The ROLLBACK after a statement failed because its connection closed is such a statement; and a
+ * another statement, nor be released: postgres.js 3.4.9 writes a statement's message once the turn of the event loop
+ * that made it is done, and on a closed connection that write throws from a `process.nextTick` callback
+ * (`setImmediate` unpatched), where nothing can catch it (a bare Node.js process exits; under Next.js the error is
+ * logged and the request hangs; postgres.js issues #1208, #1154, #1066). The ROLLBACK after a statement failed because its connection closed is such a statement; and a
  * released closed connection goes back among the pool's open ones,
  * where the next statement meets the same. When postgres.js closes a connection it moves it to its closed ones
  * (to reconnect on demand) and clears its `reserved`: so the connection is taken from each statement's
