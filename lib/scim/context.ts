@@ -28,11 +28,6 @@ export type ScimContext = {
   outbox: { queued: number };
   /** A read's offer to carry the token's check in its own statement (bearer.ts TokenCheck); absent for writes. */
   tokenCheck?: TokenCheck;
-  /**
-   * The request runs outside a transaction (a read, a write in one statement): what it reads or writes is
-   * committed once answered, so it may be remembered for a later update (recent-users.ts).
-   */
-  outsideTransaction: boolean;
 };
 
 /**

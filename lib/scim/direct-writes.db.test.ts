@@ -11,7 +11,6 @@ import { connectScim } from "@/lib/provisioning/scim-connection";
 import { PATCH_OP, addMembers, scimClient, scimUser } from "@/lib/provisioning/testing";
 import { saveGroupMapping } from "@/lib/provisioning/group-mapping";
 import { createTenant } from "@/lib/tenants/create-tenant";
-import { forgetRecentUsers, recentUser } from "./recent-users";
 
 let n = 0;
 
@@ -205,117 +204,5 @@ describe.each(testDrivers)("profile-only user updates in one statement, on %s", 
     const put = await scim("PUT", `Users/${ann.id}`, scimUser(ann.userName, { displayName: "Ann Back" }));
     expect(put.status).toBe(200);
     expect((await stored(ann.id)).sally).toMatchObject({ source: "scim", name: "Ann Back" });
-  });
-});
-
-// Entra looks a user up right before it PATCHes it: the update starts from the user the lookup saw, and its one
-// statement writes only while the stored user still has that version (lib/scim/users.ts updateFromSeen).
-describe.each(testDrivers)("profile-only user updates started from a user seen lately, on %s", (driver) => {
-  const t = useTestDatabase(driver);
-
-  async function setup() {
-    const slug = `seen-${driver}-${process.pid}-${++n}`;
-    const tenant = await createTenant(t.db, { name: slug, slug, adminEmail: `owner@${slug}.example`, seats: { team: 10 } });
-    const { token } = await connectScim(t.db, { tenantId: tenant.id, provider: "entra", actor: "test" });
-    const scim = scimClient(t.database, token);
-    const ann = (await scim("POST", "Users", scimUser(`ann@${slug}.example`, { displayName: "ann" }))).body as { id: string; userName: string };
-    const staff = (await scim("POST", "Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Staff" })).body.id as string;
-    await saveGroupMapping(t.db, { tenantId: tenant.id, mapping: { userGroupId: staff, adminGroupId: null, licenseGroups: [], inviteOnProvision: false }, actor: "test" });
-    expect((await scim("PATCH", `Groups/${staff}`, addMembers([ann.id]))).status).toBe(204);
-    forgetRecentUsers();
-    const lookUp = async () => {
-      const found = await scim("GET", `Users?filter=${encodeURIComponent(`userName eq "${ann.userName}"`)}`);
-      expect(found.body.totalResults).toBe(1);
-      expect(recentUser(tenant.id, ann.id)).toMatchObject({ id: ann.id, version: found.body.Resources[0].meta.version.match(/\d+/)[0] * 1 });
-    };
-    const rename = (name: string) => scim("PATCH", `Users/${ann.id}`, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "displayName", value: name }] });
-    const stored = async () => {
-      const [scimRow] = await t.db.select().from(scimUsers).where(eq(scimUsers.id, ann.id));
-      const [sally] = await t.db.select().from(users).where(eq(users.scimUserId, ann.id));
-      return { scim: scimRow, sally };
-    };
-    return { tenant, slug, scim, ann, staff, lookUp, rename, stored };
-  }
-
-  it("after a lookup, the user as looked up, patched and written with its Sally user's profile and the activity entry", async () => {
-    const { ann, lookUp, rename, stored } = await setup();
-    await lookUp();
-    const before = await stored();
-    const reply = await rename("Ann Lovelace");
-    expect(reply.status).toBe(200);
-    expect(reply.body).toMatchObject({ id: ann.id, displayName: "Ann Lovelace", groups: [{ display: "Staff" }] });
-    expect(reply.headers.get("etag")).toBe(`W/"${before.scim.version + 1}"`);
-    const after = await stored();
-    expect(after.scim).toMatchObject({ displayName: "Ann Lovelace", version: before.scim.version + 1 });
-    expect(after.sally).toMatchObject({ name: "Ann Lovelace", role: "user" });
-    const [entry] = await t.db.select().from(activityLog).where(eq(activityLog.summary, `Patched user ${ann.userName}`));
-    expect(entry).toMatchObject({ status: 200, method: "PATCH" });
-  });
-
-  it("a user written elsewhere since the lookup (another instance): the update applies to the user as stored, nothing lost", async () => {
-    const { ann, lookUp, rename, stored } = await setup();
-    await lookUp();
-    await t.db
-      .update(scimUsers)
-      .set({ resource: sql`${scimUsers.resource} || '{"title":"Written elsewhere"}'::jsonb`, version: sql`${scimUsers.version} + 1` })
-      .where(eq(scimUsers.id, ann.id));
-    const before = await stored();
-    const reply = await rename("Ann After");
-    expect(reply.status).toBe(200);
-    expect(reply.body).toMatchObject({ displayName: "Ann After", title: "Written elsewhere" });
-    expect(await stored()).toMatchObject({ scim: { displayName: "Ann After", version: before.scim.version + 1, resource: { title: "Written elsewhere" } } });
-  });
-
-  it("two updates from the same lookup at once: both kept, one after the other", async () => {
-    const { scim, ann, lookUp, stored } = await setup();
-    await lookUp();
-    const before = await stored();
-    const replies = await Promise.all([
-      scim("PATCH", `Users/${ann.id}`, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "title", value: "Engineer" }] }),
-      scim("PATCH", `Users/${ann.id}`, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "nickName", value: "Annie" }] }),
-    ]);
-    expect(replies.map((r) => r.status)).toEqual([200, 200]);
-    expect(await stored()).toMatchObject({ scim: { version: before.scim.version + 2, resource: { title: "Engineer", nickName: "Annie" } } });
-  });
-
-  it("a Sally user made manual since the lookup (a disconnect): the update goes to the rules, as without the lookup", async () => {
-    const { lookUp, rename, stored } = await setup();
-    await lookUp();
-    await t.db.update(users).set({ source: "manual", name: "Admin's name" }).where(eq(users.scimUserId, (await stored()).scim.id));
-    expect((await rename("IdP Name")).status).toBe(200);
-    // The rules give the user back to the IdP (see "a PUT of a user whose Sally user was made manual" above).
-    expect((await stored()).sally).toMatchObject({ source: "scim", name: "IdP Name" });
-  });
-
-  it("a user deleted elsewhere since the lookup: 404, nothing written", async () => {
-    const { tenant, ann, lookUp, rename } = await setup();
-    await lookUp();
-    await t.db.delete(scimUsers).where(eq(scimUsers.id, ann.id));
-    const reply = await rename("Gone");
-    expect(reply.status).toBe(404);
-    expect(recentUser(tenant.id, ann.id)).toBeNull();
-  });
-
-  it("a user read or written in a transaction is not remembered: until it commits, its version may never be", async () => {
-    const { tenant, slug, scim } = await setup();
-    // A Sally user holds the email: the POST goes to the rules, in a transaction (see "a POST of an email a Sally
-    // user holds" above).
-    await t.db.insert(users).values({ tenantId: tenant.id, email: `held@${slug}.example`, role: "none", license: "none", status: "active", source: "manual" });
-    const created = await scim("POST", "Users", scimUser(`held@${slug}.example`));
-    expect(created.status).toBe(201);
-    expect(recentUser(tenant.id, created.body.id)).toBeNull();
-    // Read outside a transaction, it is.
-    expect((await scim("GET", `Users/${created.body.id}`)).status).toBe(200);
-    expect(recentUser(tenant.id, created.body.id)).toMatchObject({ id: created.body.id });
-  });
-
-  it("another tenant's token never reaches a user this instance saw for its tenant", async () => {
-    const mine = await setup();
-    const other = await setup();
-    await mine.lookUp();
-    const before = await mine.stored();
-    const reply = await other.scim("PATCH", `Users/${mine.ann.id}`, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "displayName", value: "Not yours" }] });
-    expect(reply.status).toBe(404);
-    expect(await mine.stored()).toEqual(before);
   });
 });

@@ -141,7 +141,6 @@ export async function handleScimRequest(
         warnings: [],
         outbox: { queued: 0 },
         tokenCheck: offered,
-        outsideTransaction: tx === db,
       });
       if (!route.write) {
         // A read runs on the shared pool, without a transaction: its statement carries the token's check, or the

@@ -33,7 +33,6 @@ import { applyPatch, parsePatchRequest, patchMayTouch } from "./patch";
 import { checkIfMatch, notModified } from "./preconditions";
 import { includesAttribute, project, type Projection } from "./projection";
 import { afterCommit, etag, type ScimResult } from "./responses";
-import { forgetUser, recentUser, rememberUser } from "./recent-users";
 import { location, serializeUser } from "./serialize";
 
 const notFound = (id: string) => new NotFoundError(`User ${id} not found`);
@@ -67,16 +66,7 @@ async function render(ctx: ScimContext, rows: ScimUserRead[], projection: Projec
   return rows.map((row) => project("User", serializeUser(row, groupsOf(row)), projection));
 }
 
-/**
- * Users a request read or wrote outside a transaction, committed as they are, are remembered for a later update
- * (recent-users.ts), when the answer names one user: an IdP's lookup, read or write does, a page does not.
- */
-function seen(ctx: ScimContext, rows: ScimUserRow[]): void {
-  if (ctx.outsideTransaction && rows.length === 1) rememberUser(rows[0]);
-}
-
 async function written(ctx: ScimContext, row: ScimUserRead, status: number, summary: string, known?: "no groups"): Promise<ScimResult> {
-  seen(ctx, [row]);
   const [body] = await render(ctx, [row], parseProjection(ctx.query), known);
   return { status, body, headers: { etag: etag(row.version), location: location("Users", row.id) }, summary };
 }
@@ -111,12 +101,7 @@ export const userListing: Listing<ScimUserRead> = {
   // the body: render reads them then).
   query: (ctx, query) => {
     const withGroups = includesAttribute("User", parseProjection(ctx.query), "groups");
-    return readCheckingToken(ctx.tokenCheck, (token) => listScimUsers(ctx.tx, ctx.tenant.id, query, { withGroups, tokenHash: token?.hash })).then(
-      (page) => {
-        seen(ctx, page.rows);
-        return page;
-      },
-    );
+    return readCheckingToken(ctx.tokenCheck, (token) => listScimUsers(ctx.tx, ctx.tenant.id, query, { withGroups, tokenHash: token?.hash }));
   },
   render,
 };
@@ -129,7 +114,6 @@ export async function listUsers(ctx: ScimContext, params: ListParams): Promise<S
 /** GET /Users/{id}; deactivated users stay readable (only a DELETE makes a user disappear). */
 export async function getUser(ctx: ScimContext, id: string): Promise<ScimResult> {
   const row = await loadUser(ctx, id);
-  seen(ctx, [row]);
   if (notModified(ctx.headers, row.version)) return { status: 304, headers: { etag: etag(row.version) }, summary: "Not modified" };
   const [body] = await render(ctx, [row], parseProjection(ctx.query));
   return { status: 200, body, headers: { etag: etag(row.version) }, summary: `Read user ${row.userName}` };
@@ -270,8 +254,6 @@ const patching = (body: unknown): UserUpdate => {
  */
 async function updateInTransaction(ctx: ScimContext, id: string, update: UserUpdate): Promise<ScimResult> {
   if (!isResourceId(id)) throw notFound(id);
-  // Its version moves: an update started from the user as seen before would only find that out.
-  forgetUser(ctx.tenant.id, id);
   const loading = loadUserForUpdate(ctx, id);
   const sent = update.whole || update.namesAccessInputs() ? sendUserLockAhead(ctx, id) : undefined;
   const [current] = await settleInOrder([loading, sent?.rows ?? Promise.resolve(null), sent?.context ?? Promise.resolve(null)] as const);
@@ -294,12 +276,8 @@ async function updateDirectly(ctx: ScimContext, id: string, update: UserUpdate, 
   if (!isResourceId(id)) throw notFound(id);
   if (update.namesAccessInputs()) return null;
   // Under If-Match the user is read, as the precondition is checked against what is stored.
-  if (!ctx.headers.has("if-match")) {
-    if (update.whole) return replaceWithoutRead(ctx, id, update.whole, update.summary(update.whole.columns), direct);
-    // Looked up before anything is awaited: the router's offer of the token's check stands until then.
-    const seenRow = recentUser(ctx.tenant.id, id);
-    const fromSeen = seenRow && (await updateFromSeen(ctx, seenRow, update, direct));
-    if (fromSeen) return fromSeen;
+  if (update.whole && !ctx.headers.has("if-match")) {
+    return replaceWithoutRead(ctx, id, update.whole, update.summary(update.whole.columns), direct);
   }
   for (let attempt = 1; attempt <= DIRECT_ATTEMPTS; attempt++) {
     const { user: current } = await readCheckingToken(ctx.tokenCheck, (token) =>
@@ -323,44 +301,6 @@ async function updateDirectly(ctx: ScimContext, id: string, update: UserUpdate, 
     });
     if (row) return written(ctx, row, 200, summary);
   }
-  return null;
-}
-
-/**
- * An update started from the user as this process saw it lately (recent-users.ts; Entra looks a user up right
- * before it PATCHes it) instead of a read, when it changes only the profile: one statement, which writes only while
- * the stored user has the version seen and a Sally user the IdP manages (the read that saw it may not have asked),
- * and checks the token as replaceWithoutRead's does. Null, with nothing written, when the stored user has moved on
- * (or the update is more than a profile): the caller reads it, and judges the update (an error included) on the
- * user as stored.
- */
-async function updateFromSeen(ctx: ScimContext, seenRow: ScimUserRow, update: UserUpdate, direct: DirectWrite): Promise<ScimResult | null> {
-  const { id } = seenRow;
-  const current: ScimUserForUpdate = { ...seenRow, managed: true };
-  let next: Whole;
-  try {
-    next = update.next(current);
-  } catch {
-    return null;
-  }
-  const { resource, columns } = next;
-  const user = directoryUser({ ...current, ...columns, resource }, { before: current });
-  if (!writesOnlyProfile(user)) return null;
-  const summary = update.summary(columns, current);
-  const outcome = await writeCheckingToken(ctx, direct, (tokenHash) =>
-    updateScimUserProfile(ctx.tx, {
-      tenantId: ctx.tenant.id,
-      id,
-      target: { recent: current.version },
-      resource,
-      columns,
-      profile: user,
-      activity: direct.entries({ status: 200, summary }),
-      tokenHash,
-    }),
-  );
-  if (outcome.user) return written(ctx, outcome.user, 200, summary);
-  forgetUser(ctx.tenant.id, id);
   return null;
 }
 
@@ -414,7 +354,6 @@ export async function patchUserDirectly(ctx: ScimContext, id: string, body: unkn
 export async function deleteUser(ctx: ScimContext, id: string): Promise<ScimResult> {
   // The full row lock first: group writers adding this user wait here rather than deadlock later.
   const current = await loadUser(ctx, id, "delete");
-  forgetUser(ctx.tenant.id, id);
   checkIfMatch(ctx.headers, current.version);
   await deprovision(ctx, id);
   await deleteScimUser(ctx.tx, ctx.tenant.id, id);
