@@ -113,6 +113,8 @@ function moveSubAttributeIntoValuePath(text: string): string {
 const BARE_VALUE = /(\s(?:eq|ne|co|sw|ew|gt|ge|lt|le)\s+)([^\s()[\]"]+)/gi;
 /** What the library reads as a JSON value by itself: numbers, true, false, null. */
 const JSON_WORD = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null)$/;
+/** A logical operator where a value should be (`emails co and …`): the value is missing, not the word "and". */
+const LOGICAL_WORD = /^(?:and|or|not)$/i;
 
 /**
  * Turns unquoted comparison values (`userName sw O`, `emails.value co example.com`,
@@ -123,14 +125,16 @@ const JSON_WORD = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|nu
  */
 function quoteBareValues(text: string, literals: Literal[]): string {
   return text.replace(BARE_VALUE, (match, operator: string, word: string) => {
-    if (JSON_WORD.test(word)) return match;
+    if (JSON_WORD.test(word) || LOGICAL_WORD.test(word)) return match;
     literals.push({ raw: word, value: word });
     return `${operator}"${literals.length - 1}"`;
   });
 }
 
-function restoreStrings(node: Filter, literals: Literal[], depth: number): Filter {
+function restoreStrings(node: Filter | undefined, literals: Literal[], depth: number): Filter {
   if (depth > MAX_DEPTH) throw invalidFilter(`Filters may nest at most ${MAX_DEPTH} levels deep`);
+  // The library leaves a hole in the tree for some malformed input rather than failing: refused as malformed.
+  if (typeof node !== "object" || node === null) throw invalidFilter("The filter is not valid (RFC 7644 §3.4.2.2)");
   switch (node.op) {
     case "and":
     case "or":

@@ -266,6 +266,11 @@ describe("compileFilter", () => {
     // and written as a JSON escape inside a string, which decodes to it.
     ["User", 'IO eq "a\\u0000b"'],
     ["Group", 'displayName eq "\\u0000"'],
+    // Found by the fuzzer: a logical operator where a value belongs was read as the bare value "and" …
+    ["User", "(emails co  and not (emails.value pr))"],
+    ["User", "emails co and"],
+    // … and a value followed by `not`, which the library parses into a tree with a hole in it.
+    ["User", 'emails co "x" not (emails.value pr)'],
   ])("%s: rejects %s as invalidFilter", (kind, filter) => {
     let error: unknown;
     try {
