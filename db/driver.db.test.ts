@@ -106,7 +106,7 @@ describe.runIf(testDrivers.includes("postgres"))("postgres.js after PostgreSQL e
  * process.nextTick callbacks), not after every other callback ready in that turn (setImmediate, unpatched). On a
  * busy server those were other requests' work, run while a transaction held the locks its first statement took.
  */
-describe.runIf(testDrivers.includes("postgres"))("postgres.js writes a turn's statements before the next callback runs", () => {
+describe.runIf(testDrivers.includes("postgres"))("postgres.js writes a turn's statements before the next callback", () => {
   const t = useTestDatabase("postgres");
   const clients: postgres.Sql[] = [];
   afterEach(async () => {
@@ -121,7 +121,7 @@ describe.runIf(testDrivers.includes("postgres"))("postgres.js writes a turn's st
     const write = vi.spyOn(net.Socket.prototype, "write");
     return { sql, writes: () => write.mock.contexts.filter((socket) => (socket as net.Socket).remotePort === port).length };
   };
-  /** Runs `turn` in a callback of its own with another callback queued behind it: the writes made before that one runs. */
+  /** Runs `turn` in a callback of its own, another queued behind it: the writes made before that one runs. */
   const writtenBeforeNextCallback = (writes: () => number, turn: () => Promise<unknown>) =>
     new Promise<{ writes: number; answered: Promise<unknown> }>((resolve) => {
       setImmediate(() => {

@@ -79,13 +79,13 @@ type SocketOptions = { host: string[]; port: number[]; path?: string | false };
 
 /**
  * postgres.js's own TCP connections keep Nagle's algorithm on, and it writes a message of 1 KiB or more at once
- * and smaller ones once the turn of the event loop that made them is done (as patched: patches/): a pipelined transaction that starts with a user's resource
- * then has the rest of its statements (COMMIT with them) held back in the kernel until the server acknowledges
- * the first, which it does with its answer — a round trip nobody asked for. So connections are made here, with
- * TCP_NODELAY as Node's HTTP server uses it (RFC 896 describes the algorithm; `net.connect`'s `noDelay`). It is
- * handed over still connecting: postgres.js writes its startup message once connected and handles a failure to
- * connect (and its timeout) as with its own sockets. A URL naming several hosts keeps postgres.js's sockets,
- * which try them in turn.
+ * and smaller ones once the turn of the event loop that made them is done (as patched: patches/): a pipelined
+ * transaction that starts with a user's resource then has the rest of its statements (COMMIT with them) held back
+ * in the kernel until the server acknowledges the first, which it does with its answer — a round trip nobody
+ * asked for. So connections are made here, with TCP_NODELAY as Node's HTTP server uses it (RFC 896 describes the
+ * algorithm; `net.connect`'s `noDelay`). It is handed over still connecting: postgres.js writes its startup
+ * message once connected and handles a failure to connect (and its timeout) as with its own sockets. A URL naming
+ * several hosts keeps postgres.js's sockets, which try them in turn.
  */
 function withoutDelay(options: SocketOptions): net.Socket {
   if (options.path) return net.connect({ path: options.path });

@@ -6,8 +6,8 @@ export type WireCount = {
    * Times the client waited for the server: a Sync, Flush or simple Query sent after an answer reached the
    * client (and the first one sent on a connection). Answers are held until the client has written nothing for
    * two turns of the event loop and for HOLD_MS, then passed on: a client that writes one pipeline in pieces
-   * (postgres.js writes a message of 1 KiB or more at once and the rest when the turn is done) has written all of it by
-   * then, even when its process was busy in between, so what it writes after an answer is one it waited for.
+   * (postgres.js writes a message of 1 KiB or more at once and the rest when the turn is done) has written all of
+   * it by then, even when its process was busy in between, so what it writes after an answer is one it waited for.
    * Holding an answer longer can only join pieces the client wrote without waiting; a client that waits writes
    * nothing until the answer arrives, however long that is. Statements sent together, pipelined, share one round
    * trip.
