@@ -4,6 +4,19 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { reconnectDelay } from "@/db";
 import { testDrivers, useTestDatabase } from "@/db/testing";
 
+/** postgres.js clients of one connection each (to `url` unless given another), all ended after every case. */
+function oneConnectionClients(url: () => string) {
+  const clients: postgres.Sql[] = [];
+  const endAll = () => Promise.all(clients.splice(0).map((sql) => sql.end()));
+  afterEach(endAll);
+  const client = (at = url()) => {
+    const sql = postgres(at, { max: 1, onnotice: () => {} });
+    clients.push(sql);
+    return sql;
+  };
+  return { client, endAll };
+}
+
 /**
  * postgres.js 3.4.9, as patched by patches/postgres+3.4.9.patch: when PostgreSQL ends a connection in the middle of
  * a statement (a restart, a failover, `pg_terminate_backend`), it first sends a FATAL error (57P01) and maybe some
@@ -13,15 +26,7 @@ import { testDrivers, useTestDatabase } from "@/db/testing";
  */
 describe.runIf(testDrivers.includes("postgres"))("postgres.js after PostgreSQL ends a connection mid-statement", () => {
   const t = useTestDatabase("postgres");
-  const clients: postgres.Sql[] = [];
-  const client = () => {
-    const sql = postgres(t.url!, { max: 1, onnotice: () => {} });
-    clients.push(sql);
-    return sql;
-  };
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((sql) => sql.end()));
-  });
+  const { client, endAll } = oneConnectionClients(() => t.url!);
 
   /** Starts `statement` on the client's one connection, ends that connection's backend meanwhile: its error code. */
   const endedDuring = async (sql: postgres.Sql, statement: postgres.PendingQuery<postgres.Row[]>, after: number) => {
@@ -84,8 +89,7 @@ describe.runIf(testDrivers.includes("postgres"))("postgres.js after PostgreSQL e
       const through = new URL(t.url!);
       through.hostname = "127.0.0.1";
       through.port = String((proxy.address() as net.AddressInfo).port);
-      const sql = postgres(through.toString(), { max: 1, onnotice: () => {} });
-      clients.push(sql);
+      const sql = client(through.toString());
       expect([...(await sql`select 1::int as n`)]).toEqual([{ n: 1 }]);
       expect(terminated, "the proxy ended a connection while it set itself up").toBeDefined();
       expect([...(await terminated!)]).toEqual([{ ended: true }]);
@@ -94,7 +98,7 @@ describe.runIf(testDrivers.includes("postgres"))("postgres.js after PostgreSQL e
       expect(unhandled).toEqual([]);
     } finally {
       process.off("unhandledRejection", onUnhandled);
-      await Promise.all(clients.splice(0).map((sql) => sql.end()));
+      await endAll();
       await new Promise((resolve) => proxy.close(resolve));
     }
   });
@@ -108,14 +112,10 @@ describe.runIf(testDrivers.includes("postgres"))("postgres.js after PostgreSQL e
  */
 describe.runIf(testDrivers.includes("postgres"))("postgres.js writes a turn's statements before the next callback", () => {
   const t = useTestDatabase("postgres");
-  const clients: postgres.Sql[] = [];
-  afterEach(async () => {
-    vi.restoreAllMocks();
-    await Promise.all(clients.splice(0).map((sql) => sql.end()));
-  });
+  const { client } = oneConnectionClients(() => t.url!);
+  afterEach(() => vi.restoreAllMocks());
   const connected = async () => {
-    const sql = postgres(t.url!, { max: 1, onnotice: () => {} });
-    clients.push(sql);
+    const sql = client();
     await sql`select 1`;
     const port = Number(new URL(t.url!).port || 5432);
     const write = vi.spyOn(net.Socket.prototype, "write");
