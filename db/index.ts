@@ -3,7 +3,7 @@ import net from "node:net";
 import path from "node:path";
 import { PgDatabase, type PgDialect, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { ConfigError } from "@/lib/errors";
-import { env } from "@/lib/env";
+import { DEFAULT_DATABASE_POOL_SIZE, env } from "@/lib/env";
 import * as schema from "./schema";
 import { DataDirInUseError } from "./errors";
 import { MIGRATIONS_FOLDER, migrateWithLock } from "./migrate-lock";
@@ -23,17 +23,22 @@ export type Database = {
   close: () => Promise<void>;
 };
 
-export type OpenOptions = { databaseUrl?: string; pgliteDir: string };
+export type OpenOptions = {
+  databaseUrl?: string;
+  pgliteDir: string;
+  /** Connections to PostgreSQL this process keeps at most (DATABASE_POOL_SIZE, see lib/env.ts); PGlite has one. */
+  poolSize?: number;
+};
 
 /**
  * Opens and migrates a database: postgres.js against `databaseUrl`, else embedded PGlite in `pgliteDir`
  * (`memory://` for a throwaway one). Failures become one ConfigError with a readable message.
  */
 export async function openDatabase(options: OpenOptions): Promise<Database> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.pgliteDir);
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? DEFAULT_DATABASE_POOL_SIZE) : openPglite(options.pgliteDir);
 }
 
-async function openPostgres(url: string): Promise<Database> {
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const where = describeUrl(url);
@@ -44,7 +49,7 @@ async function openPostgres(url: string): Promise<Database> {
   }
   let session: PipelinedPostgresJsSession | undefined;
   const client = postgres(url, {
-    max: 10,
+    max: poolSize,
     onnotice: () => {},
     backoff: reconnectDelay,
     // The session asks again for a connection it was waiting for (db/transaction.ts, `reserve`).
@@ -207,8 +212,8 @@ type Holder = { __sallyDb?: Promise<Database> };
 export function getDatabase(): Promise<Database> {
   const holder = globalThis as Holder;
   if (!holder.__sallyDb) {
-    const { databaseUrl, pgliteDir } = env();
-    holder.__sallyDb = openDatabase({ databaseUrl, pgliteDir });
+    const { databaseUrl, pgliteDir, databasePoolSize } = env();
+    holder.__sallyDb = openDatabase({ databaseUrl, pgliteDir, poolSize: databasePoolSize });
     holder.__sallyDb.catch(() => {
       holder.__sallyDb = undefined;
     });

@@ -1,9 +1,10 @@
 import { inArray, like, sql } from "drizzle-orm";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
-import type { DbOrTx } from "@/db";
+import { openDatabase, type DbOrTx } from "@/db";
 import { tenants } from "@/db/schema";
 import { testDrivers, useTestDatabase } from "@/db/testing";
+import { DEFAULT_DATABASE_POOL_SIZE } from "@/lib/env";
 import { alongsideCommit } from "./transaction";
 
 /**
@@ -177,6 +178,31 @@ describe.runIf(testDrivers.includes("postgres"))("a reserved connection PostgreS
     await poolServes("after-waiting");
   });
 
+  it("keeps at most the pool size's connections: a transaction beyond them waits for one, then runs", async () => {
+    const small = await openDatabase({ databaseUrl: t.url!, pgliteDir: "memory://", poolSize: 2 });
+    try {
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const pids: number[] = [];
+      const held = Array.from({ length: 3 }, () =>
+        small.db.transaction(async (tx) => {
+          pids.push(await backendPid(tx));
+          await gate;
+        }),
+      );
+      while (pids.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(pids).toHaveLength(2);
+      open();
+      await Promise.all(held);
+      // The third ran once one of the two was given back, on one of the same two backends.
+      expect(pids).toHaveLength(3);
+      expect(new Set(pids).size).toBe(2);
+    } finally {
+      await small.close();
+    }
+  });
+
   it("work waiting for a connection when one closes gets one (postgres.js alone would forget it)", async () => {
     // Every connection of the pool held; the backends are ended from a connection of another pool.
     const admin = postgres(t.url!, { max: 1, onnotice: () => {} });
@@ -184,18 +210,18 @@ describe.runIf(testDrivers.includes("postgres"))("a reserved connection PostgreS
       let open!: () => void;
       const gate = new Promise<void>((resolve) => (open = resolve));
       const pids: number[] = [];
-      const holders = Array.from({ length: 10 }, () =>
+      const holders = Array.from({ length: DEFAULT_DATABASE_POOL_SIZE }, () =>
         t.db.transaction(async (tx) => {
           pids.push(await backendPid(tx));
           await gate;
         }),
       );
-      while (pids.length < 10) await new Promise((resolve) => setTimeout(resolve, 10));
+      while (pids.length < DEFAULT_DATABASE_POOL_SIZE) await new Promise((resolve) => setTimeout(resolve, 10));
       const waiting = t.db.transaction((tx) => tx.insert(tenants).values(tenant("waited-1")));
       await admin`select pg_terminate_backend(${pids[0]})`;
       await waiting;
       open();
-      // The holder whose backend was ended cannot commit; the other nine do.
+      // The holder whose backend was ended cannot commit; the others do.
       const held = await Promise.allSettled(holders);
       expect(held.flatMap((h) => (h.status === "rejected" ? [codeOf(h.reason)] : []))).toEqual(["CONNECTION_CLOSED"]);
       expect(await t.db.$count(tenants, like(tenants.slug, "waited-%"))).toBe(1);

@@ -29,6 +29,11 @@ describe("parseEnv", () => {
     });
   });
 
+  it("keeps six connections to PostgreSQL per instance unless DATABASE_POOL_SIZE says otherwise", () => {
+    expect(parseEnv({ AUTH_SECRET: "x".repeat(32) }).databasePoolSize).toBe(6);
+    expect(parseEnv({ AUTH_SECRET: "x".repeat(32), DATABASE_POOL_SIZE: "20" }).databasePoolSize).toBe(20);
+  });
+
   it("keeps the dev mailbox off in production unless enabled", () => {
     const base = { NODE_ENV: "production", AUTH_SECRET: "x".repeat(32) } as const;
     expect(parseEnv(base).mailboxEnabled).toBe(false);
@@ -39,6 +44,7 @@ describe("parseEnv", () => {
     [{ DATABASE_URL: "mysql://db/x" }, /DATABASE_URL must be a postgres/],
     [{ APP_URL: "localhost:3000" }, /APP_URL must be an http\(s\) URL/],
     [{ SCIM_MAX_PAGE_SIZE: "lots" }, /SCIM_MAX_PAGE_SIZE/],
+    [{ DATABASE_POOL_SIZE: "0" }, /DATABASE_POOL_SIZE/],
     [{ MAILBOX_ENABLED: "maybe" }, /MAILBOX_ENABLED must be 1\/0/],
     [{ AUTH_SECRET: "short" }, /AUTH_SECRET must be at least 16/],
     [{ ACTIVITY_RETENTION_DAYS: "-1" }, /ACTIVITY_RETENTION_DAYS/],

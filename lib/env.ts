@@ -12,9 +12,19 @@ const positiveInt = z.coerce.number().int().positive();
 /** Days to keep; 0 keeps forever. */
 const retentionDays = z.coerce.number().int().min(0).max(36_500);
 
+/**
+ * The connections one instance keeps to PostgreSQL by default. Few suffice: postgres.js pipelines the statements
+ * of concurrent requests on a connection, so reads and writes without a transaction share them, and only a
+ * transaction has one to itself until it commits. Each connection is a PostgreSQL process, prepares every named
+ * statement for itself and is woken for each write it gets: spread over more connections, the same requests cost
+ * PostgreSQL more and make more socket writes (README, Performance: 6 against 10).
+ */
+export const DEFAULT_DATABASE_POOL_SIZE = 6;
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" }).optional(),
+  DATABASE_POOL_SIZE: positiveInt.max(1000).default(DEFAULT_DATABASE_POOL_SIZE),
   PGLITE_DIR: z.string().min(1).default(".data/pglite"),
   APP_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default("http://localhost:3000"),
   AUTH_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
@@ -33,6 +43,8 @@ const envSchema = z.object({
 export type Env = {
   nodeEnv: "development" | "production" | "test";
   databaseUrl: string | undefined;
+  /** Connections to PostgreSQL per instance at most. */
+  databasePoolSize: number;
   pgliteDir: string;
   appUrl: string;
   authSecret: string;
@@ -79,6 +91,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   return {
     nodeEnv: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     pgliteDir: e.PGLITE_DIR,
     appUrl: e.APP_URL.replace(/\/+$/, ""),
     authSecret: e.AUTH_SECRET ?? localAuthSecret(),

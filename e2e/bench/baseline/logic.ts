@@ -3,6 +3,10 @@
 // emails, no activity log. The bare node:http server and the one-route Next.js app both call `handleScim`, so
 // the difference between them is the framework, and the difference to Sally is everything Sally does on top.
 import type { Sql } from "postgres";
+import { DEFAULT_DATABASE_POOL_SIZE } from "../../../lib/env";
+
+/** The product's default pool (lib/env.ts), so the baselines differ from it in their work, not in their pool. */
+export const BASELINE_POOL_SIZE = DEFAULT_DATABASE_POOL_SIZE;
 
 /** The one tenant the baselines serve; its id is part of every index, as in Sally's schema. */
 export const BASELINE_TENANT = "00000000-0000-4000-8000-000000000001";

@@ -1,9 +1,9 @@
 // Baseline (a): the baselines' SCIM behind a bare node:http server. Env: PORT, DATABASE_URL, BENCH_TOKEN.
 import http from "node:http";
 import postgres from "postgres";
-import { createBaselineSchema, handleScim } from "./logic";
+import { BASELINE_POOL_SIZE, createBaselineSchema, handleScim } from "./logic";
 
-const sql = postgres(process.env.DATABASE_URL!, { max: 10, onnotice: () => {} });
+const sql = postgres(process.env.DATABASE_URL!, { max: BASELINE_POOL_SIZE, onnotice: () => {} });
 const token = process.env.BENCH_TOKEN!;
 
 const PREFIX = "/scim/v2/";

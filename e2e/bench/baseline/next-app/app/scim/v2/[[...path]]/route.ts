@@ -1,12 +1,12 @@
 // Baseline (b): the baselines' SCIM behind one Next.js route handler, built in place with the repo's Next.js.
 import postgres, { type Sql } from "postgres";
-import { createBaselineSchema, handleScim } from "../../../../../logic";
+import { BASELINE_POOL_SIZE, createBaselineSchema, handleScim } from "../../../../../logic";
 
 const g = globalThis as { __baselineSql?: Promise<Sql> };
 
 function database(): Promise<Sql> {
   g.__baselineSql ??= (async () => {
-    const sql = postgres(process.env.DATABASE_URL!, { max: 10, onnotice: () => {} });
+    const sql = postgres(process.env.DATABASE_URL!, { max: BASELINE_POOL_SIZE, onnotice: () => {} });
     await createBaselineSchema(sql);
     return sql;
   })();
