@@ -10,7 +10,7 @@ const DEMO_ADMIN_EMAIL = "admin@acme.example";
 runCli(async () => {
   const config = env();
   if (!config.seedDemo) return;
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, poolSize: config.databasePoolSize });
   try {
     if (await getTenantBySlug(database.db, "acme")) return;
     await createTenant(database.db, {

@@ -38,10 +38,10 @@ runCli(async () => {
   if (argv.length === 0 || argv[0] === "help" || argv.includes("--help")) return console.log(usage());
   // Fail on an unknown command before opening (and perhaps migrating) a database.
   if (!findCommand(argv)) throw new AppError(`unknown command "${argv.join(" ")}" (see: npm run -s sally -- help)`);
-  const { databaseUrl, pgliteDir } = env();
+  const { databaseUrl, pgliteDir, databasePoolSize } = env();
   let database;
   try {
-    database = await openDatabase({ databaseUrl, pgliteDir });
+    database = await openDatabase({ databaseUrl, pgliteDir, poolSize: databasePoolSize });
   } catch (error) {
     if (error instanceof DataDirInUseError) return print(await viaServer(argv, error));
     throw error;
