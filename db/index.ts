@@ -203,6 +203,12 @@ function reason(error: unknown): string {
   return e?.message || String(error);
 }
 
+/** The database the environment names (lib/env.ts), as the server, the CLI and the demo seed open it. */
+export function configuredDatabase(): OpenOptions {
+  const { databaseUrl, pgliteDir, databasePoolSize } = env();
+  return { databaseUrl, pgliteDir, poolSize: databasePoolSize };
+}
+
 type Holder = { __sallyDb?: Promise<Database> };
 
 /**
@@ -212,8 +218,7 @@ type Holder = { __sallyDb?: Promise<Database> };
 export function getDatabase(): Promise<Database> {
   const holder = globalThis as Holder;
   if (!holder.__sallyDb) {
-    const { databaseUrl, pgliteDir, databasePoolSize } = env();
-    holder.__sallyDb = openDatabase({ databaseUrl, pgliteDir, poolSize: databasePoolSize });
+    holder.__sallyDb = openDatabase(configuredDatabase());
     holder.__sallyDb.catch(() => {
       holder.__sallyDb = undefined;
     });

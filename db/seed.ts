@@ -3,14 +3,13 @@ import { env } from "@/lib/env";
 import { runCli } from "@/lib/cli/run";
 import { createTenant } from "@/lib/tenants/create-tenant";
 import { getTenantBySlug } from "./queries/tenants";
-import { openDatabase } from "./index";
+import { configuredDatabase, openDatabase } from "./index";
 
 const DEMO_ADMIN_EMAIL = "admin@acme.example";
 
 runCli(async () => {
-  const config = env();
-  if (!config.seedDemo) return;
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, poolSize: config.databasePoolSize });
+  if (!env().seedDemo) return;
+  const database = await openDatabase(configuredDatabase());
   try {
     if (await getTenantBySlug(database.db, "acme")) return;
     await createTenant(database.db, {

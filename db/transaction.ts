@@ -165,8 +165,8 @@ function refusedStatement(error: Error): Query {
  * (`setImmediate` unpatched), where nothing can catch it (a bare Node.js process exits; under Next.js the error is
  * logged and the request hangs; postgres.js issues #1208, #1154, #1066). The ROLLBACK after a statement failed
  * because its connection closed is such a statement; and a released closed connection goes back among the pool's
- * open ones, where the next statement meets the same. When postgres.js closes a connection it moves it to its closed ones
- * (to reconnect on demand) and clears its `reserved`: so the connection is taken from each statement's
+ * open ones, where the next statement meets the same. When postgres.js closes a connection it moves it to its
+ * closed ones (to reconnect on demand) and clears its `reserved`: so the connection is taken from each statement's
  * `onexecute` (postgres.js calls it with the connection a statement is handed to, unless the statement must be
  * described first or the socket is full, so from the first statement without parameters, BEGIN, at the latest
  * from the first already prepared one), and once its `reserved` is cleared, or a statement failed because the

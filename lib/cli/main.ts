@@ -1,6 +1,6 @@
 // `npm run -s sally -- <command>`: the admin CLI. Same domain functions as the UI; JSON with --json.
 import { DataDirInUseError } from "@/db/errors";
-import { openDatabase } from "@/db";
+import { configuredDatabase, openDatabase } from "@/db";
 import { env } from "@/lib/env";
 import { AppError, ConfigError } from "@/lib/errors";
 import { BRIDGE_HEADER, BRIDGE_PATH, bridgeKey, type BridgeResponse } from "./bridge";
@@ -38,10 +38,9 @@ runCli(async () => {
   if (argv.length === 0 || argv[0] === "help" || argv.includes("--help")) return console.log(usage());
   // Fail on an unknown command before opening (and perhaps migrating) a database.
   if (!findCommand(argv)) throw new AppError(`unknown command "${argv.join(" ")}" (see: npm run -s sally -- help)`);
-  const { databaseUrl, pgliteDir, databasePoolSize } = env();
   let database;
   try {
-    database = await openDatabase({ databaseUrl, pgliteDir, poolSize: databasePoolSize });
+    database = await openDatabase(configuredDatabase());
   } catch (error) {
     if (error instanceof DataDirInUseError) return print(await viaServer(argv, error));
     throw error;
