@@ -105,6 +105,60 @@ describe.runIf(testDrivers.includes("postgres"))("postgres.js after PostgreSQL e
 });
 
 /**
+ * postgres.js 3.4.9, as patched: a socket that fails (ECONNRESET, EPIPE) reports its error first and its close
+ * only a turn of the event loop later (Node.js closes the socket's handle in between). Until the close, postgres.js
+ * keeps the connection among its open or busy ones and hands it new statements. Unpatched, the close forgot them
+ * (it only fails what is in flight when the socket closed cleanly): they waited forever, and the reconnected
+ * connection took the first of them for its statement in flight and waited for an answer PostgreSQL never owed,
+ * so every statement given to it waited too. Under load, with PostgreSQL ending connections, requests went
+ * unanswered until the IdP gave up.
+ */
+describe.runIf(testDrivers.includes("postgres"))("postgres.js between a socket's error and its close", () => {
+  const t = useTestDatabase("postgres");
+
+  it("a statement handed to the connection meanwhile fails with it, and the connection made again serves the next", async () => {
+    const sockets: net.Socket[] = [];
+    const target = new URL(t.url!);
+    // One connection, its socket made here so that its close can come a few milliseconds after its error
+    // (postgres.js's `socket` option, not in its types).
+    const options = {
+      max: 1,
+      onnotice: () => {},
+      backoff: () => 0,
+      socket: () => {
+        const socket = net.connect({ host: target.hostname, port: Number(target.port || 5432) });
+        const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean;
+        socket.emit = ((event: string | symbol, ...args: unknown[]) =>
+          event === "close" ? (setTimeout(() => emit(event, ...args), 20), true) : emit(event, ...args)) as typeof socket.emit;
+        sockets.push(socket);
+        return socket;
+      },
+    };
+    const sql = postgres(t.url!, options);
+    try {
+      await sql`select 1`;
+      const inFlight = sql`select pg_sleep(5)`.execute().then(() => "answered", (error: { code?: string }) => error.code);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      sockets[0].destroy(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(await inFlight).toBe("ECONNRESET");
+      // The socket has failed and not closed yet: postgres.js still counts the connection among its busy ones.
+      const meanwhile = sql`select 2::int as n`.execute().then(() => "answered", (error: { code?: string }) => error.code);
+      const outcome = await Promise.race([meanwhile, new Promise((resolve) => setTimeout(() => resolve("no answer in 5 s"), 5_000))]);
+      expect(outcome).toBe("CONNECTION_CLOSED");
+      const after = await Promise.race([
+        sql`select 3::int as n`.then((rows) => [...rows]),
+        new Promise((resolve) => setTimeout(() => resolve("no answer in 5 s"), 5_000)),
+      ]);
+      expect(after).toEqual([{ n: 3 }]);
+      expect(sockets.length, "the connection was made again").toBe(2);
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+  });
+});
+
+/**
  * postgres.js 3.4.9, as patched: a message under 1 KiB waits to be written with the rest of the turn's messages,
  * and goes out once the turn has nothing left to run (its callback, the promise reactions after it, the
  * process.nextTick callbacks), not after every other callback ready in that turn (setImmediate, unpatched). On a
