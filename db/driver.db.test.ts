@@ -205,6 +205,45 @@ describe.runIf(testDrivers.includes("postgres"))("postgres.js writes a turn's st
   });
 });
 
+/**
+ * postgres.js 3.4.9, as patched: a reservation (a transaction's connection, db/transaction.ts) that finds no idle
+ * connection and none left to make takes one with other statements in flight and queues its own behind them.
+ * Unpatched it waited until some connection had none in flight; under load the pool pipelines every statement
+ * onto the busy connections, so that could take as long as the load lasted.
+ */
+describe.runIf(testDrivers.includes("postgres"))("postgres.js reserves a busy connection rather than wait for an idle one", () => {
+  const t = useTestDatabase("postgres");
+  const { client } = oneConnectionClients(() => t.url!);
+
+  it("a reservation gets the one connection while statements stream onto it, and runs behind those in flight", async () => {
+    const sql = client();
+    await sql`select 1`;
+    // The one connection is never idle while this runs: each statement is sent before the one before is answered.
+    let answered = 0;
+    const stream = (async () => {
+      let previous = sql`select pg_sleep(0.005)`.execute();
+      for (let i = 0; i < 100; i++) {
+        const next = sql`select pg_sleep(0.005)`.execute();
+        await previous;
+        answered++;
+        previous = next;
+      }
+      await previous;
+      answered++;
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const reserved = await sql.reserve();
+    const [{ n }] = await reserved`select ${answered}::int as n`;
+    const answeredBeforeIt = answered;
+    reserved.release();
+    await stream;
+    // Unpatched it got the connection only once the stream had ended (101 answered).
+    expect(answeredBeforeIt).toBeLessThan(20);
+    expect(n).toBeLessThan(20);
+    expect(answered).toBe(101);
+  });
+});
+
 describe("reconnectDelay", () => {
   // [connections failed, shortest delay, longest delay] in seconds; postgres.js's own grows to 20 s.
   const cases: [number, number, number][] = [

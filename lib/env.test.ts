@@ -29,8 +29,8 @@ describe("parseEnv", () => {
     });
   });
 
-  it("keeps ten connections to PostgreSQL per instance unless DATABASE_POOL_SIZE says otherwise", () => {
-    expect(parseEnv({ AUTH_SECRET: "x".repeat(32) }).databasePoolSize).toBe(10);
+  it("keeps six connections to PostgreSQL per instance unless DATABASE_POOL_SIZE says otherwise", () => {
+    expect(parseEnv({ AUTH_SECRET: "x".repeat(32) }).databasePoolSize).toBe(6);
     expect(parseEnv({ AUTH_SECRET: "x".repeat(32), DATABASE_POOL_SIZE: "20" }).databasePoolSize).toBe(20);
   });
 

@@ -13,11 +13,13 @@ const positiveInt = z.coerce.number().int().positive();
 const retentionDays = z.coerce.number().int().min(0).max(36_500);
 
 /**
- * The connections one instance keeps to PostgreSQL by default. Six measured faster on a two-core machine (README,
- * Performance), but with six a request could go unanswered when PostgreSQL ends the connections while transactions
- * wait for one (e2e/hardening/connections-ended.spec.ts failed two to three runs in six): ten until that is fixed.
+ * The connections one instance keeps to PostgreSQL by default. Few suffice: postgres.js pipelines the statements
+ * of concurrent requests on a connection, so reads and writes without a transaction share them, and only a
+ * transaction has one to itself until it commits. Each connection is a PostgreSQL process, prepares every named
+ * statement for itself and is woken for each write it gets: spread over more connections, the same requests cost
+ * PostgreSQL more and make more socket writes (README, Performance: 6 against 10).
  */
-export const DEFAULT_DATABASE_POOL_SIZE = 10;
+export const DEFAULT_DATABASE_POOL_SIZE = 6;
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
