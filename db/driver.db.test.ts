@@ -159,6 +159,69 @@ describe.runIf(testDrivers.includes("postgres"))("postgres.js between a socket's
 });
 
 /**
+ * postgres.js 3.4.9, as patched: a reservation (a transaction's connection) waits in the pool's queue while a
+ * connection is made for it. When that fails (PostgreSQL refuses it, "too many clients", or ends it while it sets
+ * itself up) the reservation fails, and the transaction with it (a 503). Unpatched it also stayed in the queue,
+ * and the next connection to come free was handed to it: nobody took it, and the pool had one connection fewer
+ * until that connection's lifetime ran out (30-60 minutes); a few such failures left every request waiting.
+ */
+describe.runIf(testDrivers.includes("postgres"))("postgres.js after a connection made for a reservation fails", () => {
+  const t = useTestDatabase("postgres");
+
+  it("the failed reservation leaves the queue: the connection given back next serves the one after it", async () => {
+    // PostgreSQL's answer to a connection it refuses while it sets itself up: FATAL 53300.
+    const fields = Buffer.from("SFATAL\0VFATAL\0C53300\0Msorry, too many clients already\0\0");
+    const refusal = Buffer.concat([Buffer.from("E"), Buffer.alloc(4), fields]);
+    refusal.writeInt32BE(fields.length + 4, 1);
+    const target = new URL(t.url!);
+    // The second connection made is refused; the others go through to PostgreSQL.
+    let made = 0;
+    const proxy = net.createServer((inbound) => {
+      if (++made === 2) {
+        inbound.once("data", () => inbound.end(refusal));
+        return;
+      }
+      const outbound = net.connect({ host: target.hostname, port: Number(target.port || 5432) });
+      outbound.on("data", (chunk: Buffer) => inbound.write(chunk));
+      inbound.on("data", (chunk: Buffer) => outbound.write(chunk));
+      inbound.on("close", () => outbound.destroy()).on("error", () => outbound.destroy());
+      outbound.on("close", () => inbound.end()).on("error", () => inbound.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const port = (proxy.address() as net.AddressInfo).port;
+    // Two connections; the refused one's close comes a while after its error, as a socket's may (the window in
+    // which a reservation given back met the failed one still queued).
+    const options = {
+      max: 2,
+      onnotice: () => {},
+      backoff: () => 0,
+      socket: () => {
+        const socket = net.connect({ host: "127.0.0.1", port });
+        const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean;
+        socket.emit = ((event: string | symbol, ...args: unknown[]) =>
+          event === "close" ? (setTimeout(() => emit(event, ...args), 200), true) : emit(event, ...args)) as typeof socket.emit;
+        return socket;
+      },
+    };
+    const sql = postgres(t.url!, options);
+    try {
+      const outcomes = await Promise.allSettled([sql.reserve(), sql.reserve()]);
+      expect(outcomes.map((o) => (o.status === "fulfilled" ? "reserved" : (o.reason as { code?: string }).code))).toEqual(["reserved", "53300"]);
+      (outcomes[0] as PromiseFulfilledResult<postgres.ReservedSql>).value.release();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      // Both connections serve: two reservations at once get one each.
+      const both = Promise.all([sql.reserve(), sql.reserve()]);
+      const outcome = await Promise.race([both.then(() => "both reserved"), new Promise((resolve) => setTimeout(() => resolve("one waits"), 5_000))]);
+      expect(outcome).toBe("both reserved");
+      for (const reserved of await both) reserved.release();
+    } finally {
+      await sql.end({ timeout: 1 });
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+});
+
+/**
  * postgres.js 3.4.9, as patched: a message under 1 KiB waits to be written with the rest of the turn's messages,
  * and goes out once the turn has nothing left to run (its callback, the promise reactions after it, the
  * process.nextTick callbacks), not after every other callback ready in that turn (setImmediate, unpatched). On a
