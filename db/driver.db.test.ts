@@ -18,6 +18,18 @@ function oneConnectionClients(url: () => string) {
 }
 
 /**
+ * A socket to host:port whose `close` event comes `ms` later than Node.js emits it (for postgres.js's `socket`
+ * option, not in its types): the time between a failed socket's error and its close, widened.
+ */
+function socketClosingLate(host: string, port: number, ms: number): net.Socket {
+  const socket = net.connect({ host, port });
+  const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean;
+  socket.emit = ((event: string | symbol, ...args: unknown[]) =>
+    event === "close" ? (setTimeout(() => emit(event, ...args), ms), true) : emit(event, ...args)) as typeof socket.emit;
+  return socket;
+}
+
+/**
  * postgres.js 3.4.9, as patched by patches/postgres+3.4.9.patch: when PostgreSQL ends a connection in the middle of
  * a statement (a restart, a failover, `pg_terminate_backend`), it first sends a FATAL error (57P01) and maybe some
  * of the rows. Unpatched, the connection kept that error and the row count past the close: the next statement on
@@ -119,17 +131,13 @@ describe.runIf(testDrivers.includes("postgres"))("postgres.js between a socket's
   it("a statement handed to the connection meanwhile fails with it, and the connection made again serves the next", async () => {
     const sockets: net.Socket[] = [];
     const target = new URL(t.url!);
-    // One connection, its socket made here so that its close can come a few milliseconds after its error
-    // (postgres.js's `socket` option, not in its types).
+    // One connection, whose socket's close comes 20 ms after its error.
     const options = {
       max: 1,
       onnotice: () => {},
       backoff: () => 0,
       socket: () => {
-        const socket = net.connect({ host: target.hostname, port: Number(target.port || 5432) });
-        const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean;
-        socket.emit = ((event: string | symbol, ...args: unknown[]) =>
-          event === "close" ? (setTimeout(() => emit(event, ...args), 20), true) : emit(event, ...args)) as typeof socket.emit;
+        const socket = socketClosingLate(target.hostname, Number(target.port || 5432), 20);
         sockets.push(socket);
         return socket;
       },
@@ -195,13 +203,7 @@ describe.runIf(testDrivers.includes("postgres"))("postgres.js after a connection
       max: 2,
       onnotice: () => {},
       backoff: () => 0,
-      socket: () => {
-        const socket = net.connect({ host: "127.0.0.1", port });
-        const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean;
-        socket.emit = ((event: string | symbol, ...args: unknown[]) =>
-          event === "close" ? (setTimeout(() => emit(event, ...args), 200), true) : emit(event, ...args)) as typeof socket.emit;
-        return socket;
-      },
+      socket: () => socketClosingLate("127.0.0.1", port, 200),
     };
     const sql = postgres(t.url!, options);
     try {
