@@ -167,14 +167,34 @@ describe.runIf(testDrivers.includes("postgres"))("postgres.js between a socket's
 });
 
 /**
- * postgres.js 3.4.9, as patched: a reservation (a transaction's connection) waits in the pool's queue while a
- * connection is made for it. When that fails (PostgreSQL refuses it, "too many clients", or ends it while it sets
+ * postgres.js 3.4.9, as patched: a reservation (a transaction's connection) waits in the pool's queue until a
+ * connection is open for it; when one closes meanwhile, it is made again and serves the queue. When making it fails (PostgreSQL refuses it, "too many clients", or ends it while it sets
  * itself up) the reservation fails, and the transaction with it (a 503). Unpatched it also stayed in the queue,
  * and the next connection to come free was handed to it: nobody took it, and the pool had one connection fewer
  * until that connection's lifetime ran out (30-60 minutes); a few such failures left every request waiting.
  */
-describe.runIf(testDrivers.includes("postgres"))("postgres.js after a connection made for a reservation fails", () => {
+describe.runIf(testDrivers.includes("postgres"))("postgres.js reservations when connections close or fail", () => {
   const t = useTestDatabase("postgres");
+
+  it("a reservation waiting when the connection closes is served by the connection made again", async () => {
+    // Unpatched, the pool made the closed connection again for the waiting reservation and took it out of its
+    // queue; the new connection serves reservations only from that queue, so it waited for good.
+    const sql = postgres(t.url!, { max: 1, onnotice: () => {}, backoff: () => 0 });
+    const admin = postgres(t.url!, { max: 1, onnotice: () => {} });
+    try {
+      const holder = await sql.reserve();
+      const [{ pid }] = await holder<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      const waiting = sql.reserve();
+      await admin`select pg_terminate_backend(${pid})`;
+      const outcome = await Promise.race([waiting.then(() => "reserved"), new Promise((resolve) => setTimeout(() => resolve("still waiting after 5 s"), 5_000))]);
+      expect(outcome).toBe("reserved");
+      const reserved = await waiting;
+      expect([...(await reserved`select 1::int as n`)]).toEqual([{ n: 1 }]);
+      reserved.release();
+    } finally {
+      await Promise.all([sql.end({ timeout: 1 }), admin.end()]);
+    }
+  });
 
   it("the failed reservation leaves the queue: the connection given back next serves the one after it", async () => {
     // PostgreSQL's answer to a connection it refuses while it sets itself up: FATAL 53300.

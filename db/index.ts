@@ -47,19 +47,16 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   } catch (error) {
     throw new ConfigError(`Cannot use the database at ${where}: ${reason(error)}`);
   }
-  let session: PipelinedPostgresJsSession | undefined;
   const client = postgres(url, {
     max: poolSize,
     onnotice: () => {},
     backoff: reconnectDelay,
-    // The session asks again for a connection it was waiting for (db/transaction.ts, `reserve`).
-    onclose: () => session?.connectionClosed(),
     ...(namesSeveralHosts(url) ? {} : { socket: withoutDelay }),
   });
   // drizzle's database as `drizzle()` configures it (its type parsers on the client), on a session whose
   // transactions pipeline BEGIN and COMMIT (db/transaction.ts).
   const configured = drizzle(client, { schema }) as unknown as { dialect: PgDialect; _: ConstructorParameters<typeof PgDatabase>[2] };
-  session = new PipelinedPostgresJsSession(client, configured.dialect, configured._ as never);
+  const session = new PipelinedPostgresJsSession(client, configured.dialect, configured._ as never);
   const db = new PgDatabase(configured.dialect, session, configured._) as unknown as Db;
   return { db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
 }

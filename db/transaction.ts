@@ -45,60 +45,8 @@ const pipelined: WeakMap<object, { pending: Promise<unknown>[]; client: TxClient
  * live connection, and on a dead one the statements after it fail too.
  */
 export class PipelinedPostgresJsSession extends PostgresJsSession<Sql, Record<string, unknown>, TablesRelationalConfig> {
-  /** Reservations waiting for a connection, each asking again when one closes (see `reserve`). */
-  private readonly waitingForConnection = new Set<() => void>();
-
-  /**
-   * The client's `onclose` (db/index.ts): a connection closed. The reservations waiting ask again once the pool has
-   * done with the closed connection (it calls this first, then reconnects the connection for what waits).
-   */
-  connectionClosed(): void {
-    const waiting = [...this.waitingForConnection];
-    this.waitingForConnection.clear();
-    queueMicrotask(() => {
-      for (const askAgain of waiting) askAgain();
-    });
-  }
-
-  /**
-   * A connection reserved from the pool. postgres.js 3.4.9 can lose a reservation that waits for a connection: when
-   * a connection closes, the pool reconnects it for the first thing waiting, and a reconnect first reads the array
-   * types and then forgets the reservation it was made for, which then waits forever. So a reservation still
-   * waiting when a connection closes asks again; the first connection given is used, and any given later goes
-   * straight back to the pool.
-   */
-  private reserve(): Promise<ReservedSql> {
-    return new Promise((resolve, reject) => {
-      let done = false;
-      const finish = () => {
-        done = true;
-        this.waitingForConnection.delete(askAgain);
-      };
-      const ask = () =>
-        this.client.reserve().then(
-          (reserved) => {
-            if (done) return reserved.release();
-            finish();
-            resolve(reserved);
-          },
-          (error: unknown) => {
-            if (done) return;
-            finish();
-            reject(error);
-          },
-        );
-      const askAgain = () => {
-        if (done) return;
-        this.waitingForConnection.add(askAgain);
-        void ask();
-      };
-      this.waitingForConnection.add(askAgain);
-      void ask();
-    });
-  }
-
   override async transaction<T>(fn: (tx: Tx) => Promise<T>, config?: Parameters<Tx["setTransaction"]>[0]): Promise<T> {
-    const client = transactionClient(await this.reserve());
+    const client = transactionClient(await this.client.reserve());
     const tx = this.handleOn(client, (this as unknown as SessionFields).schema);
     const pending: Promise<unknown>[] = [];
     pipelined.set(tx, { pending, client });
