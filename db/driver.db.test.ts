@@ -3,6 +3,7 @@ import postgres from "postgres";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { reconnectDelay } from "@/db";
 import { testDrivers, useTestDatabase } from "@/db/testing";
+import { startOutageProxy } from "@/db/testing/outage-proxy";
 
 /** postgres.js clients of one connection each (to `url` unless given another), all ended after every case. */
 function oneConnectionClients(url: () => string) {
@@ -168,8 +169,9 @@ describe.runIf(testDrivers.includes("postgres"))("postgres.js between a socket's
 
 /**
  * postgres.js 3.4.9, as patched: a reservation (a transaction's connection) waits in the pool's queue until a
- * connection is open for it; when one closes meanwhile, it is made again and serves the queue. When making it fails (PostgreSQL refuses it, "too many clients", or ends it while it sets
- * itself up) the reservation fails, and the transaction with it (a 503). Unpatched it also stayed in the queue,
+ * connection is open for it; when one closes meanwhile, it is made again and serves the queue. When making it
+ * fails (PostgreSQL refuses it, "too many clients", or ends it while it sets itself up) the reservation fails, and
+ * the transaction with it (a 503). Unpatched it also stayed in the queue,
  * and the next connection to come free was handed to it: nobody took it, and the pool had one connection fewer
  * until that connection's lifetime ran out (30-60 minutes); a few such failures left every request waiting.
  */
@@ -203,27 +205,14 @@ describe.runIf(testDrivers.includes("postgres"))("postgres.js reservations when 
     refusal.writeInt32BE(fields.length + 4, 1);
     const target = new URL(t.url!);
     // The second connection made is refused; the others go through to PostgreSQL.
-    let made = 0;
-    const proxy = net.createServer((inbound) => {
-      if (++made === 2) {
-        inbound.once("data", () => inbound.end(refusal));
-        return;
-      }
-      const outbound = net.connect({ host: target.hostname, port: Number(target.port || 5432) });
-      outbound.on("data", (chunk: Buffer) => inbound.write(chunk));
-      inbound.on("data", (chunk: Buffer) => outbound.write(chunk));
-      inbound.on("close", () => outbound.destroy()).on("error", () => outbound.destroy());
-      outbound.on("close", () => inbound.end()).on("error", () => inbound.destroy());
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-    const port = (proxy.address() as net.AddressInfo).port;
+    const proxy = await startOutageProxy({ host: target.hostname, port: Number(target.port || 5432) }, (made) => (made === 2 ? refusal : null));
     // Two connections; the refused one's close comes a while after its error, as a socket's may (the window in
     // which a reservation given back met the failed one still queued).
     const options = {
       max: 2,
       onnotice: () => {},
       backoff: () => 0,
-      socket: () => socketClosingLate("127.0.0.1", port, 200),
+      socket: () => socketClosingLate("127.0.0.1", proxy.port, 200),
     };
     const sql = postgres(t.url!, options);
     try {
@@ -238,7 +227,7 @@ describe.runIf(testDrivers.includes("postgres"))("postgres.js reservations when 
       for (const reserved of await both) reserved.release();
     } finally {
       await sql.end({ timeout: 1 });
-      await new Promise((resolve) => proxy.close(resolve));
+      await proxy.close();
     }
   });
 });

@@ -3,11 +3,22 @@ import net from "node:net";
 /**
  * A TCP proxy in front of PostgreSQL that a test can take down and bring back: down, it ends every connection
  * through it and refuses new ones (ECONNREFUSED, as from a server that is not listening); up, it listens again on
- * the same port. Stands for a database restart or an outage, seen from the client.
+ * the same port. Stands for a database restart or an outage, seen from the client. `answer` may answer a
+ * connection itself (the first made is 1): the bytes it returns go back after the client's first message, and the
+ * connection ends there, as when PostgreSQL refuses one with a FATAL error.
  */
-export async function startOutageProxy(target: { host: string; port: number }) {
+export async function startOutageProxy(
+  target: { host: string; port: number },
+  answer: (connection: number) => Buffer | null = () => null,
+) {
   const sockets = new Set<net.Socket>();
+  let made = 0;
   const server = net.createServer((client) => {
+    const own = answer(++made);
+    if (own) {
+      client.once("data", () => client.end(own));
+      return;
+    }
     const upstream = net.connect({ port: target.port, host: target.host });
     sockets.add(client).add(upstream);
     client.pipe(upstream).pipe(client);
