@@ -34,7 +34,9 @@ const accessColumns = sql.raw(`id, email, name, locale, role, license, status, s
  * Every step is an index probe whatever the tenant's size: users are found by their unique SCIM id and only then
  * checked against the tenant (a materialized step, so the planner cannot instead walk the tenant's whole prefix
  * of a `(tenant_id, …)` index, which it does when its statistics think the tenant small), and by
- * `(tenant_id, lower(email))` for the emails.
+ * `(tenant_id, lower(email))` once per email (a lateral subquery the planner cannot flatten: given the emails as
+ * one array, it walked the tenant's prefix and filtered by email whenever it thought the tenant small, which a
+ * tenant's first sync makes it think until the table is analyzed again).
  */
 const lockUsersSql = (
   p: Record<"tenantId" | "scimUserIds", Placeholder>,
@@ -47,11 +49,10 @@ const lockUsersSql = (
     targets as materialized (
       select id from linked
       union
-      select u.id from users u
-      where u.tenant_id = ${p.tenantId}
-        and lower(u.email) = any(array(
-          ${options.emails}
-          union select email from linked))
+      select holder.id from (${options.emails} union select email from linked) as wanted(email)
+      cross join lateral (
+        select u.id from users u where u.tenant_id = ${p.tenantId} and lower(u.email) = wanted.email offset 0
+      ) as holder
     )
     select ${accessColumns} from users
     where id = any(array(select id from targets)) and ${options.when ?? sql`true`}
