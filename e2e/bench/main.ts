@@ -14,11 +14,13 @@ import { startAnalyzer } from "./analyzer";
 import { measurePhase, type PhaseRun, type Target } from "./measure";
 import { runProbes, type ProbeResults } from "./probes";
 import {
+  baselineNextDir,
   benchDataDir,
   buildBaselineNext,
   buildProduct,
   cli,
   databaseUrl,
+  hasProductionBuild,
   productEnv,
   recreateDatabase,
   startNextBaseline,
@@ -284,6 +286,10 @@ async function main(): Promise<void> {
   if (options.build) {
     await buildProduct(options.appDir);
     if (options.baselines) await buildBaselineNext(repo);
+  } else {
+    // Said before the run rather than when a server will not start, several minutes in.
+    const unbuilt = [options.appDir, ...(options.baselines ? [baselineNextDir(repo)] : [])].filter((dir) => !hasProductionBuild(dir));
+    if (unbuilt.length) throw new Error(`--no-build, but no production build (.next/BUILD_ID) in ${unbuilt.join(" and ")}: run without --no-build once`);
   }
   const admin = postgres(databaseUrl(options.databaseUrl, "postgres"), { max: 1, onnotice: () => {} });
   const databases = ["sally_bench", "sally_bench_node", "sally_bench_next"];

@@ -1,6 +1,7 @@
 // Builds, databases and server processes of a run: the product (`next start` of --app-dir), the bare node:http
 // baseline and the one-route Next.js baseline.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import postgres from "postgres";
@@ -51,6 +52,9 @@ const nextBin = (dir: string) => path.join(dir, "node_modules", "next", "dist", 
 export async function buildProduct(appDir: string): Promise<void> {
   await step(`next build of ${appDir}`, process.execPath, [nextBin(appDir), "build"], appDir, { ...process.env, NEXT_TELEMETRY_DISABLED: "1" });
 }
+
+/** Whether `next start` can run in dir: a production build is there. */
+export const hasProductionBuild = (dir: string) => fs.existsSync(path.join(dir, ".next", "BUILD_ID"));
 
 /**
  * Builds the baseline app in place with this repo's Next.js. With webpack: Turbopack (16.4.5) takes the

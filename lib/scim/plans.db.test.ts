@@ -1,0 +1,118 @@
+import { sql } from "drizzle-orm";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, type Database } from "@/db";
+import { createPostgresDatabase } from "@/db/testing";
+import { saveGroupMapping } from "@/lib/provisioning/group-mapping";
+import { connectScim } from "@/lib/provisioning/scim-connection";
+import { addMembers, scimClient, scimUser } from "@/lib/provisioning/testing";
+import { createTenant } from "@/lib/tenants/create-tenant";
+import { RateLimitLeases } from "./rate-limit-lease";
+
+/**
+ * A tenant's first sync grows its tables from nothing, faster than autovacuum analyzes them, and PostgreSQL keeps
+ * the generic plan of a prepared statement it made while they were small. Here every plan is generic
+ * (`plan_cache_mode`) and made on the first requests; then the tenant's tables grow by 20,000 rows with no
+ * ANALYZE, and the pages a request reads of them are counted (PostgreSQL's own statistics, deterministic). A
+ * statement the planner could answer by reading the tenant's whole prefix of an index, and filtering, read every
+ * one of those pages: a POST /Users did so for the users kept from an earlier connection, the rules' lock for the
+ * users holding the emails it locks. Not covered: on tables of a handful of rows the planner also answers an
+ * `id = any(…)` lookup with a sequential scan, which stays the plan until the table is analyzed (the member PATCH
+ * here reads every page of `users` that way in other statements); only an ANALYZE, autovacuum's, replans those.
+ */
+describe.runIf(process.env.DATABASE_URL)("plans made while a tenant's tables were small, on PostgreSQL", () => {
+  const GROWTH = 20_000;
+  let database: Database;
+  let admin: postgres.Sql;
+  let drop: () => Promise<void>;
+  let scim: ReturnType<typeof scimClient>;
+  let tenantId: string;
+
+  beforeAll(async () => {
+    const created = await createPostgresDatabase(process.env.DATABASE_URL!);
+    drop = created.drop;
+    admin = postgres(created.url, { max: 1, onnotice: () => {} });
+    const url = new URL(created.url);
+    // postgres.js sends a URL's unknown parameters as the connection's settings. One connection: the plans, and
+    // the statistics this test reads, are that one backend's.
+    url.searchParams.set("plan_cache_mode", "force_generic_plan");
+    database = await openDatabase({ databaseUrl: url.toString(), pgliteDir: "memory://", poolSize: 1 });
+    const tenant = await createTenant(database.db, { name: "Plans", slug: "plans", adminEmail: "owner@plans.example", seats: {} });
+    tenantId = tenant.id;
+    const { token } = await connectScim(database.db, { tenantId, provider: "entra", actor: "test" });
+    scim = scimClient(database, token, { leases: new RateLimitLeases({ windowMs: 0 }) });
+  });
+  afterAll(async () => {
+    await database?.close();
+    await admin?.end();
+    await drop?.();
+  });
+
+  /** Pages of a table (heap and indexes) or of one index the requests in `run` read, from the backend's statistics. */
+  async function pagesRead(relation: { table: string } | { index: string }, run: () => Promise<void>): Promise<number> {
+    const read = async () => {
+      // The next flush of this backend's pending statistics is forced, and happens as this statement ends.
+      await database.db.execute(sql`select pg_stat_force_next_flush()`);
+      const [row] =
+        "table" in relation
+          ? await admin<{ pages: number }[]>`
+              select (coalesce(heap_blks_hit, 0) + coalesce(heap_blks_read, 0) + coalesce(idx_blks_hit, 0) + coalesce(idx_blks_read, 0))::int as pages
+              from pg_statio_user_tables where relname = ${relation.table}`
+          : await admin<{ pages: number }[]>`
+              select (idx_blks_hit + idx_blks_read)::int as pages from pg_statio_user_indexes where indexrelname = ${relation.index}`;
+      return row.pages;
+    };
+    const before = await read();
+    await run();
+    return (await read()) - before;
+  }
+
+  /** Rows of the tenant written straight to the tables, with no ANALYZE: what a sync leaves between two. */
+  async function grow(): Promise<void> {
+    await admin`
+      insert into scim_users (tenant_id, user_name, external_id, email, resource)
+      select ${tenantId}, 'bulk' || n || '@plans.example', 'bulk-' || n, 'bulk' || n || '@plans.example', '{}'::jsonb
+      from generate_series(1, ${GROWTH}) as n`;
+    await admin`
+      insert into users (tenant_id, email, source, scim_user_id)
+      select tenant_id, email, 'scim', id from scim_users where tenant_id = ${tenantId} and user_name like 'bulk%'`;
+    // This connection's statistics of those inserts are flushed now, not while a request is being counted.
+    await admin`select pg_stat_force_next_flush()`;
+  }
+
+  it("a POST /Users and the rules' lock of a member PATCH read a few pages, not every user of the tenant", async () => {
+    // The plans are made now, on a handful of rows: users created, a user group mapped, members added.
+    const early: string[] = [];
+    for (let n = 0; n < 4; n++) early.push((await scim("POST", "Users", scimUser(`early${n}@plans.example`))).body.id);
+    const staff = (await scim("POST", "Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Staff" })).body.id;
+    await saveGroupMapping(database.db, {
+      tenantId,
+      mapping: { userGroupId: staff, adminGroupId: null, licenseGroups: [], inviteOnProvision: false },
+      actor: "test",
+    });
+    for (const id of early) expect((await scim("PATCH", `Groups/${staff}`, addMembers([id]))).status).toBe(204);
+
+    await grow();
+    const [{ pages }] = await admin<{ pages: number }[]>`select pg_relation_size('scim_users')::int / 8192 as pages`;
+    expect(pages).toBeGreaterThan(200);
+
+    const later: string[] = [];
+    const scimUserPages = await pagesRead({ table: "scim_users" }, async () => {
+      const created = await scim("POST", "Users", scimUser("later@plans.example", { externalId: "later" }));
+      expect(created.status).toBe(201);
+      later.push(created.body.id);
+    });
+    // Every page of the tenant's users before (706 here), a few dozen since.
+    expect(scimUserPages).toBeLessThan(100);
+
+    for (let n = 0; n < 9; n++) later.push((await scim("POST", "Users", scimUser(`later${n}@plans.example`))).body.id);
+    const emailIndexPages = await pagesRead({ index: "users_tenant_email_idx" }, async () => {
+      expect((await scim("PATCH", `Groups/${staff}`, addMembers(later))).status).toBe(204);
+    });
+    // The rules' lock walked the tenant's whole prefix of this index before (338 pages here), a few per email since.
+    expect(emailIndexPages).toBeLessThan(100);
+    const [{ withAccess }] = await admin<{ withAccess: number }[]>`
+      select count(*)::int as "withAccess" from users where tenant_id = ${tenantId} and role = 'user'`;
+    expect(withAccess).toBe(early.length + later.length);
+  });
+});
