@@ -2,7 +2,7 @@ import { getDatabase, type Db } from "@/db";
 import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { flushActivity, stopBufferingActivity } from "@/lib/activity";
-import { drainOutbox } from "@/lib/email/outbox";
+import { drainSoon } from "@/lib/email/outbox";
 import { pruneOldRows } from "@/lib/retention";
 
 /** Backstop for emails whose after-response drain failed or was cut off (a retry, a crash). */
@@ -20,7 +20,7 @@ export async function startServer(): Promise<void> {
   try {
     env();
     const { db } = await getDatabase();
-    every(DRAIN_INTERVAL_MS, DRAIN_INTERVAL_MS, "outbox drain", () => drainOutbox(db));
+    every(DRAIN_INTERVAL_MS, DRAIN_INTERVAL_MS, "outbox drain", () => drainSoon(db));
     every(PRUNE_FIRST_MS, PRUNE_INTERVAL_MS, "retention", () => prune(db));
     // Buffered activity entries (reads) go out before the process ends; prepended so it runs before the
     // handlers that exit.

@@ -7,7 +7,7 @@ import { testDrivers, useTestDatabase } from "@/db/testing";
 import { env } from "@/lib/env";
 import { createTenant } from "@/lib/tenants/create-tenant";
 import { receiptEmail } from "./templates";
-import { drainOutbox, enqueueEmail, enqueueEmails, retryDelaySeconds } from "./outbox";
+import { drainOutbox, drainSoon, enqueueEmail, enqueueEmails, retryDelaySeconds } from "./outbox";
 
 // No RESEND_API_KEY here: delivery goes to the local mailbox table.
 const message = (to: string) => ({ to, subject: "Hi", text: "Open https://x.example/a now", html: "<p>hi</p>", kind: "invitation" as const });
@@ -58,6 +58,31 @@ describe.each(testDrivers)("email outbox on %s (local mailbox)", (driver) => {
     expect(delivered).toMatchObject({ kind: "receipt", to: `owner@${slug}.example`, subject: expected.subject, text: expected.text, html: expected.html });
     // Stored with the row: a retry sends the same email.
     expect(sent).toMatchObject({ status: "sent", attempts: 1, subject: expected.subject, text: expected.text, html: expected.html });
+  });
+
+  it("drains soon after sixteen requests at once: everything due goes out, each message once, batch after batch", async () => {
+    const slug = `soon-${driver}`;
+    const tenant = await createTenant(t.db, { name: "Soon AG", slug, adminEmail: `owner@${slug}.example`, seats: {} });
+    const queue = (from: number, count: number) =>
+      enqueueEmails(
+        t.db,
+        Array.from({ length: count }, (_, n) => ({
+          message: { ...message(`m${from + n}@${slug}.example`), tenantId: tenant.id },
+          idempotencyKey: `${slug}-${from + n}`,
+        })),
+      );
+    await queue(0, 120);
+    // Each request committed its emails before asking; one more request commits its own while the drain runs.
+    const asked = Array.from({ length: 16 }, () => drainSoon(t.db));
+    await queue(120, 5);
+    asked.push(drainSoon(t.db));
+    await Promise.all(asked);
+
+    const delivered = await t.db.select().from(mailbox).where(eq(mailbox.tenantId, tenant.id));
+    expect(delivered).toHaveLength(125);
+    expect(new Set(delivered.map((m) => m.idempotencyKey)).size).toBe(125);
+    const pending = await t.db.select().from(emailOutbox).where(and(eq(emailOutbox.tenantId, tenant.id), eq(emailOutbox.status, "pending")));
+    expect(pending).toHaveLength(0);
   });
 
   it("drains in batches of at most 50, each message once, also with two drains at once", async () => {

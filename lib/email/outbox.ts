@@ -13,6 +13,8 @@ export type QueuedEmail = Delivery;
 
 /** After this many failed attempts a message is marked failed and left for an operator. */
 export const MAX_ATTEMPTS = 8;
+/** Messages one drain claims and sends. */
+const DRAIN_BATCH = 50;
 /** How long a claimed message is hidden from other drainers while one sends it. */
 const LEASE_SECONDS = 120;
 
@@ -62,7 +64,7 @@ export type DrainResult = { sent: number; failed: number };
 export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: number } = {}): Promise<DrainResult> {
   // Seat purchases committed since the last drain get their receipts first, so this drain can send them.
   if (!options.ids) await queueReceipts(db);
-  const claimed = await claimDueEmails(db, { ids: options.ids, limit: options.limit ?? 50, leaseSeconds: LEASE_SECONDS });
+  const claimed = await claimDueEmails(db, { ids: options.ids, limit: options.limit ?? DRAIN_BATCH, leaseSeconds: LEASE_SECONDS });
   if (claimed.length === 0) return { sent: 0, failed: 0 };
 
   const unrendered = claimed.filter((row) => !storedContent(row)).map((row) => row.id);
@@ -99,6 +101,40 @@ export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: num
   await recordOutcomes(db, outcomes);
   const sent = outcomes.filter((o) => o.status === "sent").length;
   return { sent, failed: outcomes.length - sent };
+}
+
+/** Per database handle, the drain drainSoon is running and whether someone asked for another since it began. */
+const draining = new WeakMap<Db, { run: Promise<void>; again: boolean }>();
+
+/**
+ * Drains the outbox now, for a change that just committed emails (after its response), one drain at a time per
+ * database handle. Under an IdP's sync, sixteen requests at once each queue invitations; a drain apiece had most of
+ * them find nothing left to claim (SKIP LOCKED), two statements each for nothing, and the others send small batches.
+ * Now a request that asks while a drain runs gets one more run after it, however many ask (the running drain may
+ * have claimed before that request committed), and a drain that filled its batch runs again, until fewer are due.
+ * The promise settles when the work this call asked for is done; its first failure is the error (the background
+ * drain, every 15 s, is the backstop). Other instances drain side by side: the claims keep them apart.
+ */
+export function drainSoon(db: Db): Promise<void> {
+  const running = draining.get(db);
+  if (running) {
+    running.again = true;
+    return running.run;
+  }
+  const state = { run: Promise.resolve(), again: false };
+  state.run = (async () => {
+    try {
+      do {
+        state.again = false;
+        const { sent, failed } = await drainOutbox(db, { limit: DRAIN_BATCH });
+        if (sent + failed >= DRAIN_BATCH) state.again = true;
+      } while (state.again);
+    } finally {
+      draining.delete(db);
+    }
+  })();
+  draining.set(db, state);
+  return state.run;
 }
 
 /** The content a row was queued with or rendered at an earlier attempt; null for a receipt not rendered yet. */

@@ -9,7 +9,7 @@ import { emailOutbox, mailbox, seatPurchases, seats, users as usersTable } from 
 import { createPostgresDatabase } from "@/db/testing";
 import { startCountingProxy } from "@/db/testing/round-trips";
 import { flushActivity } from "@/lib/activity";
-import { drainOutbox, enqueueEmails } from "@/lib/email/outbox";
+import { drainOutbox, drainSoon, enqueueEmails } from "@/lib/email/outbox";
 import { createTenant } from "@/lib/tenants/create-tenant";
 import { saveGroupMapping } from "@/lib/provisioning/group-mapping";
 import { connectScim } from "@/lib/provisioning/scim-connection";
@@ -294,6 +294,15 @@ describe.runIf(process.env.DATABASE_URL)("database round trips per SCIM request 
     expect(proxy.count.statements).toBe(6);
     const delivered = await database.db.select().from(mailbox).where(eq(mailbox.tenantId, other.id));
     expect(delivered).toHaveLength(41);
+  });
+
+  it("sixteen requests asking for a drain at once, with nothing due: two drains (4 statements), not sixteen (32)", async () => {
+    await drainSoon(database.db);
+    proxy.reset();
+    // The first runs; the others, asking while it runs, get one more run after it (they may have committed after
+    // its claim). Each finds nothing: the purchases' receipts to queue, and the claim.
+    await Promise.all(Array.from({ length: 16 }, () => drainSoon(database.db)));
+    expect(proxy.count.statements).toBe(4);
   });
 
   describe("on an instance that knows the token and holds rate-limit tokens for it (lib/scim/router.ts)", () => {

@@ -4,7 +4,7 @@ import { retrying } from "@/db/errors";
 import { touchConnection, type LiveTokenConnection } from "@/db/queries/scim-connections";
 import { alongsideCommit } from "@/db/transaction";
 import { bufferActivity, cleanEntry, recordActivity, recordRejectedCall, type ActivityEntry } from "@/lib/activity";
-import { drainOutbox } from "@/lib/email/outbox";
+import { drainSoon } from "@/lib/email/outbox";
 import { env } from "@/lib/env";
 import { TokenCheck, authenticate, bearerHash, spendKnownToken, verifyKnownToken, type Authenticated } from "./bearer";
 import type { RateLimitLeases } from "./rate-limit-lease";
@@ -246,9 +246,5 @@ async function logRejectedCall(db: Db, authorization: string | null, call: { met
 
 /** Emails queued by the request go out right after the response; the background drain is the backstop. */
 function scheduleDrain(db: Db): void {
-  const drain = () => drainOutbox(db).then(
-    () => undefined,
-    (error: unknown) => console.error("outbox drain failed:", error),
-  );
-  after(drain);
+  after(() => drainSoon(db).catch((error: unknown) => console.error("outbox drain failed:", error)));
 }

@@ -7,7 +7,7 @@ import { identityProviders, licenseTiers } from "@/db/schema";
 import { disconnectScim } from "@/lib/provisioning/disconnect-scim";
 import { previewGroupMapping, saveGroupMapping, type ConfirmablePreview } from "@/lib/provisioning/group-mapping";
 import { connectScim, rotateScimToken } from "@/lib/provisioning/scim-connection";
-import { drainOutbox } from "@/lib/email/outbox";
+import { drainSoon } from "@/lib/email/outbox";
 import { ConflictError, NotFoundError, StalePreviewError, ValidationError } from "@/lib/errors";
 import { runAdminAction, type ActionResult } from "../../_lib/admin-action";
 import { revalidateSettings } from "../../_lib/revalidate";
@@ -100,7 +100,7 @@ export async function saveMappingAction(input: { mapping: MappingForm; fingerpri
         });
         revalidateSettings();
         // Invitations and receipts the save queued go out right after the answer (the background drain is the backstop).
-        after(() => drainOutbox(db).catch((error: unknown) => console.error("outbox drain failed:", error)));
+        after(() => drainSoon(db).catch((error: unknown) => console.error("outbox drain failed:", error)));
         return { ok: true, data: { preview } };
       } catch (error) {
         if (error instanceof StalePreviewError) {
