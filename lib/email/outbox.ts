@@ -103,38 +103,54 @@ export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: num
   return { sent, failed: outcomes.length - sent };
 }
 
-/** Per database handle, the drain drainSoon is running and whether someone asked for another since it began. */
-const draining = new WeakMap<Db, { run: Promise<void>; again: boolean }>();
+/** Per database handle, the drain drainSoon is running and the one asked for to follow it, if any. */
+const drains = new WeakMap<Db, { current: Promise<DrainResult>; next: Promise<DrainResult> | null }>();
 
 /**
- * Drains the outbox now, for a change that just committed emails (after its response), one drain at a time per
- * database handle. Under an IdP's sync, sixteen requests at once each queue invitations; a drain apiece had most of
- * them find nothing left to claim (SKIP LOCKED), two statements each for nothing, and the others send small batches.
- * Now a request that asks while a drain runs gets one more run after it, however many ask (the running drain may
- * have claimed before that request committed), and a drain that filled its batch runs again, until fewer are due.
- * The promise settles when the work this call asked for is done; its first failure is the error (the background
- * drain, every 15 s, is the backstop). Other instances drain side by side: the claims keep them apart.
+ * Drains everything due, one drain at a time per database handle: after an admin's mapping save (which may invite
+ * thousands) and as the 15-second background drain, each of which used to send one batch of 50 and leave the rest
+ * for the next background drain. A caller that asks while a drain runs gets the one run after it, shared by
+ * everyone who asks meanwhile (the running drain may have claimed before that caller's change committed), and a
+ * drain that fills its batch is followed by another, until fewer are due. The promise settles with the run the
+ * caller needed, not with the runs that follow: Next.js's `after` keeps a request's state until it settles. A
+ * failure is the caller's error; the background drain is the backstop. Other instances drain side by side: the
+ * claims keep them apart.
  */
 export function drainSoon(db: Db): Promise<void> {
-  const running = draining.get(db);
-  if (running) {
-    running.again = true;
-    return running.run;
+  const state = drains.get(db);
+  if (!state) return startDrain(db).then(() => undefined);
+  state.next ??= state.current.then(
+    () => startDrain(db),
+    () => startDrain(db),
+  );
+  return state.next.then(() => undefined);
+}
+
+/** Resolves once no drainSoon run is going on for `db` (the last batch of a backlog included). */
+export async function drainsSettled(db: Db): Promise<void> {
+  for (let state = drains.get(db); state; state = drains.get(db)) {
+    await (state.next ?? state.current).catch(() => undefined);
   }
-  const state = { run: Promise.resolve(), again: false };
-  state.run = (async () => {
-    try {
-      do {
-        state.again = false;
-        const { sent, failed } = await drainOutbox(db, { limit: DRAIN_BATCH });
-        if (sent + failed >= DRAIN_BATCH) state.again = true;
-      } while (state.again);
-    } finally {
-      draining.delete(db);
+}
+
+function startDrain(db: Db): Promise<DrainResult> {
+  const current = drainOutbox(db, { limit: DRAIN_BATCH });
+  const state = { current, next: null as Promise<DrainResult> | null };
+  drains.set(db, state);
+  // Registered before any `next` is chained on `current`, so this runs first when it settles.
+  const settled = (full: boolean) => {
+    if (state.next) return; // someone asked meanwhile: their run starts now, and takes over from here
+    if (full) {
+      startDrain(db).catch((error: unknown) => console.error("outbox drain failed:", error));
+    } else if (drains.get(db) === state) {
+      drains.delete(db);
     }
-  })();
-  draining.set(db, state);
-  return state.run;
+  };
+  current.then(
+    ({ sent, failed }) => settled(sent + failed >= DRAIN_BATCH),
+    () => settled(false),
+  );
+  return current;
 }
 
 /** The content a row was queued with or rendered at an earlier attempt; null for a receipt not rendered yet. */

@@ -296,11 +296,11 @@ describe.runIf(process.env.DATABASE_URL)("database round trips per SCIM request 
     expect(delivered).toHaveLength(41);
   });
 
-  it("sixteen requests asking for a drain at once, with nothing due: two drains (4 statements), not sixteen (32)", async () => {
+  it("sixteen asking drainSoon for a drain at once, with nothing due: two drains (4 statements), not sixteen (32)", async () => {
     await drainSoon(database.db);
     proxy.reset();
-    // The first runs; the others, asking while it runs, get one more run after it (they may have committed after
-    // its claim). Each finds nothing: the purchases' receipts to queue, and the claim.
+    // The first runs; the others, asking while it runs, get one more run after it (their changes may have committed
+    // after its claim). Each finds nothing: the purchases' receipts to queue, and the claim.
     await Promise.all(Array.from({ length: 16 }, () => drainSoon(database.db)));
     expect(proxy.count.statements).toBe(4);
   });
