@@ -80,7 +80,10 @@ describe.runIf(process.env.DATABASE_URL)("plans made while a tenant's tables wer
     await admin`select pg_stat_force_next_flush()`;
   }
 
-  it("a POST /Users and the rules' lock of a member PATCH read a few pages, not every user of the tenant", async () => {
+  it("a POST /Users and the rules' lock of a member PATCH read a few pages, not every user of the tenant", async (ctx) => {
+    // pg_stat_force_next_flush() came with PostgreSQL 15's statistics in shared memory.
+    const [{ version }] = await admin<{ version: number }[]>`select current_setting('server_version_num')::int as version`;
+    if (version < 150_000) ctx.skip();
     // The plans are made now, on a handful of rows: users created, a user group mapped, members added.
     const early: string[] = [];
     for (let n = 0; n < 4; n++) early.push((await scim("POST", "Users", scimUser(`early${n}@plans.example`))).body.id);
