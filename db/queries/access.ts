@@ -31,9 +31,11 @@ const accessColumns = sql.raw(`id, email, name, locale, role, license, status, s
  * order so two lockers never wait on each other crosswise. Whatever is read after this sees every change
  * committed to these users before. Two users newly claiming one email in parallel transactions are caught by
  * the users_email_access_excl constraint (one email, one user with access), and the loser runs again.
- * Every step is an index probe whatever the tenant's size: users are found by their unique SCIM id and only then
- * checked against the tenant (a materialized step, so the planner cannot instead walk the tenant's whole prefix
- * of a `(tenant_id, …)` index, which it does when its statistics think the tenant small), and by
+ * Every step is an index probe whatever the tenant's size (on tables PostgreSQL has planned for more than a
+ * handful of rows; see "Plans that hold while a tenant's tables grow" in the README): users are found by their
+ * unique SCIM id and only then checked against the tenant (a materialized step, so the planner cannot instead
+ * walk the tenant's whole prefix of a `(tenant_id, …)` index, which it does when its statistics think the tenant
+ * small), and by
  * `(tenant_id, lower(email))` once per email (a lateral subquery the planner cannot flatten: given the emails as
  * one array, it walked the tenant's prefix and filtered by email whenever it thought the tenant small, which a
  * tenant's first sync makes it think until the table is analyzed again).

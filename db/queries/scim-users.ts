@@ -158,7 +158,7 @@ const fromUserJson = ({ createdAt, updatedAt, ...user }: UserJson): ScimUserRow 
  * externalId or userName is: createScimUser adopts one rather than duplicate it, as the SELECT of a CTE, with
  * `byExternalId` telling which matched. One lookup per index rather than an OR of the two: PostgreSQL keeps a
  * prepared statement's generic plan, and one made while a new tenant's table was small read every user of the
- * tenant and filtered them (seen in `npm run bench`: a POST /Users read 286 pages when 2,000 users had been made).
+ * tenant and filtered them (seen in `npm run bench`: a POST /Users read 286 pages when about 1,900 users had been made).
  */
 const adoptableUsers = (p: Record<"tenantId" | "externalId" | "userName", Placeholder>) =>
   sql`select s.id, true as "byExternalId" from ${scimUsers} s join ${users} u on u.scim_user_id = s.id
