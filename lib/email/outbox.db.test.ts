@@ -60,7 +60,7 @@ describe.each(testDrivers)("email outbox on %s (local mailbox)", (driver) => {
     expect(sent).toMatchObject({ status: "sent", attempts: 1, subject: expected.subject, text: expected.text, html: expected.html });
   });
 
-  it("drains soon after sixteen requests at once: everything due goes out, each message once, batch after batch", async () => {
+  it("drainSoon asked by sixteen callers at once (a mapping save, the background drain): everything due goes out, each message once, batch after batch", async () => {
     const slug = `soon-${driver}`;
     const tenant = await createTenant(t.db, { name: "Soon AG", slug, adminEmail: `owner@${slug}.example`, seats: {} });
     const queue = (from: number, count: number) =>
@@ -72,7 +72,7 @@ describe.each(testDrivers)("email outbox on %s (local mailbox)", (driver) => {
         })),
       );
     await queue(0, 120);
-    // Each request committed its emails before asking; one more request commits its own while the drain runs.
+    // Each caller committed its emails before asking; one more commits its own while the drain runs.
     const asked = Array.from({ length: 16 }, () => drainSoon(t.db));
     await queue(120, 5);
     asked.push(drainSoon(t.db));
