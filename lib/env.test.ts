@@ -34,6 +34,11 @@ describe("parseEnv", () => {
     expect(parseEnv({ AUTH_SECRET: "x".repeat(32), DATABASE_POOL_SIZE: "20" }).databasePoolSize).toBe(20);
   });
 
+  it("drains the email outbox in the background every 15 seconds unless OUTBOX_DRAIN_INTERVAL_SECONDS says otherwise", () => {
+    expect(parseEnv({ AUTH_SECRET: "x".repeat(32) }).outboxDrainIntervalSeconds).toBe(15);
+    expect(parseEnv({ AUTH_SECRET: "x".repeat(32), OUTBOX_DRAIN_INTERVAL_SECONDS: "60" }).outboxDrainIntervalSeconds).toBe(60);
+  });
+
   it("keeps the dev mailbox off in production unless enabled", () => {
     const base = { NODE_ENV: "production", AUTH_SECRET: "x".repeat(32) } as const;
     expect(parseEnv(base).mailboxEnabled).toBe(false);
@@ -49,6 +54,8 @@ describe("parseEnv", () => {
     [{ AUTH_SECRET: "short" }, /AUTH_SECRET must be at least 16/],
     [{ ACTIVITY_RETENTION_DAYS: "-1" }, /ACTIVITY_RETENTION_DAYS/],
     [{ OUTBOX_RETENTION_DAYS: "a month" }, /OUTBOX_RETENTION_DAYS/],
+    [{ OUTBOX_DRAIN_INTERVAL_SECONDS: "0" }, /OUTBOX_DRAIN_INTERVAL_SECONDS/],
+    [{ OUTBOX_DRAIN_INTERVAL_SECONDS: "86401" }, /OUTBOX_DRAIN_INTERVAL_SECONDS/],
   ])("rejects %o with one readable message", (vars, message) => {
     expect(() => parseEnv({ AUTH_SECRET: "x".repeat(32), ...vars })).toThrow(ConfigError);
     expect(() => parseEnv({ AUTH_SECRET: "x".repeat(32), ...vars })).toThrow(message);

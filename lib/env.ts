@@ -38,6 +38,7 @@ const envSchema = z.object({
   SCIM_MAX_BULK_OPERATIONS: positiveInt.default(1000),
   ACTIVITY_RETENTION_DAYS: retentionDays.default(90),
   OUTBOX_RETENTION_DAYS: retentionDays.default(30),
+  OUTBOX_DRAIN_INTERVAL_SECONDS: positiveInt.max(86_400).default(15),
 });
 
 export type Env = {
@@ -56,6 +57,11 @@ export type Env = {
   scim: { rateLimitPerMinute: number; maxPayloadBytes: number; maxPageSize: number; maxBulkOperations: number };
   /** Days the activity log and delivered emails are kept (0: forever); pruned in the background. */
   retention: { activityDays: number; outboxDays: number };
+  /**
+   * Seconds between the background drains of the email outbox: the backstop for emails whose drain after a
+   * request or a save failed or was cut off.
+   */
+  outboxDrainIntervalSeconds: number;
 };
 
 /** Where generated local secrets live: git-ignored, beside the PGlite folder. */
@@ -106,6 +112,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       maxBulkOperations: e.SCIM_MAX_BULK_OPERATIONS,
     },
     retention: { activityDays: e.ACTIVITY_RETENTION_DAYS, outboxDays: e.OUTBOX_RETENTION_DAYS },
+    outboxDrainIntervalSeconds: e.OUTBOX_DRAIN_INTERVAL_SECONDS,
   };
 }
 

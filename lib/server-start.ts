@@ -5,8 +5,6 @@ import { flushActivity, stopBufferingActivity } from "@/lib/activity";
 import { drainSoon } from "@/lib/email/outbox";
 import { pruneOldRows } from "@/lib/retention";
 
-/** Backstop for emails whose after-response drain failed or was cut off (a retry, a crash). */
-const DRAIN_INTERVAL_MS = 15_000;
 /** Retention runs a minute after start, then hourly: old rows are few per run, and each run is batched. */
 const PRUNE_FIRST_MS = 60_000;
 const PRUNE_INTERVAL_MS = 60 * 60_000;
@@ -20,7 +18,9 @@ export async function startServer(): Promise<void> {
   try {
     env();
     const { db } = await getDatabase();
-    every(DRAIN_INTERVAL_MS, DRAIN_INTERVAL_MS, "outbox drain", () => drainSoon(db));
+    // The backstop for emails whose drain after a response failed or was cut off (a retry, a crash).
+    const drainEvery = env().outboxDrainIntervalSeconds * 1000;
+    every(drainEvery, drainEvery, "outbox drain", () => drainSoon(db));
     every(PRUNE_FIRST_MS, PRUNE_INTERVAL_MS, "retention", () => prune(db));
     // Buffered activity entries (reads) go out before the process ends; prepended so it runs before the
     // handlers that exit.
