@@ -165,8 +165,8 @@ export async function deleteScimGroup(db: DbOrTx, tenantId: string, id: string):
 }
 
 /**
- * One page of a tenant's groups and the total matching the filter, in one statement (a group's row is small; its
- * members are read apart, and only when returned). Only a page past the end needs a second statement for the total.
+ * One page of a tenant's groups and the total matching the filter, in one statement, as listScimUsers: the page's
+ * ids, the count beside them, then the page's rows (a group's members are read apart, and only when returned).
  */
 export async function listScimGroups(
   db: DbOrTx,
@@ -184,22 +184,26 @@ export async function listScimGroups(
     [filter, sort],
     (handle, [where, sortBy]) => {
       const order = [...(sortBy ? [sortBy] : []), asc(scimGroups.createdAt), asc(scimGroups.id)];
-      const tenantsGroups = and(eq(scimGroups.tenantId, sql.placeholder("tenantId")), where);
+      const matching = and(eq(scimGroups.tenantId, sql.placeholder("tenantId")), where);
+      const ids = handle.$with("page").as(
+        handle
+          .select({ id: sql<string>`${scimGroups.id}`.as("page_id") })
+          .from(scimGroups)
+          .where(matching)
+          .orderBy(...order)
+          .offset(sql.placeholder("offset"))
+          .limit(sql.placeholder("limit")),
+      );
+      const counted = handle.$with("counted").as(
+        handle.select({ total: sql<number>`count(*)::int`.as("page_total") }).from(scimGroups).where(matching),
+      );
+      const fields = { row: scimGroups, total: counted.total };
       if (checking) {
-        // As listScimUsers: the page's ids and total first, then the rows, left-joined to the token's connection.
-        const ids = handle.$with("page").as(
-          handle
-            .select({ id: sql<string>`${scimGroups.id}`.as("page_id"), total: sql<number>`(count(*) over ())::int`.as("page_total") })
-            .from(scimGroups)
-            .where(tenantsGroups)
-            .orderBy(...order)
-            .offset(sql.placeholder("offset"))
-            .limit(sql.placeholder("limit")),
-        );
         return handle
-          .with(ids)
-          .select({ row: scimGroups, total: ids.total, connection: liveTokenConnection.fields })
+          .with(ids, counted)
+          .select({ ...fields, connection: liveTokenConnection.fields })
           .from(scimConnections)
+          .leftJoin(counted, sql`true`)
           .leftJoin(ids, sql`true`)
           .leftJoin(scimGroups, eq(scimGroups.id, ids.id))
           .where(liveTokenConnection.where())
@@ -207,12 +211,12 @@ export async function listScimGroups(
           .prepare("scim_groups_page_checking_token");
       }
       return handle
-        .select({ row: scimGroups, total: sql<number>`(count(*) over ())::int` })
-        .from(scimGroups)
-        .where(tenantsGroups)
+        .with(ids, counted)
+        .select(fields)
+        .from(counted)
+        .leftJoin(ids, sql`true`)
+        .leftJoin(scimGroups, eq(scimGroups.id, ids.id))
         .orderBy(...order)
-        .offset(sql.placeholder("offset"))
-        .limit(sql.placeholder("limit"))
         .prepare("scim_groups_page");
     },
   );
@@ -223,7 +227,7 @@ export async function listScimGroups(
   }[];
   if (checking && answered.length === 0) return { total: 0, rows: [], connection: null };
   const rows = answered.flatMap((p) => (p.row ? [p.row] : []));
-  const total = answered[0]?.total ?? (query.offset > 0 ? await countMatching(db, scimGroups, tenantId, filter) : 0);
+  const total = answered[0]?.total ?? 0;
   return checking ? { total, rows, connection: connectionAnswered(answered) } : { total, rows };
 }
 

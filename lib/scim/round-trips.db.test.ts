@@ -343,6 +343,19 @@ describe.runIf(process.env.DATABASE_URL)("database round trips per SCIM request 
       expect(none.statements).toBe(1);
     });
 
+    it("a page past the end of users or of groups: 1 statement each, with the total", async () => {
+      await users("warm-past", 2);
+      await group("Warm past");
+      for (const resource of ["Users", "Groups"]) {
+        const past = await measure(() => warm("GET", `${resource}?startIndex=100000&count=10`));
+        expect(past.result.status).toBe(200);
+        expect(past.result.body.totalResults).toBeGreaterThan(0);
+        expect(past.result.body.Resources ?? []).toEqual([]);
+        expect(past.result.body.startIndex).toBe(100000);
+        expect(past.statements).toBe(1);
+      }
+    });
+
     it("a displayName group lookup without members (Entra's) and GET /Groups/{id} without members: 1 statement each", async () => {
       const groups: string[] = [];
       for (let i = 0; i < ROUNDS; i++) groups.push(await group(`Warm find ${i}`));
