@@ -5,7 +5,7 @@ import { connectionAnswered, liveTokenConnection, type TokenChecked } from "./sc
 import { isUniqueViolation } from "@/db/errors";
 import { jsonParam, placeholders, reusable, reusableShaped } from "@/db/run";
 import { ConflictError } from "@/lib/errors";
-import { countMatching, listShapes, type ListQuery } from "./scim-users";
+import { countMatching, listShapes, pageParts, type ListQuery } from "./scim-users";
 
 export type ScimGroupRow = typeof scimGroups.$inferSelect;
 export type ScimGroupColumns = Pick<ScimGroupRow, "displayName" | "externalId">;
@@ -184,19 +184,7 @@ export async function listScimGroups(
     [filter, sort],
     (handle, [where, sortBy]) => {
       const order = [...(sortBy ? [sortBy] : []), asc(scimGroups.createdAt), asc(scimGroups.id)];
-      const matching = and(eq(scimGroups.tenantId, sql.placeholder("tenantId")), where);
-      const ids = handle.$with("page").as(
-        handle
-          .select({ id: sql<string>`${scimGroups.id}`.as("page_id") })
-          .from(scimGroups)
-          .where(matching)
-          .orderBy(...order)
-          .offset(sql.placeholder("offset"))
-          .limit(sql.placeholder("limit")),
-      );
-      const counted = handle.$with("counted").as(
-        handle.select({ total: sql<number>`count(*)::int`.as("page_total") }).from(scimGroups).where(matching),
-      );
+      const { ids, counted } = pageParts(handle, scimGroups, where, order);
       const fields = { row: scimGroups, total: counted.total };
       if (checking) {
         return handle

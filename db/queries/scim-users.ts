@@ -433,19 +433,7 @@ export async function listScimUsers(
     [filter, sort],
     (handle, [where, sortBy]) => {
       const order = [...(sortBy ? [sortBy] : []), asc(scimUsers.createdAt), asc(scimUsers.id)];
-      const matching = and(eq(scimUsers.tenantId, sql.placeholder("tenantId")), where);
-      const ids = handle.$with("page").as(
-        handle
-          .select({ id: sql<string>`${scimUsers.id}`.as("page_id") })
-          .from(scimUsers)
-          .where(matching)
-          .orderBy(...order)
-          .offset(sql.placeholder("offset"))
-          .limit(sql.placeholder("limit")),
-      );
-      const counted = handle.$with("counted").as(
-        handle.select({ total: sql<number>`count(*)::int`.as("page_total") }).from(scimUsers).where(matching),
-      );
+      const { ids, counted } = pageParts(handle, scimUsers, where, order);
       const fields = { row: scimUsers, total: counted.total, ...(withGroups ? { groups: groupsColumn } : {}) };
       // One row with no user when the page is empty; with the token checked, none when it is not live
       // (liveTokenConnection).
@@ -482,6 +470,28 @@ export async function listScimUsers(
   const total = answered[0]?.total ?? 0;
   const rows = page.map((p): ScimUserRead => (p.groups ? { ...p.row, groups: p.groups } : p.row));
   return checking ? { total, rows, connection: connectionAnswered(answered) } : { total, rows };
+}
+
+/**
+ * The two parts of a list page's statement over a tenant's users or groups (listScimUsers, listScimGroups), as
+ * CTEs: `page`, the page's ids, filtered, sorted and skipped over the ids alone (placeholders `tenantId`, `offset`,
+ * `limit`), and `counted`, the count of the matching rows beside them, for the statement to join to the rows.
+ */
+export function pageParts(handle: DbOrTx, table: typeof scimUsers | typeof scimGroups, where: SQL | undefined, order: SQL[]) {
+  // The two tables share the columns used here (as countMatching).
+  const rows = table as typeof scimUsers;
+  const matching = and(eq(rows.tenantId, sql.placeholder("tenantId")), where);
+  const ids = handle.$with("page").as(
+    handle
+      .select({ id: sql<string>`${rows.id}`.as("page_id") })
+      .from(rows)
+      .where(matching)
+      .orderBy(...order)
+      .offset(sql.placeholder("offset"))
+      .limit(sql.placeholder("limit")),
+  );
+  const counted = handle.$with("counted").as(handle.select({ total: sql<number>`count(*)::int`.as("page_total") }).from(rows).where(matching));
+  return { ids, counted };
 }
 
 /** A list query's filter and sort as shapes (see shapeOf): they name the statement built for them. */
