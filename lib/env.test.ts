@@ -39,6 +39,12 @@ describe("parseEnv", () => {
     expect(parseEnv({ AUTH_SECRET: "x".repeat(32), OUTBOX_DRAIN_INTERVAL_SECONDS: "60" }).outboxDrainIntervalSeconds).toBe(60);
   });
 
+  it("asks V8 for a full collection at 150 % over the live heap unless HEAP_GROWTH_PERCENT says otherwise", () => {
+    expect(parseEnv({ AUTH_SECRET: "x".repeat(32) }).heapGrowthPercent).toBe(150);
+    expect(parseEnv({ AUTH_SECRET: "x".repeat(32), HEAP_GROWTH_PERCENT: "0" }).heapGrowthPercent).toBe(0);
+    expect(parseEnv({ AUTH_SECRET: "x".repeat(32), HEAP_GROWTH_PERCENT: "300" }).heapGrowthPercent).toBe(300);
+  });
+
   it("keeps the dev mailbox off in production unless enabled", () => {
     const base = { NODE_ENV: "production", AUTH_SECRET: "x".repeat(32) } as const;
     expect(parseEnv(base).mailboxEnabled).toBe(false);
@@ -56,6 +62,8 @@ describe("parseEnv", () => {
     [{ OUTBOX_RETENTION_DAYS: "a month" }, /OUTBOX_RETENTION_DAYS/],
     [{ OUTBOX_DRAIN_INTERVAL_SECONDS: "0" }, /OUTBOX_DRAIN_INTERVAL_SECONDS/],
     [{ OUTBOX_DRAIN_INTERVAL_SECONDS: "86401" }, /OUTBOX_DRAIN_INTERVAL_SECONDS/],
+    [{ HEAP_GROWTH_PERCENT: "-1" }, /HEAP_GROWTH_PERCENT/],
+    [{ HEAP_GROWTH_PERCENT: "1001" }, /HEAP_GROWTH_PERCENT/],
   ])("rejects %o with one readable message", (vars, message) => {
     expect(() => parseEnv({ AUTH_SECRET: "x".repeat(32), ...vars })).toThrow(ConfigError);
     expect(() => parseEnv({ AUTH_SECRET: "x".repeat(32), ...vars })).toThrow(message);

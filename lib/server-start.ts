@@ -1,3 +1,4 @@
+import { setFlagsFromString } from "node:v8";
 import { getDatabase, type Db } from "@/db";
 import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
@@ -16,7 +17,8 @@ const PRUNE_INTERVAL_MS = 60 * 60_000;
  */
 export async function startServer(): Promise<void> {
   try {
-    env();
+    // V8 reads the growing factor at each full collection, so setting it now applies from the first one.
+    if (env().heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${env().heapGrowthPercent}`);
     const { db } = await getDatabase();
     // The backstop for emails whose drain after a response failed or was cut off (a retry, a crash).
     const drainEvery = env().outboxDrainIntervalSeconds * 1000;

@@ -138,6 +138,8 @@ export function productEnv(port: number, options: { databaseUrl: string } | { pg
     RESEND_API_KEY: "",
     // The per-tenant limit protects production from a runaway client; the bench measures throughput.
     SCIM_RATE_LIMIT_PER_MINUTE: "100000000",
+    // Passed on, so a run can measure another setting (0: V8's own heuristic) against the default.
+    HEAP_GROWTH_PERCENT: process.env.HEAP_GROWTH_PERCENT,
   };
 }
 
