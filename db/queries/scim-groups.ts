@@ -175,16 +175,16 @@ export async function listScimGroups(
   /** `tokenHash`: the page's statement also checks the request's token (liveTokenConnection). */
   options: { tokenHash?: string } = {},
 ): Promise<{ total: number; rows: ScimGroupRow[] } & Partial<TokenChecked>> {
-  const { filter, sort } = listShapes(query);
+  const { filter, sort, after } = listShapes(query);
   if (query.limit === 0) return { total: await countMatching(db, scimGroups, tenantId, filter), rows: [] };
   const checking = options.tokenHash !== undefined;
   const { query: statement, values } = reusableShaped(
     db,
     checking ? "scim_groups_page_checking_token" : "scim_groups_page",
-    [filter, sort],
-    (handle, [where, sortBy]) => {
+    [filter, sort, after],
+    (handle, [where, sortBy, position]) => {
       const order = [...(sortBy ? [sortBy] : []), asc(scimGroups.createdAt), asc(scimGroups.id)];
-      const { ids, counted } = pageParts(handle, scimGroups, where, order);
+      const { ids, counted } = pageParts(handle, scimGroups, { where, after: position, order });
       const fields = { row: scimGroups, total: counted.total };
       if (checking) {
         return handle

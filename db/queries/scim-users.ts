@@ -404,7 +404,11 @@ export async function deleteScimUser(db: DbOrTx, tenantId: string, id: string): 
   return rows.length > 0;
 }
 
-export type ListQuery = { where?: SQL; orderBy?: SQL[]; offset: number; limit: number };
+/**
+ * A list page's query: `where` selects the rows counted in the total; `after`, a cursor's keyset position (RFC
+ * 9865), narrows the page further but not the total.
+ */
+export type ListQuery = { where?: SQL; after?: SQL; orderBy?: SQL[]; offset: number; limit: number };
 
 /**
  * One page of a tenant's users and the total matching the filter, in one statement (one snapshot, so the total
@@ -423,17 +427,17 @@ export async function listScimUsers(
   /** `tokenHash`: the page's statement also checks the request's token (liveTokenConnection). */
   options: { withGroups?: boolean; tokenHash?: string } = {},
 ): Promise<{ total: number; rows: ScimUserRead[] } & Partial<TokenChecked>> {
-  const { filter, sort } = listShapes(query);
+  const { filter, sort, after } = listShapes(query);
   if (query.limit === 0) return { total: await countMatching(db, scimUsers, tenantId, filter), rows: [] };
   const withGroups = options.withGroups ?? false;
   const checking = options.tokenHash !== undefined;
   const { query: statement, values } = reusableShaped(
     db,
     `${withGroups ? "scim_users_page_with_groups" : "scim_users_page"}${checking ? "_checking_token" : ""}`,
-    [filter, sort],
-    (handle, [where, sortBy]) => {
+    [filter, sort, after],
+    (handle, [where, sortBy, position]) => {
       const order = [...(sortBy ? [sortBy] : []), asc(scimUsers.createdAt), asc(scimUsers.id)];
-      const { ids, counted } = pageParts(handle, scimUsers, where, order);
+      const { ids, counted } = pageParts(handle, scimUsers, { where, after: position, order });
       const fields = { row: scimUsers, total: counted.total, ...(withGroups ? { groups: groupsColumn } : {}) };
       // One row with no user when the page is empty; with the token checked, none when it is not live
       // (liveTokenConnection).
@@ -474,10 +478,15 @@ export async function listScimUsers(
 
 /**
  * The two parts of a list page's statement over a tenant's users or groups (listScimUsers, listScimGroups), as
- * CTEs: `page`, the page's ids, filtered, sorted and skipped over the ids alone (placeholders `tenantId`, `offset`,
- * `limit`), and `counted`, the count of the matching rows beside them, for the statement to join to the rows.
+ * CTEs: `page`, the page's ids, filtered, past the cursor's position if any, sorted and skipped over the ids alone
+ * (placeholders `tenantId`, `offset`, `limit`), and `counted`, the count of the rows matching the filter beside
+ * them, for the statement to join to the rows.
  */
-export function pageParts(handle: DbOrTx, table: typeof scimUsers | typeof scimGroups, where: SQL | undefined, order: SQL[]) {
+export function pageParts(
+  handle: DbOrTx,
+  table: typeof scimUsers | typeof scimGroups,
+  { where, after, order }: { where: SQL | undefined; after: SQL | undefined; order: SQL[] },
+) {
   // The two tables share the columns used here (as countMatching).
   const rows = table as typeof scimUsers;
   const matching = and(eq(rows.tenantId, sql.placeholder("tenantId")), where);
@@ -485,7 +494,7 @@ export function pageParts(handle: DbOrTx, table: typeof scimUsers | typeof scimG
     handle
       .select({ id: sql<string>`${rows.id}`.as("page_id") })
       .from(rows)
-      .where(matching)
+      .where(and(matching, after))
       .orderBy(...order)
       .offset(sql.placeholder("offset"))
       .limit(sql.placeholder("limit")),
@@ -494,9 +503,13 @@ export function pageParts(handle: DbOrTx, table: typeof scimUsers | typeof scimG
   return { ids, counted };
 }
 
-/** A list query's filter and sort as shapes (see shapeOf): they name the statement built for them. */
-export function listShapes(query: ListQuery): { filter: Shape; sort: Shape } {
-  return { filter: shapeOf(query.where, "w"), sort: shapeOf(query.orderBy?.length ? sql.join(query.orderBy, sql`, `) : undefined, "o") };
+/** A list query's filter, sort and cursor position as shapes (see shapeOf): they name the statement built for them. */
+export function listShapes(query: ListQuery): { filter: Shape; sort: Shape; after: Shape } {
+  return {
+    filter: shapeOf(query.where, "w"),
+    sort: shapeOf(query.orderBy?.length ? sql.join(query.orderBy, sql`, `) : undefined, "o"),
+    after: shapeOf(query.after, "a"),
+  };
 }
 
 /** How many of a tenant's users or groups match a list's filter, in a statement built once per filter shape. */

@@ -3,6 +3,7 @@
 // these probe the read path and single writes, not provisioning speed.
 import { performance } from "node:perf_hooks";
 import type { Sql } from "postgres";
+import { encodeCursor } from "@/lib/scim/list-params";
 import { Recorder, runStage, type ScimClient } from "./client";
 import { rssSampler } from "./proc";
 import { formatNumber, formatRatio, ratio, summarize, textTable, type LatencySummary } from "./stats";
@@ -13,6 +14,8 @@ export type ProbeResults = {
   memberPatch: { groupSize: number; add: LatencySummary; remove: LatencySummary }[];
   mappingSave: { cliStartupMs: number; previewMs: number; applyMs: number; groupMembers: number; membersWithAccess: number; preview: unknown };
   deepPage: { startIndex: number; latency: LatencySummary }[];
+  /** The same positions reached by an RFC 9865 cursor instead of startIndex. */
+  deepCursorPage: { position: number; latency: LatencySummary }[];
   peakRssMiB: number | null;
   table: string;
 };
@@ -146,14 +149,35 @@ function summarizePreview(data: unknown): unknown {
   return data;
 }
 
-async function deepPageProbe(client: ScimClient, total: number) {
-  const deep = Math.max(1, total - 9_999);
-  const starts = [1, deep];
+const deepPosition = (total: number) => Math.max(1, total - 9_999);
+
+/** The first page and a deep one, alternating, each asked for by `path(i)` (0: the first, 1: the deep one). */
+async function pagePair(client: ScimClient, path: (i: number) => string): Promise<LatencySummary[]> {
   const times: number[][] = [[], []];
   for (let round = 0; round < ROUNDS; round++) {
-    for (const i of round % 2 ? [1, 0] : [0, 1]) times[i].push(await timed(client, "GET", `Users?startIndex=${starts[i]}&count=100`, undefined, [200]));
+    for (const i of round % 2 ? [1, 0] : [0, 1]) times[i].push(await timed(client, "GET", path(i), undefined, [200]));
   }
-  return starts.map((startIndex, i) => ({ startIndex, latency: summarize(times[i]) }));
+  return times.map((t) => summarize(t));
+}
+
+async function deepPageProbe(client: ScimClient, total: number) {
+  const starts = [1, deepPosition(total)];
+  const latencies = await pagePair(client, (i) => `Users?startIndex=${starts[i]}&count=100`);
+  return starts.map((startIndex, i) => ({ startIndex, latency: latencies[i] }));
+}
+
+/**
+ * The same two pages by cursor: the deep one after the cursor of the user just before it, in the order cursor
+ * paging uses (created, then id), as the page before would have returned it.
+ */
+async function deepCursorPageProbe(sql: Sql, client: ScimClient, tenantId: string, total: number) {
+  const position = deepPosition(total);
+  const [before] = await sql<{ createdAt: Date; id: string }[]>`
+    select created_at as "createdAt", id from scim_users where tenant_id = ${tenantId}
+    order by created_at, id offset ${position - 2} limit 1`;
+  const cursors = ["", encodeCursor({ createdAt: before.createdAt.toISOString(), id: before.id })];
+  const latencies = await pagePair(client, (i) => `Users?cursor=${cursors[i]}&count=100`);
+  return [1, position].map((at, i) => ({ position: at, latency: latencies[i] }));
 }
 
 export async function runProbes(input: ProbeInput): Promise<ProbeResults> {
@@ -169,6 +193,7 @@ export async function runProbes(input: ProbeInput): Promise<ProbeResults> {
   const total = await bulkLoadUsers(input.sql, tenant.id, Math.max(provisioned, 100_000));
   lookup.push(await lookupProbe(input, tenant.id, total));
   const deepPage = await deepPageProbe(input.client, total);
+  const deepCursorPage = await deepCursorPageProbe(input.sql, input.client, tenant.id, total);
   const peakRssMiB = rss.stop();
 
   const row = (name: string, a: number, b: number, unit = "ms"): string[] => [name, `${formatNumber(a)} ${unit}`, `${formatNumber(b)} ${unit}`, formatRatio(ratio(b, a))];
@@ -180,6 +205,7 @@ export async function runProbes(input: ProbeInput): Promise<ProbeResults> {
       row("10-member Add PATCH p50, group of 10 vs 10,000", memberPatch[0].add.p50, memberPatch[1].add.p50),
       row("10-member Remove PATCH p50, group of 10 vs 10,000", memberPatch[0].remove.p50, memberPatch[1].remove.p50),
       row(`page of 100 p50, startIndex=1 vs ${deepPage[1].startIndex.toLocaleString("en-US")}`, deepPage[0].latency.p50, deepPage[1].latency.p50),
+      row(`page of 100 p50 by cursor, first vs from ${deepCursorPage[1].position.toLocaleString("en-US")}`, deepCursorPage[0].latency.p50, deepCursorPage[1].latency.p50),
       [
         `mapping save for a ${mappingSave.groupMembers.toLocaleString("en-US")}-member group (CLI, incl. ${formatNumber(mappingSave.cliStartupMs)} ms start-up)`,
         `preview ${formatNumber(mappingSave.previewMs)} ms`,
@@ -188,5 +214,5 @@ export async function runProbes(input: ProbeInput): Promise<ProbeResults> {
       ],
     ],
   );
-  return { lookup, memberPatch, mappingSave, deepPage, peakRssMiB, table };
+  return { lookup, memberPatch, mappingSave, deepPage, deepCursorPage, peakRssMiB, table };
 }

@@ -36,8 +36,8 @@ export async function listResources<R extends Row>(ctx: ScimContext, params: Lis
     const position: SQL | undefined = after
       ? or(gt(createdAt, new Date(after.createdAt)), and(eq(createdAt, new Date(after.createdAt)), sql`${id} > ${after.id}`))
       : undefined;
-    const { rows } = await listing.query(ctx, { where: and(filter, position), offset: 0, limit: params.count + 1 });
-    const { total } = await listing.query(ctx, { where: filter, offset: 0, limit: 0 });
+    // One row more than the page says whether another follows; the total counts every match, not those after.
+    const { total, rows } = await listing.query(ctx, { where: filter, after: position, offset: 0, limit: params.count + 1 });
     const page = rows.slice(0, params.count);
     const last = page.at(-1);
     const next = rows.length > params.count && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : undefined;
