@@ -1,16 +1,22 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { buySeatsShort } from "@/db/queries/access";
 import { queueReceipts } from "@/db/queries/purchases";
 import { emailOutbox, mailbox, seatPurchases, seats, users } from "@/db/schema";
+import { statement } from "@/db/run";
 import { testDrivers, useTestDatabase } from "@/db/testing";
 import { env } from "@/lib/env";
 import { createTenant } from "@/lib/tenants/create-tenant";
-import { receiptEmail } from "./templates";
+import { invitationEmail, receiptEmail } from "./templates";
 import { drainOutbox, drainSoon, drainsSettled, enqueueEmail, enqueueEmails, retryDelaySeconds } from "./outbox";
 
 // No RESEND_API_KEY here: delivery goes to the local mailbox table.
 const message = (to: string) => ({ to, subject: "Hi", text: "Open https://x.example/a now", html: "<p>hi</p>", kind: "invitation" as const });
+
+// A row's ctid is (page, item): the pages a tenant's outbox rows occupy in the table itself, not in its TOAST storage.
+const pagesOfTenant = statement("test_outbox_pages_of_tenant", ["tenantId"], (p) =>
+  sql<{ pages: number }>`select count(distinct (ctid::text::point)[0])::int as pages from email_outbox where tenant_id = ${p.tenantId}`,
+);
 
 describe.each(testDrivers)("email outbox on %s (local mailbox)", (driver) => {
   const t = useTestDatabase(driver);
@@ -114,6 +120,20 @@ describe.each(testDrivers)("email outbox on %s (local mailbox)", (driver) => {
     // Each row records the id of the message it delivered.
     const byKey = new Map(delivered.map((m) => [m.idempotencyKey, m.id]));
     expect(rows.every((r) => r.providerMessageId === byKey.get(r.idempotencyKey))).toBe(true);
+  });
+
+  it("keeps an email's content out of the row each delivery rewrites twice (claim, outcome): 120 invitations' rows fit in 5 pages, where inline they took 8", async () => {
+    const tenantId = (await createTenant(t.db, { name: "Layout", slug: `layout-${driver}`, adminEmail: `owner@layout-${driver}.example`, seats: {} })).id;
+    const emails = await Promise.all(
+      Array.from({ length: 120 }, async (_, i) => {
+        const content = await invitationEmail("en", { tenantName: "Layout", role: "user", license: "team", url: `https://sally.example/invite/${i}` });
+        return { message: { ...content, tenantId, to: `layout${i}@x.example`, kind: "invitation" as const }, idempotencyKey: `k-layout-${driver}-${i}` };
+      }),
+    );
+    expect(emails[0].message.html.length).toBeGreaterThan(4000);
+    await enqueueEmails(t.db, emails);
+    const [{ pages }] = await pagesOfTenant(t.db, { tenantId });
+    expect(pages).toBeLessThanOrEqual(5);
   });
 });
 
