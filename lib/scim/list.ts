@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, or, sql, type SQL } from "drizzle-orm";
+import { asc, desc, sql, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { ListQuery } from "@/db/queries/scim-users";
 import { ValidationError } from "@/lib/errors";
@@ -33,9 +33,9 @@ export async function listResources<R extends Row>(ctx: ScimContext, params: Lis
     if (params.sortBy) throw new ValidationError("sortBy cannot be combined with cursor paging", "invalidValue");
     const after = params.cursor ? decodeCursor(params.cursor) : null;
     const { createdAt, id } = listing.columns;
-    const position: SQL | undefined = after
-      ? or(gt(createdAt, new Date(after.createdAt)), and(eq(createdAt, new Date(after.createdAt)), sql`${id} > ${after.id}`))
-      : undefined;
+    // A row comparison, which the (tenant, created, id) index answers as where to start: the page reads its own
+    // rows however many follow. An `or` of the two cases it stands for was a filter over every row after the cursor.
+    const position: SQL | undefined = after ? sql`(${createdAt}, ${id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)` : undefined;
     // One row more than the page says whether another follows; the total counts every match, not those after.
     const { total, rows } = await listing.query(ctx, { where: filter, after: position, offset: 0, limit: params.count + 1 });
     const page = rows.slice(0, params.count);
