@@ -9,10 +9,16 @@ import { pruneOldRows } from "@/lib/retention";
 /** Retention runs a minute after start, then hourly: old rows are few per run, and each run is batched. */
 const PRUNE_FIRST_MS = 60_000;
 const PRUNE_INTERVAL_MS = 60 * 60_000;
+/**
+ * How long an exit on SIGTERM or SIGINT waits for the last flush of the activity log's buffer: well within the
+ * 30 s a container platform commonly allows between its SIGTERM and a SIGKILL.
+ */
+const LAST_FLUSH_MS = 10_000;
 
 /**
- * Validates the environment and opens (and migrates) the database when the server starts. A configuration
- * problem prints one line and stops the process instead of failing on the first request with a stack trace.
+ * Validates the environment, sets how far V8 lets the heap grow between full collections (HEAP_GROWTH_PERCENT) and
+ * opens (and migrates) the database when the server starts. A configuration problem prints one line and stops the
+ * process instead of failing on the first request with a stack trace.
  * Then keeps two background jobs going: the outbox drain and the retention pruning.
  */
 export async function startServer(): Promise<void> {
@@ -27,7 +33,7 @@ export async function startServer(): Promise<void> {
     // Buffered activity entries (reads) go out before the process ends; prepended so it runs before the
     // handlers that exit.
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
-      process.prependOnceListener(signal, () => void stopBufferingActivity());
+      process.prependOnceListener(signal, () => exitAfter(stopBufferingActivity(), LAST_FLUSH_MS));
     }
     process.once("beforeExit", () => void flushActivity());
   } catch (error) {
@@ -39,6 +45,20 @@ export async function startServer(): Promise<void> {
 async function prune(db: Db): Promise<void> {
   const pruned = await pruneOldRows(db, env().retention);
   if (pruned.activity + pruned.outbox + pruned.mailbox > 0) console.log("retention pruned:", JSON.stringify(pruned));
+}
+
+/**
+ * Makes the process's exit wait for `work`, at most `capMs`. Next.js answers SIGTERM and SIGINT by closing its
+ * server and calling `process.exit` once the requests in flight are answered, without waiting for anything of
+ * ours: with nothing in flight it exits at once, and the last flush of the buffered activity entries was cut off
+ * with it (their requests answered, their entries lost). An exit asked for meanwhile happens when `work` settles.
+ */
+export function exitAfter(work: Promise<unknown>, capMs: number): void {
+  const exit = process.exit.bind(process);
+  const settled = Promise.race([work.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, capMs).unref())]);
+  process.exit = ((code?: number | string | null) => {
+    void settled.then(() => exit(code));
+  }) as typeof process.exit;
 }
 
 /** Runs `job` after `firstMs`, then every `intervalMs`, never overlapping itself; timers do not keep the process up. */

@@ -129,3 +129,34 @@ test("SIGTERM finishes the requests in flight, and each answered request has its
   await target.start();
   console.log(`FIGURES sigterm: 40 requests, ${answered.length} answered and logged, ${refused.length} not accepted (${refused.map((r) => r.error).join(",")}), none half-done`);
 });
+
+test("SIGTERM waits for the last flush of the reads' buffered log entries, even when Next.js has nothing left to answer", async () => {
+  test.setTimeout(120_000);
+  const { slug, domain, token } = await connect("flush");
+  const target = instances[1];
+  // The log's table held by a lock from here until after the signal: the reads' entries stay in the instance's
+  // buffer (its timer's flush waits on the lock too), and the flush on SIGTERM can only finish once it is let go.
+  const holder = await database.sql.reserve();
+  await holder`begin`;
+  await holder`lock table activity_log in exclusive mode`;
+  let released = false;
+  try {
+    const reads = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => rawRequest(`${target.url}/scim/v2/Users?filter=${encodeURIComponent(`userName eq "f${i}@${domain}"`)}`, "GET", token)),
+    );
+    expect(reads).toEqual(Array.from({ length: 5 }, () => ({ status: 200 })));
+    // Nothing is in flight: Next.js closes its server at once and would exit; the process must wait for the flush.
+    const exit = target.stop("SIGTERM");
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await holder`commit`;
+    released = true;
+    expect(await exit).toBe(143);
+  } finally {
+    if (!released) await holder`rollback`;
+    holder.release();
+  }
+  const [tenant] = await database.sql`select id from tenants where slug = ${slug}`;
+  const [{ n: logged }] = await database.sql`select count(*)::int as n from activity_log where tenant_id = ${tenant.id} and actor = 'scim'`;
+  expect(logged).toBe(5);
+  await target.start();
+});

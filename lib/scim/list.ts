@@ -34,7 +34,8 @@ export async function listResources<R extends Row>(ctx: ScimContext, params: Lis
     const after = params.cursor ? decodeCursor(params.cursor) : null;
     const { createdAt, id } = listing.columns;
     // A row comparison, which the (tenant, created, id) index answers as where to start: the page reads its own
-    // rows however many follow. An `or` of the two cases it stands for was a filter over every row after the cursor.
+    // rows wherever the cursor points. An `or` of its two cases gave the index nowhere to start: PostgreSQL walked
+    // the tenant's rows up to the cursor and filtered them, or read and sorted every row after it.
     const position: SQL | undefined = after ? sql`(${createdAt}, ${id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)` : undefined;
     // One row more than the page says whether another follows; the total counts every match, not those after.
     const { total, rows } = await listing.query(ctx, { where: filter, after: position, offset: 0, limit: params.count + 1 });
