@@ -1,6 +1,7 @@
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "./errors";
-import { parseEnv } from "./env";
+import { HEAP_GROWTH_V8_FLAG, parseEnv } from "./env";
 
 describe("parseEnv", () => {
   it("needs nothing for the embedded default", () => {
@@ -43,6 +44,11 @@ describe("parseEnv", () => {
     expect(parseEnv({ AUTH_SECRET: "x".repeat(32) }).heapGrowthPercent).toBe(150);
     expect(parseEnv({ AUTH_SECRET: "x".repeat(32), HEAP_GROWTH_PERCENT: "0" }).heapGrowthPercent).toBe(0);
     expect(parseEnv({ AUTH_SECRET: "x".repeat(32), HEAP_GROWTH_PERCENT: "300" }).heapGrowthPercent).toBe(300);
+  });
+
+  it("sets a V8 flag this Node.js knows: V8 would leave an unknown one unapplied, with a line on stderr", () => {
+    const flags = execFileSync(process.execPath, ["--v8-options"], { encoding: "utf8" });
+    expect(flags).toContain(`  ${HEAP_GROWTH_V8_FLAG} (`);
   });
 
   it("keeps the dev mailbox off in production unless enabled", () => {

@@ -28,6 +28,11 @@ export const DEFAULT_DATABASE_POOL_SIZE = 6;
  * near 270 MiB for a few per cent of a sync's throughput (README, Performance: Peak RSS). 0 leaves V8's heuristic.
  */
 export const DEFAULT_HEAP_GROWTH_PERCENT = 150;
+/**
+ * The V8 flag HEAP_GROWTH_PERCENT sets (lib/server-start.ts). V8 does not apply a flag it does not know: it says so
+ * on stderr and goes on, so a test checks that this Node.js's V8 knows it.
+ */
+export const HEAP_GROWTH_V8_FLAG = "--heap-growing-percent";
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),

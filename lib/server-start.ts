@@ -1,7 +1,7 @@
 import { setFlagsFromString } from "node:v8";
 import { getDatabase, type Db } from "@/db";
 import { AppError } from "@/lib/errors";
-import { env } from "@/lib/env";
+import { env, HEAP_GROWTH_V8_FLAG } from "@/lib/env";
 import { flushActivity, stopBufferingActivity } from "@/lib/activity";
 import { drainSoon } from "@/lib/email/outbox";
 import { pruneOldRows } from "@/lib/retention";
@@ -24,7 +24,7 @@ const LAST_FLUSH_MS = 10_000;
 export async function startServer(): Promise<void> {
   try {
     // V8 reads the growing factor at each full collection, so setting it now applies from the first one.
-    if (env().heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${env().heapGrowthPercent}`);
+    if (env().heapGrowthPercent > 0) setFlagsFromString(`${HEAP_GROWTH_V8_FLAG}=${env().heapGrowthPercent}`);
     const { db } = await getDatabase();
     // The backstop for emails whose drain after a response failed or was cut off (a retry, a crash).
     const drainEvery = env().outboxDrainIntervalSeconds * 1000;
