@@ -25,7 +25,7 @@ export const DEFAULT_DATABASE_POOL_SIZE = 6;
  * How far V8 lets the server's old generation grow past its live size before the next full collection, in percent.
  * Left to itself, V8 grows it up to four times the live heap when its collector is fast, as it is for this server
  * (about 50 MB live, about 220 MB before each collection, about 400 MiB of RSS under a sync); 150 % holds the peak
- * near 270 MiB for a few per cent of a sync's throughput (README, Performance: Peak RSS). 0 leaves V8's heuristic.
+ * near 270 MiB for about 1 % of a sync's throughput (README, Performance: Peak RSS). 0 leaves V8's heuristic.
  */
 export const DEFAULT_HEAP_GROWTH_PERCENT = 150;
 /**
