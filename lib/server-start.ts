@@ -53,7 +53,7 @@ async function prune(db: Db): Promise<void> {
  * ours: with nothing in flight it exits at once, and the last flush of the buffered activity entries was cut off
  * with it (their requests answered, their entries lost). An exit asked for meanwhile happens when `work` settles.
  */
-export function exitAfter(work: Promise<unknown>, capMs: number): void {
+function exitAfter(work: Promise<unknown>, capMs: number): void {
   const exit = process.exit.bind(process);
   const settled = Promise.race([work.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, capMs).unref())]);
   process.exit = ((code?: number | string | null) => {
