@@ -3,9 +3,9 @@ import type { DbOrTx } from "@/db";
 import { scimConnections, scimGroupMembers, scimGroups, scimUsers } from "@/db/schema";
 import { connectionAnswered, liveTokenConnection, type TokenChecked } from "./scim-connections";
 import { isUniqueViolation } from "@/db/errors";
-import { jsonParam, placeholders, reusable, reusableShaped } from "@/db/run";
+import { jsonParam, placeholders, reusable } from "@/db/run";
 import { ConflictError } from "@/lib/errors";
-import { countMatching, listShapes, pageParts, type ListQuery } from "./scim-users";
+import { listPage, type ListQuery } from "./scim-users";
 
 export type ScimGroupRow = typeof scimGroups.$inferSelect;
 export type ScimGroupColumns = Pick<ScimGroupRow, "displayName" | "externalId">;
@@ -165,8 +165,8 @@ export async function deleteScimGroup(db: DbOrTx, tenantId: string, id: string):
 }
 
 /**
- * One page of a tenant's groups and the total matching the filter, in one statement, as listScimUsers: the page's
- * ids, the count beside them, then the page's rows (a group's members are read apart, and only when returned).
+ * One page of a tenant's groups and the total matching the filter, in one statement (listPage); a group's members
+ * are read apart, and only when returned.
  */
 export async function listScimGroups(
   db: DbOrTx,
@@ -175,48 +175,8 @@ export async function listScimGroups(
   /** `tokenHash`: the page's statement also checks the request's token (liveTokenConnection). */
   options: { tokenHash?: string } = {},
 ): Promise<{ total: number; rows: ScimGroupRow[] } & Partial<TokenChecked>> {
-  const { filter, sort, after } = listShapes(query);
-  if (query.limit === 0) return { total: await countMatching(db, scimGroups, tenantId, filter), rows: [] };
-  const checking = options.tokenHash !== undefined;
-  const { query: statement, values } = reusableShaped(
-    db,
-    checking ? "scim_groups_page_checking_token" : "scim_groups_page",
-    [filter, sort, after],
-    (handle, [where, sortBy, position]) => {
-      const order = [...(sortBy ? [sortBy] : []), asc(scimGroups.createdAt), asc(scimGroups.id)];
-      const { ids, counted } = pageParts(handle, scimGroups, { where, after: position, order });
-      const fields = { row: scimGroups, total: counted.total };
-      if (checking) {
-        return handle
-          .with(ids, counted)
-          .select({ ...fields, connection: liveTokenConnection.fields })
-          .from(scimConnections)
-          .leftJoin(counted, sql`true`)
-          .leftJoin(ids, sql`true`)
-          .leftJoin(scimGroups, eq(scimGroups.id, ids.id))
-          .where(liveTokenConnection.where())
-          .orderBy(...order)
-          .prepare("scim_groups_page_checking_token");
-      }
-      return handle
-        .with(ids, counted)
-        .select(fields)
-        .from(counted)
-        .leftJoin(ids, sql`true`)
-        .leftJoin(scimGroups, eq(scimGroups.id, ids.id))
-        .orderBy(...order)
-        .prepare("scim_groups_page");
-    },
-  );
-  const answered = (await statement.execute({ tenantId, offset: query.offset, limit: query.limit, tokenHash: options.tokenHash, ...values })) as {
-    row: ScimGroupRow | null;
-    total: number | null;
-    connection?: TokenChecked["connection"];
-  }[];
-  if (checking && answered.length === 0) return { total: 0, rows: [], connection: null };
-  const rows = answered.flatMap((p) => (p.row ? [p.row] : []));
-  const total = answered[0]?.total ?? 0;
-  return checking ? { total, rows, connection: connectionAnswered(answered) } : { total, rows };
+  const { page, ...answer } = await listPage<ScimGroupRow>(db, scimGroups, tenantId, query, options);
+  return { ...answer, rows: page.map((p) => p.row) };
 }
 
 export type Member = { value: string; display: string };

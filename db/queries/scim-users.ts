@@ -411,15 +411,82 @@ export async function deleteScimUser(db: DbOrTx, tenantId: string, id: string): 
 export type ListQuery = { where?: SQL; after?: SQL; orderBy?: SQL[]; offset: number; limit: number };
 
 /**
- * One page of a tenant's users and the total matching the filter, in one statement (one snapshot, so the total
- * and the page agree): the filter, the order and the offset run over the matching users' ids alone (an index-only
- * scan for the default order), the total is a plain count beside them, and only the page's rows are read in full
- * (with their groups, when they will be returned). The count is not a window over the page's ids (`count(*) over
- * ()`): a window keeps every row it counts until the last is read, and at 100,000 users that cost a page about
- * 11 ms of PostgreSQL's time more than the count (16.9 against 5.8 ms for the first page, 21.2 against 10.3 for
- * the page at 90,001). The total comes also with a page past the end. The sort applies again to the page's rows
- * (ties broken by creation time, then id, so the order is total).
+ * One page of a tenant's users (listScimUsers; their groups too, when they will be returned) or groups
+ * (listScimGroups) and the total matching the filter, in one statement (one snapshot, so the total and the page
+ * agree): the filter, the cursor's position, the order and the offset run over the matching rows' ids alone (an
+ * index-only scan for the default order), the total is a plain count beside them, and only the page's rows are
+ * read in full. The count is not a window over the page's ids (`count(*) over ()`): a window keeps every row it
+ * counts until the last is read, and at 100,000 users that cost a page about 11 ms of PostgreSQL's time more than
+ * the count (16.9 against 5.8 ms for the first page, 21.2 against 10.3 for the page at 90,001). The total comes
+ * also with a page past the end. The sort applies again to the page's rows (ties broken by creation time, then id,
+ * so the order is total). With `tokenHash` the statement also checks the request's token (liveTokenConnection),
+ * and `connection` says what it found.
  */
+export async function listPage<R>(
+  db: DbOrTx,
+  table: typeof scimUsers | typeof scimGroups,
+  tenantId: string,
+  query: ListQuery,
+  options: { withGroups?: boolean; tokenHash?: string },
+): Promise<{ total: number; page: { row: R; groups?: UserGroup[] }[] } & Partial<TokenChecked>> {
+  const { filter, sort, after } = listShapes(query);
+  if (query.limit === 0) return { total: await countMatching(db, table, tenantId, filter), page: [] };
+  // The two tables share the columns used here (as countMatching); only users have groups.
+  const rows = table as typeof scimUsers;
+  const withGroups = options.withGroups ?? false;
+  const checking = options.tokenHash !== undefined;
+  const name = `${getTableName(table)}_page${withGroups ? "_with_groups" : ""}${checking ? "_checking_token" : ""}`;
+  const { query: statement, values } = reusableShaped(db, name, [filter, sort, after], (handle, [where, sortBy, position]) => {
+    const order = [...(sortBy ? [sortBy] : []), asc(rows.createdAt), asc(rows.id)];
+    const matching = and(eq(rows.tenantId, sql.placeholder("tenantId")), where);
+    // The page's ids, filtered, past the cursor's position if any, sorted and skipped over the ids alone.
+    const ids = handle.$with("page").as(
+      handle
+        .select({ id: sql<string>`${rows.id}`.as("page_id") })
+        .from(rows)
+        .where(and(matching, position))
+        .orderBy(...order)
+        .offset(sql.placeholder("offset"))
+        .limit(sql.placeholder("limit")),
+    );
+    const counted = handle.$with("counted").as(handle.select({ total: sql<number>`count(*)::int`.as("page_total") }).from(rows).where(matching));
+    const fields = { row: rows, total: counted.total, ...(withGroups ? { groups: groupsColumn } : {}) };
+    // One row with no page row when the page is empty; with the token checked, none when it is not live
+    // (liveTokenConnection).
+    if (checking) {
+      return handle
+        .with(ids, counted)
+        .select({ ...fields, connection: liveTokenConnection.fields })
+        .from(scimConnections)
+        .leftJoin(counted, sql`true`)
+        .leftJoin(ids, sql`true`)
+        .leftJoin(rows, eq(rows.id, ids.id))
+        .where(liveTokenConnection.where())
+        .orderBy(...order)
+        .prepare(name);
+    }
+    return handle
+      .with(ids, counted)
+      .select(fields)
+      .from(counted)
+      .leftJoin(ids, sql`true`)
+      .leftJoin(rows, eq(rows.id, ids.id))
+      .orderBy(...order)
+      .prepare(name);
+  });
+  const answered = (await statement.execute({ tenantId, offset: query.offset, limit: query.limit, tokenHash: options.tokenHash, ...values })) as {
+    row: R | null;
+    total: number | null;
+    groups?: UserGroup[];
+    connection?: TokenChecked["connection"];
+  }[];
+  if (checking && answered.length === 0) return { total: 0, page: [], connection: null };
+  const total = answered[0]?.total ?? 0;
+  const page = answered.filter((p): p is typeof p & { row: R } => p.row !== null);
+  return checking ? { total, page, connection: connectionAnswered(answered) } : { total, page };
+}
+
+/** One page of a tenant's users and the total matching the filter, in one statement (listPage). */
 export async function listScimUsers(
   db: DbOrTx,
   tenantId: string,
@@ -427,80 +494,8 @@ export async function listScimUsers(
   /** `tokenHash`: the page's statement also checks the request's token (liveTokenConnection). */
   options: { withGroups?: boolean; tokenHash?: string } = {},
 ): Promise<{ total: number; rows: ScimUserRead[] } & Partial<TokenChecked>> {
-  const { filter, sort, after } = listShapes(query);
-  if (query.limit === 0) return { total: await countMatching(db, scimUsers, tenantId, filter), rows: [] };
-  const withGroups = options.withGroups ?? false;
-  const checking = options.tokenHash !== undefined;
-  const { query: statement, values } = reusableShaped(
-    db,
-    `${withGroups ? "scim_users_page_with_groups" : "scim_users_page"}${checking ? "_checking_token" : ""}`,
-    [filter, sort, after],
-    (handle, [where, sortBy, position]) => {
-      const order = [...(sortBy ? [sortBy] : []), asc(scimUsers.createdAt), asc(scimUsers.id)];
-      const { ids, counted } = pageParts(handle, scimUsers, { where, after: position, order });
-      const fields = { row: scimUsers, total: counted.total, ...(withGroups ? { groups: groupsColumn } : {}) };
-      // One row with no user when the page is empty; with the token checked, none when it is not live
-      // (liveTokenConnection).
-      if (checking) {
-        return handle
-          .with(ids, counted)
-          .select({ ...fields, connection: liveTokenConnection.fields })
-          .from(scimConnections)
-          .leftJoin(counted, sql`true`)
-          .leftJoin(ids, sql`true`)
-          .leftJoin(scimUsers, eq(scimUsers.id, ids.id))
-          .where(liveTokenConnection.where())
-          .orderBy(...order)
-          .prepare("scim_users_page_checking_token");
-      }
-      return handle
-        .with(ids, counted)
-        .select(fields)
-        .from(counted)
-        .leftJoin(ids, sql`true`)
-        .leftJoin(scimUsers, eq(scimUsers.id, ids.id))
-        .orderBy(...order)
-        .prepare("scim_users_page");
-    },
-  );
-  const answered = (await statement.execute({ tenantId, offset: query.offset, limit: query.limit, tokenHash: options.tokenHash, ...values })) as {
-    row: ScimUserRow | null;
-    total: number | null;
-    groups?: UserGroup[];
-    connection?: TokenChecked["connection"];
-  }[];
-  if (checking && answered.length === 0) return { total: 0, rows: [], connection: null };
-  const page = answered.filter((p): p is typeof p & { row: ScimUserRow } => p.row !== null);
-  const total = answered[0]?.total ?? 0;
-  const rows = page.map((p): ScimUserRead => (p.groups ? { ...p.row, groups: p.groups } : p.row));
-  return checking ? { total, rows, connection: connectionAnswered(answered) } : { total, rows };
-}
-
-/**
- * The two parts of a list page's statement over a tenant's users or groups (listScimUsers, listScimGroups), as
- * CTEs: `page`, the page's ids, filtered, past the cursor's position if any, sorted and skipped over the ids alone
- * (placeholders `tenantId`, `offset`, `limit`), and `counted`, the count of the rows matching the filter beside
- * them, for the statement to join to the rows.
- */
-export function pageParts(
-  handle: DbOrTx,
-  table: typeof scimUsers | typeof scimGroups,
-  { where, after, order }: { where: SQL | undefined; after: SQL | undefined; order: SQL[] },
-) {
-  // The two tables share the columns used here (as countMatching).
-  const rows = table as typeof scimUsers;
-  const matching = and(eq(rows.tenantId, sql.placeholder("tenantId")), where);
-  const ids = handle.$with("page").as(
-    handle
-      .select({ id: sql<string>`${rows.id}`.as("page_id") })
-      .from(rows)
-      .where(and(matching, after))
-      .orderBy(...order)
-      .offset(sql.placeholder("offset"))
-      .limit(sql.placeholder("limit")),
-  );
-  const counted = handle.$with("counted").as(handle.select({ total: sql<number>`count(*)::int`.as("page_total") }).from(rows).where(matching));
-  return { ids, counted };
+  const { page, ...answer } = await listPage<ScimUserRow>(db, scimUsers, tenantId, query, options);
+  return { ...answer, rows: page.map((p): ScimUserRead => (p.groups ? { ...p.row, groups: p.groups } : p.row)) };
 }
 
 /** A list query's filter, sort and cursor position as shapes (see shapeOf): they name the statement built for them. */

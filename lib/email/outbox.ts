@@ -108,8 +108,8 @@ const drains = new WeakMap<Db, { current: Promise<DrainResult>; next: Promise<Dr
 
 /**
  * Drains everything due, one drain at a time per database handle: after an admin's mapping save (which may invite
- * thousands) and as the background drain (OUTBOX_DRAIN_INTERVAL_SECONDS), each of which used to send one batch of 50 and leave the rest
- * for the next background drain. A caller that asks while a drain runs gets the one run after it, shared by
+ * thousands) and as the background drain (OUTBOX_DRAIN_INTERVAL_SECONDS), each of which used to send one batch of
+ * 50 and leave the rest for the next background drain. A caller that asks while a drain runs gets the one run after it, shared by
  * everyone who asks meanwhile (the running drain may have claimed before that caller's change committed), and a
  * drain that fills its batch is followed by another, until fewer are due. The promise settles with the run the
  * caller needed, not with the runs that follow: Next.js's `after` keeps a request's state until it settles. A
