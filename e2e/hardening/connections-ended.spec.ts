@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import postgres from "postgres";
 import { SimulatedIdp, SCIM_SCHEMAS } from "./idp";
-import { createOpsDatabase, Instance, opsCli, opsPort, skipUnlessPostgres, type OpsDatabase } from "./instances";
+import { connectTenant, startInstance, type Instance, type OneInstance } from "./instances";
 
 // PostgreSQL ends the instance's connections while IdP requests run (a restart, a failover, an administrator's
 // pg_terminate_backend, a proxy dropping connections): the requests in flight fail with a 503 (try again), the
@@ -12,25 +12,18 @@ import { createOpsDatabase, Instance, opsCli, opsPort, skipUnlessPostgres, type 
 // so a request could outlast the IdP's 60 s (db/index.ts, reconnectDelay).
 test.describe.configure({ mode: "serial" });
 
-let database: OpsDatabase;
+let ops: OneInstance | undefined;
 let instance: Instance;
 let idp: SimulatedIdp;
 
 test.beforeAll(async ({}, info) => {
-  skipUnlessPostgres(info);
-  test.setTimeout(240_000);
-  database = await createOpsDatabase("ended");
-  instance = await new Instance({ port: opsPort(19), databaseUrl: database.url }).start();
-  const slug = `ended-${Date.now().toString(36)}`;
-  await opsCli(instance.options, "tenant", "create", "--name", slug, "--slug", slug, "--admin", `admin@${slug}.example`);
-  const { token } = await opsCli(instance.options, "scim", "connect", "--tenant", slug, "--provider", "okta");
+  ops = await startInstance(info, "ended", 19);
+  instance = ops.instance;
+  const { token } = await connectTenant(instance.options, "ended", "okta");
   idp = new SimulatedIdp(token, () => [instance.url]);
 });
 
-test.afterAll(async () => {
-  await instance?.stop("SIGKILL");
-  await database?.drop();
-});
+test.afterAll(() => ops?.stop());
 
 /** Ends every connection to the instance's database, from a connection to another one; how many it ended. */
 async function endConnections(): Promise<number> {
@@ -40,7 +33,7 @@ async function endConnections(): Promise<number> {
     // pg_terminate_backend before it has checked the database, and end every connection of the server.
     const ended = await admin<{ pid: number }[]>`
       select pid from (
-        select pid from pg_stat_activity where datname = ${new URL(database.url).pathname.slice(1)} and pid <> pg_backend_pid() offset 0
+        select pid from pg_stat_activity where datname = ${new URL(ops!.database.url).pathname.slice(1)} and pid <> pg_backend_pid() offset 0
       ) as chosen
       where pg_terminate_backend(pid)`;
     return ended.length;

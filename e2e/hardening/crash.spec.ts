@@ -1,7 +1,7 @@
 import http from "node:http";
 import { expect, test } from "@playwright/test";
 import type { FakeResend } from "../fake-resend.mjs";
-import { Instance, opsCli, skipUnlessPostgres, startTwoInstances, stopTwoInstances, type InstanceOptions, type OpsDatabase } from "./instances";
+import { connectTenant, Instance, opsCli, startTwoInstances, stopTwoInstances, type InstanceOptions, type OpsDatabase } from "./instances";
 import { SimulatedIdp } from "./idp";
 import { createGroups, expectedEnd, INITIAL_SEATS, invitationsDelivered, MAPPING_ARGS, snapshot, syncCycle } from "./scenario";
 
@@ -15,19 +15,15 @@ let instances: Instance[];
 let options: InstanceOptions;
 
 test.beforeAll(async ({}, info) => {
-  skipUnlessPostgres(info);
-  test.setTimeout(240_000);
-  ({ database, fake, instances } = await startTwoInstances("crash", 11));
+  ({ database, fake, instances } = await startTwoInstances(info, "crash", 11));
   options = instances[0].options;
 });
 
 test.afterAll(() => stopTwoInstances({ database, fake, instances }));
 
 async function connect(prefix: string) {
-  const slug = `${prefix}-${Date.now().toString(36)}`;
-  await opsCli(options, "tenant", "create", "--name", slug, "--slug", slug, "--admin", `admin@${slug}.example`, "--seats", INITIAL_SEATS);
-  const { token } = await opsCli(options, "scim", "connect", "--tenant", slug, "--provider", "entra");
-  return { slug, domain: `${slug}.example`, token: token as string, idp: new SimulatedIdp(token, () => instances.map((i) => i.url), { retry: true }) };
+  const { slug, token } = await connectTenant(options, prefix, "entra", "--seats", INITIAL_SEATS);
+  return { slug, domain: `${slug}.example`, token, idp: new SimulatedIdp(token, () => instances.map((i) => i.url), { retry: true }) };
 }
 
 test("SIGKILL mid-cycle, restart, IdP retries: the end state equals a run without crashes; emails go out once", async () => {

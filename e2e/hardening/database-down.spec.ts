@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { startOutageProxy } from "../../db/testing/outage-proxy";
 import { SimulatedIdp, SCIM_SCHEMAS } from "./idp";
-import { createOpsDatabase, Instance, opsCli, opsPort, skipUnlessPostgres, type OpsDatabase } from "./instances";
+import { connectTenant, startInstance, type Instance, type OneInstance, type OpsDatabase } from "./instances";
 
 // PostgreSQL cannot be reached for a while (down, restarting, a network partition): seen from the instance, its
 // connections end and new ones are refused. Every request is still answered, with a 503 the IdP retries; nothing
@@ -9,6 +9,7 @@ import { createOpsDatabase, Instance, opsCli, opsPort, skipUnlessPostgres, type 
 // entries of the reads it served just before the outage (buffered, not yet written) are all in the log.
 test.describe.configure({ mode: "serial" });
 
+let ops: OneInstance | undefined;
 let database: OpsDatabase;
 let proxy: Awaited<ReturnType<typeof startOutageProxy>>;
 let instance: Instance;
@@ -16,24 +17,22 @@ let idp: SimulatedIdp;
 let tenantId: string;
 
 test.beforeAll(async ({}, info) => {
-  skipUnlessPostgres(info);
-  test.setTimeout(240_000);
-  database = await createOpsDatabase("down");
-  const url = new URL(database.url);
-  proxy = await startOutageProxy({ host: url.hostname, port: Number(url.port || 5432) });
-  instance = await new Instance({ port: opsPort(18), databaseUrl: proxy.url(database.url) }).start();
-  const slug = `down-${Date.now().toString(36)}`;
-  await opsCli(instance.options, "tenant", "create", "--name", slug, "--slug", slug, "--admin", `admin@${slug}.example`);
-  const { token } = await opsCli(instance.options, "scim", "connect", "--tenant", slug, "--provider", "entra");
+  ops = await startInstance(info, "down", 18, {
+    through: async (databaseUrl) => {
+      const url = new URL(databaseUrl);
+      proxy = await startOutageProxy({ host: url.hostname, port: Number(url.port || 5432) });
+      return { databaseUrl: proxy.url(databaseUrl), close: () => proxy.close() };
+    },
+  });
+  ({ database, instance } = ops);
+  const { slug, token } = await connectTenant(instance.options, "down", "entra");
   [{ id: tenantId }] = await database.sql<{ id: string }[]>`select id from tenants where slug = ${slug}`;
   idp = new SimulatedIdp(token, () => [instance.url]);
 });
 
 test.afterAll(async () => {
   await proxy?.up().catch(() => {});
-  await instance?.stop("SIGKILL");
-  await proxy?.close();
-  await database?.drop();
+  await ops?.stop();
 });
 
 test("while the database is unreachable every request gets a 503 to retry; afterwards all is served and no read's log entry is lost", async () => {

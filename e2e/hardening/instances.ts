@@ -124,22 +124,87 @@ export async function opsCli(options: InstanceOptions, ...args: string[]): Promi
   }
 }
 
+/** Sets the hook's time for starting instances; skips the file without PostgreSQL (skipUnlessPostgres). */
+function startingInstances(info: TestInfo): void {
+  skipUnlessPostgres(info);
+  test.setTimeout(240_000);
+}
+
+/** What sits between an instance and PostgreSQL (a counting or an outage proxy): the URL to use, and its close. */
+export type Between = { databaseUrl: string; close: () => Promise<void> };
+
+export type OneInstance = {
+  database: OpsDatabase;
+  instance: Instance;
+  /** Kills the instance, closes what sat between it and PostgreSQL and drops the database. */
+  stop: () => Promise<void>;
+};
+
+/**
+ * For a spec file's beforeAll: a fresh database and one production instance on opsPort(offset), with `env` added
+ * to its environment and, given `through`, reaching PostgreSQL through what that starts. Skips the file without
+ * PostgreSQL. What it started is stopped again should a later step fail.
+ */
+export async function startInstance(
+  info: TestInfo,
+  label: string,
+  offset: number,
+  setup: { env?: Record<string, string>; through?: (databaseUrl: string) => Promise<Between> } = {},
+): Promise<OneInstance> {
+  startingInstances(info);
+  const database = await createOpsDatabase(label);
+  let between: Between | undefined;
+  let instance: Instance | undefined;
+  const stop = async () => {
+    await instance?.stop("SIGKILL");
+    await between?.close();
+    await database.drop();
+  };
+  try {
+    between = setup.through ? await setup.through(database.url) : undefined;
+    instance = await new Instance({ port: opsPort(offset), databaseUrl: between?.databaseUrl ?? database.url, env: setup.env }).start();
+    return { database, instance, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * A tenant made through the CLI, named and slugged `<prefix>-<time>` (a rerun makes another) with its admin at
+ * admin@<slug>.example, and connected over SCIM for `provider`: its slug and the connection's token. `createArgs`
+ * go to `tenant create` as well (`--seats`, say).
+ */
+export async function connectTenant(options: InstanceOptions, prefix: string, provider: string, ...createArgs: string[]): Promise<{ slug: string; token: string }> {
+  const slug = `${prefix}-${Date.now().toString(36)}`;
+  await opsCli(options, "tenant", "create", "--name", slug, "--slug", slug, "--admin", `admin@${slug}.example`, ...createArgs);
+  const { token } = await opsCli(options, "scim", "connect", "--tenant", slug, "--provider", provider);
+  return { slug, token: token as string };
+}
+
 export type TwoInstances = { database: OpsDatabase; fake: FakeResend; instances: Instance[] };
 
 /**
- * A fresh database, a fake Resend API on opsPort(offset) and two production instances on the next two ports,
- * sending email through it. Started one after the other: the first migrates (under its advisory lock), the
- * second finds it done.
+ * For a spec file's beforeAll: a fresh database, a fake Resend API on opsPort(offset) and two production
+ * instances on the next two ports, sending email through it. Started one after the other: the first migrates
+ * (under its advisory lock), the second finds it done. Skips the file without PostgreSQL; stops what it started
+ * should a later step fail.
  */
-export async function startTwoInstances(label: string, offset: number): Promise<TwoInstances> {
-  const database = await createOpsDatabase(label);
-  // Imported when used: the module has a top-level await for its command-line use, which require() refuses.
-  const { startFakeResend } = await import("../fake-resend.mjs");
-  const fake = await startFakeResend(opsPort(offset));
-  const env = { RESEND_API_KEY: `re_test_${label}`, RESEND_BASE_URL: fake.url, MAILBOX_ENABLED: "0" };
-  const instances = [1, 2].map((n) => new Instance({ port: opsPort(offset + n), databaseUrl: database.url, env }));
-  for (const instance of instances) await instance.start();
-  return { database, fake, instances };
+export async function startTwoInstances(info: TestInfo, label: string, offset: number): Promise<TwoInstances> {
+  startingInstances(info);
+  const started: Partial<TwoInstances> = { database: await createOpsDatabase(label) };
+  try {
+    // Imported when used: the module has a top-level await for its command-line use, which require() refuses.
+    const { startFakeResend } = await import("../fake-resend.mjs");
+    const fake = (started.fake = await startFakeResend(opsPort(offset)));
+    const env = { RESEND_API_KEY: `re_test_${label}`, RESEND_BASE_URL: fake.url, MAILBOX_ENABLED: "0" };
+    started.instances = [1, 2].map((n) => new Instance({ port: opsPort(offset + n), databaseUrl: started.database!.url, env }));
+    for (const instance of started.instances) await instance.start();
+    return started as TwoInstances;
+  } catch (error) {
+    await stopTwoInstances(started);
+    throw error;
+  }
 }
 
 /** Stops what startTwoInstances started, as far as it got. */

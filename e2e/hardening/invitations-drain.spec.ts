@@ -3,35 +3,29 @@ import { ScimIntegrationPage } from "../pages/admin";
 import { labels } from "../pages/labels";
 import { SignInPage } from "../pages/sign-in";
 import { SimulatedIdp } from "./idp";
-import { createOpsDatabase, Instance, opsCli, opsPort, skipUnlessPostgres, type OpsDatabase } from "./instances";
+import { connectTenant, startInstance, type Instance, type OneInstance, type OpsDatabase } from "./instances";
 
 // An admin's Save that invites more people than one drain takes (50) sends every invitation right after the
 // answer, not 50 now and the rest at the background drain. The instance's background drain is an hour away
 // (OUTBOX_DRAIN_INTERVAL_SECONDS), so every email that arrives here was sent by the save's own drain.
 const INVITED = 60;
 
+let ops: OneInstance | undefined;
 let database: OpsDatabase;
 let instance: Instance;
 
 test.beforeAll(async ({}, info) => {
-  skipUnlessPostgres(info);
-  test.setTimeout(240_000);
-  database = await createOpsDatabase("invitations");
-  instance = await new Instance({ port: opsPort(7), databaseUrl: database.url, env: { OUTBOX_DRAIN_INTERVAL_SECONDS: "3600" } }).start();
+  ops = await startInstance(info, "invitations", 7, { env: { OUTBOX_DRAIN_INTERVAL_SECONDS: "3600" } });
+  ({ database, instance } = ops);
 });
 
-test.afterAll(async () => {
-  await instance?.stop("SIGKILL");
-  await database?.drop();
-});
+test.afterAll(() => ops?.stop());
 
 test(`a Save that invites ${INVITED} people sends every invitation at once, each exactly once`, async ({ page }) => {
   test.setTimeout(300_000);
-  const slug = `inv-${Date.now().toString(36)}`;
+  const { slug, token } = await connectTenant(instance.options, "inv", "entra", "--seats", `starter=${INVITED}`);
   const domain = `${slug}.example`;
   const admin = `admin@${domain}`;
-  await opsCli(instance.options, "tenant", "create", "--name", slug, "--slug", slug, "--admin", admin, "--seats", `starter=${INVITED}`);
-  const { token } = await opsCli(instance.options, "scim", "connect", "--tenant", slug, "--provider", "entra");
 
   // The IdP's first sync: the people, a user group with all of them, an admin group with one.
   const idp = new SimulatedIdp(token, () => [instance.url]);

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import type { FakeResend } from "../fake-resend.mjs";
-import { Instance, opsCli, skipUnlessPostgres, startTwoInstances, stopTwoInstances, type InstanceOptions, type OpsDatabase } from "./instances";
+import { connectTenant, Instance, opsCli, startTwoInstances, stopTwoInstances, type InstanceOptions, type OpsDatabase } from "./instances";
 import { SimulatedIdp } from "./idp";
 import { createGroups, expectedEnd, INITIAL_SEATS, invitationsDelivered, MAPPING_ARGS, snapshot, syncCycle } from "./scenario";
 
@@ -15,9 +15,7 @@ let instances: Instance[];
 let options: InstanceOptions;
 
 test.beforeAll(async ({}, info) => {
-  skipUnlessPostgres(info);
-  test.setTimeout(240_000);
-  ({ database, fake, instances } = await startTwoInstances("many", 1));
+  ({ database, fake, instances } = await startTwoInstances(info, "many", 1));
   options = instances[0].options;
 });
 
@@ -28,9 +26,7 @@ test("IdPs syncing through two instances at once lose and double nothing, buy ex
   const urls = () => instances.map((i) => i.url);
   const tenants = await Promise.all(
     Array.from({ length: TENANTS }, async (_, n) => {
-      const slug = `many-${n}-${Date.now().toString(36)}`;
-      await opsCli(options, "tenant", "create", "--name", `Many ${n}`, "--slug", slug, "--admin", `admin@${slug}.example`, "--seats", INITIAL_SEATS);
-      const { token } = await opsCli(options, "scim", "connect", "--tenant", slug, "--provider", "okta");
+      const { slug, token } = await connectTenant(options, `many-${n}`, "okta", "--seats", INITIAL_SEATS);
       return { slug, domain: `${slug}.example`, token, idp: new SimulatedIdp(token, urls) };
     }),
   );
@@ -69,9 +65,7 @@ test("IdPs syncing through two instances at once lose and double nothing, buy ex
 
 test("token rotation and disconnect take effect on the next request on every instance", async () => {
   test.setTimeout(300_000);
-  const slug = `rot-${Date.now().toString(36)}`;
-  await opsCli(options, "tenant", "create", "--name", "Rotate", "--slug", slug, "--admin", `admin@${slug}.example`);
-  const { token: first } = await opsCli(options, "scim", "connect", "--tenant", slug, "--provider", "entra");
+  const { slug, token: first } = await connectTenant(options, "rot", "entra");
   const get = (token: string, instance: Instance) =>
     fetch(`${instance.url}/scim/v2/Users`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
   const idp = new SimulatedIdp(first, () => instances.map((i) => i.url));

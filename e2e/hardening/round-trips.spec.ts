@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { startCountingProxy } from "../../db/testing/round-trips";
 import { SimulatedIdp, SCIM_SCHEMAS } from "./idp";
-import { createOpsDatabase, Instance, opsCli, opsPort, skipUnlessPostgres, type OpsDatabase } from "./instances";
+import { connectTenant, startInstance, type Instance, type OneInstance } from "./instances";
 
 // Round trips to PostgreSQL per SCIM request, counted on the production build, through the counting proxy the
 // unit tests use (lib/scim/round-trips.db.test.ts). There every module is loaded once; `next build` puts copies
@@ -11,31 +11,27 @@ import { createOpsDatabase, Instance, opsCli, opsPort, skipUnlessPostgres, type 
 // nothing in the unit tests could tell.
 test.describe.configure({ mode: "serial" });
 
-let database: OpsDatabase;
+let ops: OneInstance | undefined;
 let proxy: Awaited<ReturnType<typeof startCountingProxy>>;
 let instance: Instance;
 let idp: SimulatedIdp;
 
 test.beforeAll(async ({}, info) => {
-  skipUnlessPostgres(info);
-  test.setTimeout(240_000);
-  database = await createOpsDatabase("trips");
-  const url = new URL(database.url);
-  proxy = await startCountingProxy({ host: url.hostname, port: Number(url.port || 5432) });
-  url.hostname = "127.0.0.1";
-  url.port = String(proxy.port);
-  instance = await new Instance({ port: opsPort(17), databaseUrl: url.toString() }).start();
-  const slug = `trips-${Date.now().toString(36)}`;
-  await opsCli(instance.options, "tenant", "create", "--name", slug, "--slug", slug, "--admin", `admin@${slug}.example`);
-  const { token } = await opsCli(instance.options, "scim", "connect", "--tenant", slug, "--provider", "entra");
+  ops = await startInstance(info, "trips", 17, {
+    through: async (databaseUrl) => {
+      const url = new URL(databaseUrl);
+      proxy = await startCountingProxy({ host: url.hostname, port: Number(url.port || 5432) });
+      url.hostname = "127.0.0.1";
+      url.port = String(proxy.port);
+      return { databaseUrl: url.toString(), close: () => proxy.close() };
+    },
+  });
+  ({ instance } = ops);
+  const { token } = await connectTenant(instance.options, "trips", "entra");
   idp = new SimulatedIdp(token, () => [instance.url]);
 });
 
-test.afterAll(async () => {
-  await instance?.stop("SIGKILL");
-  await proxy?.close();
-  await database?.drop();
-});
+test.afterAll(() => ops?.stop());
 
 /**
  * The fewest round trips `request` took in three runs (each counted from its start to its answer): the instance's

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { createOpsDatabase, Instance, opsCli, opsPort, type InstanceOptions, type OpsDatabase, skipUnlessPostgres } from "./instances";
+import { connectTenant, opsCli, startInstance, type Instance, type InstanceOptions, type OneInstance, type OpsDatabase } from "./instances";
 import { SimulatedIdp } from "./idp";
 
 // An instance whose APP_URL is http://127.0.0.1:PORT, reached both by that origin and by http://localhost:PORT:
@@ -7,31 +7,25 @@ import { SimulatedIdp } from "./idp";
 // are short-lived and single-use, and a member deprovisioned over SCIM is signed out on the next page load.
 test.describe.configure({ mode: "serial" });
 
+let ops: OneInstance | undefined;
 let database: OpsDatabase;
 let instance: Instance;
 let options: InstanceOptions;
 
 test.beforeAll(async ({}, info) => {
-  skipUnlessPostgres(info);
-  test.setTimeout(240_000);
-  database = await createOpsDatabase("sessions");
-  instance = await new Instance({ port: opsPort(15), databaseUrl: database.url }).start();
+  ops = await startInstance(info, "sessions", 15);
+  ({ database, instance } = ops);
   options = instance.options;
 });
 
-test.afterAll(async () => {
-  await instance?.stop("SIGKILL");
-  await database?.drop();
-});
+test.afterAll(() => ops?.stop());
 
 const appOrigin = () => instance.url;
 const otherOrigin = () => instance.url.replace("127.0.0.1", "localhost");
 
 /** A tenant with one SCIM-provisioned member (user role) and its admin. */
 async function tenantWithMember() {
-  const slug = `s-${Date.now().toString(36)}`;
-  await opsCli(options, "tenant", "create", "--name", slug, "--slug", slug, "--admin", `admin@${slug}.example`);
-  const { token } = await opsCli(options, "scim", "connect", "--tenant", slug, "--provider", "okta");
+  const { slug, token } = await connectTenant(options, "s", "okta");
   const idp = new SimulatedIdp(token, () => [instance.url]);
   const member = `member@${slug}.example`;
   const memberId = await idp.createUser(member);
