@@ -90,8 +90,8 @@ async function main(): Promise<void> {
     // members' Sally users are written); their member PATCHes alternate Add and Remove, so every round ends where
     // it started.
     const { saveGroupMapping } = await import("@/lib/provisioning/group-mapping");
-    const group = async (displayName: string) =>
-      (await send("POST", "Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName }))!.id;
+    const group = async (displayName: string, bearer = token) =>
+      (await send("POST", "Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName }, bearer))!.id;
     const department = await group("Department");
     const staff = await group("Staff");
     await saveGroupMapping(database.db, {
@@ -123,10 +123,8 @@ async function main(): Promise<void> {
     const joining = async () => {
       const tenant = await createTenant(database.db, { name: "Grants", slug: "grants", adminEmail: "owner@grants.example", seats: {} });
       const { token: bearer } = await connectScim(database.db, { tenantId: tenant.id, provider: "entra", actor: "bench" });
-      const newGroup = async (displayName: string) =>
-        (await send("POST", "Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName }, bearer))!.id;
-      const users = await newGroup("Users");
-      const starter = await newGroup("Starter");
+      const users = await group("Users", bearer);
+      const starter = await group("Starter", bearer);
       await saveGroupMapping(database.db, {
         tenantId: tenant.id,
         mapping: { userGroupId: users, adminGroupId: null, licenseGroups: [{ groupId: starter, tier: "starter" }], inviteOnProvision: true },
