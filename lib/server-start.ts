@@ -24,7 +24,8 @@ const LAST_FLUSH_MS = 10_000;
 export async function startServer(): Promise<void> {
   try {
     // V8 reads the growing factor at each full collection, so setting it now applies from the first one.
-    if (env().heapGrowthPercent > 0) setFlagsFromString(`${HEAP_GROWTH_V8_FLAG}=${env().heapGrowthPercent}`);
+    const { heapGrowthPercent } = env();
+    if (heapGrowthPercent > 0) setFlagsFromString(`${HEAP_GROWTH_V8_FLAG}=${heapGrowthPercent}`);
     const { db } = await getDatabase();
     // The backstop for emails whose drain after a response failed or was cut off (a retry, a crash).
     const drainEvery = env().outboxDrainIntervalSeconds * 1000;

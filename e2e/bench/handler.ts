@@ -7,6 +7,7 @@
 // Compare two checkouts by running each in alternation (`--app-dir` is not needed: run it in each checkout).
 import { parseArgs as parseNodeArgs } from "node:util";
 import postgres from "postgres";
+import { insertScimUsers } from "./bulk-users";
 import { cpuMsBetween, cpuMsByPid } from "./proc";
 import { databaseUrl, recreateDatabase } from "./servers";
 
@@ -130,23 +131,8 @@ async function main(): Promise<void> {
         mapping: { userGroupId: users, adminGroupId: null, licenseGroups: [{ groupId: starter, tier: "starter" }], inviteOnProvision: true },
         actor: "bench",
       });
-      const newcomers = (await maintenance<{ id: string }[]>`
-        with made as (
-          insert into scim_users (tenant_id, user_name, external_id, display_name, email, active, resource)
-          select ${tenant.id}, 'joiner' || i || '@grants.example', 'joiner-' || i, 'Joiner ' || i, 'joiner' || i || '@grants.example', true,
-            jsonb_build_object('schemas', jsonb_build_array('urn:ietf:params:scim:schemas:core:2.0:User'),
-              'userName', 'joiner' || i || '@grants.example', 'externalId', 'joiner-' || i, 'active', true, 'displayName', 'Joiner ' || i,
-              'name', jsonb_build_object('givenName', 'Joiner', 'familyName', i::text),
-              'emails', jsonb_build_array(jsonb_build_object('type', 'work', 'value', 'joiner' || i || '@grants.example', 'primary', true)))
-          from generate_series(1, ${(300 + rounds * JOIN_REQUESTS) * 10}::int) i
-          returning id, tenant_id, email, display_name
-        ),
-        sally as (
-          insert into users (tenant_id, email, name, role, license, status, source, scim_user_id)
-          select tenant_id, email, display_name, 'none', 'none', 'deactivated', 'scim', id from made
-        ),
-        licensed as (insert into scim_group_members (group_id, user_id, tenant_id) select ${starter}, id, tenant_id from made)
-        select id from made order by id`).map((r) => r.id);
+      const newcomers = await insertScimUsers(maintenance, tenant.id, { prefix: "joiner", domain: "grants.example", from: 1, to: (300 + rounds * JOIN_REQUESTS) * 10 });
+      await maintenance`insert into scim_group_members (group_id, user_id, tenant_id) select ${starter}, id, ${tenant.id} from unnest(${newcomers}::uuid[]) as id`;
       let joined = 0;
       return async () => {
         const ten = newcomers.slice(joined, (joined += 10));

@@ -4,6 +4,7 @@
 import { performance } from "node:perf_hooks";
 import type { Sql } from "postgres";
 import { encodeCursor } from "@/lib/scim/list-params";
+import { insertScimUsers } from "./bulk-users";
 import { Recorder, runStage, type ScimClient } from "./client";
 import { rssSampler } from "./proc";
 import { formatNumber, formatRatio, ratio, summarize, textTable, type LatencySummary } from "./stats";
@@ -46,22 +47,7 @@ async function bulkLoadUsers(sql: Sql, tenantId: string, total: number): Promise
   const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from scim_users where tenant_id = ${tenantId}`;
   if (n >= total) return n;
   const started = performance.now();
-  await sql`
-    with made as (
-      insert into scim_users (tenant_id, user_name, external_id, display_name, email, active, resource, created_at)
-      select ${tenantId}, 'bench.bulk' || i || '@contoso.example', md5('bulk' || i), 'Bulk User ' || i,
-             'bench.bulk' || i || '@contoso.example', true,
-             jsonb_build_object(
-               'schemas', jsonb_build_array('urn:ietf:params:scim:schemas:core:2.0:User'),
-               'userName', 'bench.bulk' || i || '@contoso.example', 'externalId', md5('bulk' || i), 'active', true,
-               'displayName', 'Bulk User ' || i, 'name', jsonb_build_object('givenName', 'Bulk', 'familyName', 'User ' || i),
-               'emails', jsonb_build_array(jsonb_build_object('type', 'work', 'value', 'bench.bulk' || i || '@contoso.example', 'primary', true))),
-             now() + i * interval '1 microsecond'
-      from generate_series(${n}::int, ${total - 1}::int) i
-      returning id, tenant_id, email, display_name
-    )
-    insert into users (tenant_id, email, name, role, license, status, source, scim_user_id)
-    select tenant_id, email, display_name, 'none', 'none', 'deactivated', 'scim', id from made`;
+  await insertScimUsers(sql, tenantId, { prefix: "bench.bulk", domain: "contoso.example", from: n, to: total - 1 });
   await sql`vacuum analyze scim_users`;
   await sql`vacuum analyze users`;
   process.stderr.write(`probe: bulk-loaded ${total - n} users (now ${total}) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);

@@ -109,12 +109,12 @@ const drains = new WeakMap<Db, { current: Promise<DrainResult>; next: Promise<Dr
 /**
  * Drains everything due, one drain at a time per database handle: after an admin's mapping save (which may invite
  * thousands) and as the background drain (OUTBOX_DRAIN_INTERVAL_SECONDS), each of which used to send one batch of
- * 50 and leave the rest for the next background drain. A caller that asks while a drain runs gets the one run after it, shared by
- * everyone who asks meanwhile (the running drain may have claimed before that caller's change committed), and a
- * drain that fills its batch is followed by another, until fewer are due. The promise settles with the run the
- * caller needed, not with the runs that follow: Next.js's `after` keeps a request's state until it settles. A
- * failure is the caller's error; the background drain is the backstop. Other instances drain side by side: the
- * claims keep them apart.
+ * 50 and leave the rest for the next background drain. A caller that asks while a drain runs gets the one run after
+ * it, shared by everyone who asks meanwhile (the running drain may have claimed before that caller's change
+ * committed), and a drain that fills its batch is followed by another, until fewer are due. The promise settles with
+ * the run the caller needed, not with the runs that follow: Next.js's `after` keeps a request's state until it
+ * settles. A failure is the caller's error; the background drain is the backstop. Other instances drain side by
+ * side: the claims keep them apart.
  */
 export function drainSoon(db: Db): Promise<void> {
   const state = drains.get(db);
