@@ -70,7 +70,8 @@ export async function storeRenderings(db: DbOrTx, rows: { id: string; subject: s
 /** How one delivery attempt ended: sent with the provider's id, or not, to be retried after `retrySeconds` or given up. */
 export type DeliveryOutcome =
   | { id: string; status: "sent"; providerMessageId: string }
-  | { id: string; status: "pending" | "failed"; error: string; retrySeconds: number };
+  /** `deferred`: the attempt was not made (the provider asked to wait), so the claim's count is taken back. */
+  | { id: string; status: "pending" | "failed"; error: string; retrySeconds: number; deferred?: boolean };
 
 const recordOutcomesStatement = statement(
   "outbox_record_outcomes",
@@ -79,10 +80,11 @@ const recordOutcomesStatement = statement(
       sent_at = case when v.status = 'sent' then now() else o.sent_at end,
       provider_message_id = coalesce(v."providerMessageId", o.provider_message_id),
       last_error = v.error,
+      attempts = o.attempts - case when v.deferred then 1 else 0 end,
       next_attempt_at = case when v."retrySeconds" is null then o.next_attempt_at
                              else now() + make_interval(secs => v."retrySeconds") end
     from jsonb_to_recordset(${p.rows}::jsonb)
-      as v(id uuid, status text, "providerMessageId" text, error text, "retrySeconds" int)
+      as v(id uuid, status text, "providerMessageId" text, error text, "retrySeconds" int, deferred boolean)
     where o.id = v.id and ${byIds(p.ids)}`,
 );
 

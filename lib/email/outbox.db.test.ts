@@ -105,10 +105,10 @@ describe.each(testDrivers)("email outbox on %s (local mailbox)", (driver) => {
     await enqueueEmails(t.db, plain);
 
     const first = await drainOutbox(t.db);
-    expect(first).toEqual({ sent: 50, failed: 0 });
+    expect(first).toEqual({ sent: 50, failed: 0, deferred: 0 });
     const [second, third] = await Promise.all([drainOutbox(t.db), drainOutbox(t.db)]);
     expect(second.sent + third.sent).toBe(21);
-    expect(await drainOutbox(t.db)).toEqual({ sent: 0, failed: 0 });
+    expect(await drainOutbox(t.db)).toEqual({ sent: 0, failed: 0, deferred: 0 });
 
     const delivered = await t.db.select().from(mailbox).where(eq(mailbox.tenantId, tenant.id));
     expect(delivered).toHaveLength(71);

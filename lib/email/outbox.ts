@@ -49,7 +49,8 @@ export async function enqueueEmails(tx: DbOrTx, emails: QueuedEmail[]): Promise<
   await enqueueStatement(tx, { rows: jsonParam(rows) });
 }
 
-export type DrainResult = { sent: number; failed: number };
+/** A drain's outcome: sent, failed attempts, and deliveries deferred (the provider asked to wait, see SendResult). */
+export type DrainResult = { sent: number; failed: number; deferred: number };
 
 /**
  * Sends due outbox messages (or just `ids`), up to `limit` (50) per call, in a fixed number of statements however
@@ -65,7 +66,7 @@ export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: num
   // Seat purchases committed since the last drain get their receipts first, so this drain can send them.
   if (!options.ids) await queueReceipts(db);
   const claimed = await claimDueEmails(db, { ids: options.ids, limit: options.limit ?? DRAIN_BATCH, leaseSeconds: LEASE_SECONDS });
-  if (claimed.length === 0) return { sent: 0, failed: 0 };
+  if (claimed.length === 0) return { sent: 0, failed: 0, deferred: 0 };
 
   const unrendered = claimed.filter((row) => !storedContent(row)).map((row) => row.id);
   let rendered = new Map<string, RenderedEmail>();
@@ -96,11 +97,12 @@ export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: num
   }
   ready.forEach(({ row }, n) => {
     const sent = results[n];
-    outcomes.push(sent.ok ? { id: row.id, status: "sent", providerMessageId: sent.id } : failure(row, sent.error));
+    outcomes.push(sent.ok ? { id: row.id, status: "sent", providerMessageId: sent.id } : sent.deferSeconds !== undefined ? deferral(row, sent.error, sent.deferSeconds) : failure(row, sent.error));
   });
   await recordOutcomes(db, outcomes);
   const sent = outcomes.filter((o) => o.status === "sent").length;
-  return { sent, failed: outcomes.length - sent };
+  const deferred = outcomes.filter((o) => o.status === "pending" && o.deferred).length;
+  return { sent, failed: outcomes.length - sent - deferred, deferred };
 }
 
 /** Per database handle, the drain drainSoon is running and the one asked for to follow it, if any. */
@@ -167,6 +169,15 @@ function failure(row: ClaimedEmail, error: string): DeliveryOutcome {
     error: error.replaceAll("\0", "").slice(0, 1000),
     retrySeconds: retryDelaySeconds(row.attempts),
   };
+}
+
+/**
+ * A delivery the provider asked to wait for (its rate limit or quota): due again when it said, and the claim's
+ * attempt given back, so waiting never counts towards MAX_ATTEMPTS and a directory's worth of invitations is
+ * delivered at the provider's pace rather than given up.
+ */
+function deferral(row: ClaimedEmail, error: string, seconds: number): DeliveryOutcome {
+  return { id: row.id, status: "pending", error: error.replaceAll("\0", "").slice(0, 1000), retrySeconds: seconds, deferred: true };
 }
 
 /** 30 s, 1 min, 2 min … capped at one hour. */

@@ -23,14 +23,14 @@ describe("email through the Resend API", () => {
       { to: "ada@acme.example", subject: "Welcome", text: "Hello https://app.example/x", html: "<p>Hello</p>", kind: "invitation" },
       "invite-42",
     );
-    expect(await drainOutbox(t.db)).toEqual({ sent: 0, failed: 1 });
+    expect(await drainOutbox(t.db)).toEqual({ sent: 0, failed: 1, deferred: 0 });
     let [row] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.id, id!));
     expect(row).toMatchObject({ status: "pending", attempts: 1 });
     expect(row.lastError).toMatch(/temporary failure/);
 
     // Make it due now instead of waiting for the backoff.
     await t.db.update(emailOutbox).set({ nextAttemptAt: new Date(0) }).where(eq(emailOutbox.id, id!));
-    expect(await drainOutbox(t.db)).toEqual({ sent: 1, failed: 0 });
+    expect(await drainOutbox(t.db)).toEqual({ sent: 1, failed: 0, deferred: 0 });
     [row] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.id, id!));
     expect(row).toMatchObject({ status: "sent", attempts: 2, providerMessageId: "fake_1" });
 
@@ -49,7 +49,7 @@ describe("email through the Resend API", () => {
     });
     await enqueueEmails(t.db, ["one@acme.example", "bounce@acme.example", "two@acme.example"].map(email));
     const before = fake.outbox.length;
-    expect(await drainOutbox(t.db)).toEqual({ sent: 2, failed: 1 });
+    expect(await drainOutbox(t.db)).toEqual({ sent: 2, failed: 1, deferred: 0 });
 
     const rows = await t.db.select().from(emailOutbox).where(inArray(emailOutbox.idempotencyKey, ["invite-one@acme.example", "invite-bounce@acme.example", "invite-two@acme.example"]));
     const byTo = new Map(rows.map((r) => [r.to, r]));
