@@ -37,6 +37,7 @@ export async function sendEmails(db: DbOrTx, deliveries: Delivery[]): Promise<Se
   if (config.resendApiKey) {
     resendClient ??= new Resend(config.resendApiKey);
     const results: SendResult[] = [];
+    const deadline = Date.now() + SEND_BUDGET_MS;
     for (const delivery of deliveries) {
       // Once the API has asked to wait longer than a drain should, the rest of its deliveries wait with it, unsent.
       const deferred = results.at(-1);
@@ -45,8 +46,8 @@ export async function sendEmails(db: DbOrTx, deliveries: Delivery[]): Promise<Se
         continue;
       }
       const wait = resendPace.wait();
-      if (wait > MAX_PACE_WAIT_MS) {
-        results.push({ ok: false, error: "not sent: the Resend API asked to wait (its rate limit or quota)", deferSeconds: Math.ceil(wait / 1000) });
+      if (wait > MAX_PACE_WAIT_MS || Date.now() + wait > deadline) {
+        results.push({ ok: false, error: "not sent: the Resend API asked to wait (its rate limit or quota)", deferSeconds: Math.max(1, Math.ceil(wait / 1000)) });
         continue;
       }
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -75,6 +76,11 @@ export async function sendEmails(db: DbOrTx, deliveries: Delivery[]): Promise<Se
 
 /** The longest a drain waits for the rate limit before a send; a longer wait defers the rest of its deliveries. */
 const MAX_PACE_WAIT_MS = 2_000;
+/**
+ * How long a drain's sends may go on waiting their turn: well inside the claim's lease (lib/email/outbox.ts), so
+ * that no other drain claims the rows still being sent; what is left then is deferred.
+ */
+const SEND_BUDGET_MS = 60_000;
 
 /**
  * Resend limits a team's API requests (2 a second by default, across all its keys and every instance) and answers
