@@ -12,6 +12,9 @@ export type ClaimedEmail = {
   subject: string | null;
   text: string | null;
   html: string | null;
+  /** The shared rendering (email_contents) the email is, with `link` in it; null when its content is its own. */
+  contentId: string | null;
+  link: string | null;
   idempotencyKey: string;
   /** Attempts including this one. */
   attempts: number;
@@ -26,8 +29,8 @@ const claim = (leaseSeconds: Placeholder, which: SQL) => sql<ClaimedEmail>`updat
     set attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => ${leaseSeconds}::int)
     where id in (select id from email_outbox where status = 'pending' and next_attempt_at <= now() ${which}
                  for update skip locked)
-    returning id, tenant_id as "tenantId", kind, "to", subject, text, html, idempotency_key as "idempotencyKey",
-      attempts`;
+    returning id, tenant_id as "tenantId", kind, "to", subject, text, html, content_id as "contentId", link,
+      idempotency_key as "idempotencyKey", attempts`;
 
 const claimDueStatement = statement("outbox_claim_due", ["limit", "leaseSeconds"], (p) =>
   claim(p.leaseSeconds, sql`order by created_at limit ${p.limit}::int`),
@@ -91,4 +94,16 @@ const recordOutcomesStatement = statement(
 /** Records the outcomes of a drain's attempts, in one statement. */
 export async function recordOutcomes(db: DbOrTx, outcomes: DeliveryOutcome[]): Promise<void> {
   if (outcomes.length) await recordOutcomesStatement(db, { rows: jsonParam(outcomes), ids: jsonParam(outcomes.map((o) => o.id)) });
+}
+
+const readContentsStatement = statement(
+  "email_contents_read",
+  ["ids"],
+  (p) => sql<{ id: string; subject: string; text: string; html: string }>`select id, subject, text, html from email_contents
+    where id = any(array(select value from jsonb_array_elements_text(${p.ids}::jsonb) as value))`,
+);
+
+/** Shared renderings (email_contents) by id, in one statement. */
+export async function readEmailContents(db: DbOrTx, ids: string[]): Promise<{ id: string; subject: string; text: string; html: string }[]> {
+  return ids.length ? readContentsStatement(db, { ids: jsonParam(ids) }) : [];
 }

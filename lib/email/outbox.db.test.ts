@@ -1,14 +1,16 @@
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { buySeatsShort } from "@/db/queries/access";
+import { listMailbox } from "@/db/queries/mailbox";
 import { queueReceipts } from "@/db/queries/purchases";
-import { emailOutbox, mailbox, seatPurchases, seats, users } from "@/db/schema";
+import { emailContents, emailOutbox, mailbox, seatPurchases, seats, tenants, users } from "@/db/schema";
 import { statement } from "@/db/run";
 import { testDrivers, useTestDatabase } from "@/db/testing";
 import { env } from "@/lib/env";
 import { createTenant } from "@/lib/tenants/create-tenant";
-import { invitationEmail, receiptEmail } from "./templates";
-import { drainOutbox, drainSoon, drainsSettled, enqueueEmail, enqueueEmails, retryDelaySeconds } from "./outbox";
+import { invitationContent, invitationEmail, receiptEmail } from "./templates";
+import { LINK_PLACEHOLDER } from "./templates/link";
+import { drainOutbox, drainSoon, drainsSettled, enqueueEmail, enqueueEmails, forgetSharedContents, retryDelaySeconds } from "./outbox";
 
 // No RESEND_API_KEY here: delivery goes to the local mailbox table.
 const message = (to: string) => ({ to, subject: "Hi", text: "Open https://x.example/a now", html: "<p>hi</p>", kind: "invitation" as const });
@@ -134,6 +136,74 @@ describe.each(testDrivers)("email outbox on %s (local mailbox)", (driver) => {
     await enqueueEmails(t.db, emails);
     const [{ pages }] = await pagesOfTenant(t.db, { tenantId });
     expect(pages).toBeLessThanOrEqual(5);
+  });
+});
+
+describe.each(testDrivers)("shared renderings on %s (invitations, local mailbox)", (driver) => {
+  const t = useTestDatabase(driver);
+  const inputs = { tenantName: "Shared AG", role: "user" as const, license: "team" as const };
+  const url = (slug: string, n: number) => `https://sally.example/api/auth/callback/email?token=${slug}-${n}&to=a%26b`;
+  const invite = async (tenantId: string, slug: string, n: number) => ({
+    message: { ...(await invitationContent("de", { ...inputs, url: url(slug, n) })), tenantId, to: `i${n}@${slug}.example`, kind: "invitation" as const },
+    idempotencyKey: `invitation:${slug}-${n}`,
+  });
+  const tenantNamed = (slug: string) => createTenant(t.db, { name: inputs.tenantName, slug, adminEmail: `owner@${slug}.example`, seats: {} });
+
+  it("stores an invitation's rendering once for many: each row holds its link, each delivery is the invitation rendered whole with it", async () => {
+    const slug = `shared-${driver}`;
+    const tenant = await tenantNamed(slug);
+    await enqueueEmails(t.db, await Promise.all(Array.from({ length: 10 }, (_, n) => invite(tenant.id, slug, n))));
+    // A second change inviting more people with the same rendering stores nothing new.
+    await enqueueEmails(t.db, [await invite(tenant.id, slug, 10)]);
+
+    const contents = await t.db.select().from(emailContents).where(eq(emailContents.tenantId, tenant.id));
+    expect(contents).toHaveLength(1);
+    expect(contents[0].html).toContain(LINK_PLACEHOLDER);
+    const rows = await t.db.select().from(emailOutbox).where(eq(emailOutbox.tenantId, tenant.id));
+    expect(rows).toHaveLength(11);
+    for (const row of rows) expect(row).toMatchObject({ subject: null, text: null, html: null, contentId: contents[0].id, link: url(slug, Number(row.to.slice(1, row.to.indexOf("@")))) });
+
+    await drainOutbox(t.db);
+    // The mailbox too keeps the rendering's id and the link, and shows the email whole.
+    const stored = await t.db.select().from(mailbox).where(eq(mailbox.tenantId, tenant.id));
+    expect(stored).toHaveLength(11);
+    for (const m of stored) expect(m).toMatchObject({ html: null, contentId: contents[0].id, link: url(slug, Number(m.to.slice(1, m.to.indexOf("@")))) });
+    const delivered = await listMailbox(t.db, { tenantId: tenant.id });
+    expect(delivered).toHaveLength(11);
+    for (const m of delivered) {
+      const n = Number(m.to.slice(1, m.to.indexOf("@")));
+      const whole = await invitationEmail("de", { ...inputs, url: url(slug, n) });
+      expect(m).toMatchObject({ subject: whole.subject, text: whole.text, html: whole.html, links: [url(slug, n)] });
+      expect(m.html).toContain(`token=${slug}-${n}&amp;to=a%26b`);
+      expect(m.html).not.toContain(LINK_PLACEHOLDER);
+    }
+  });
+
+  it("a drain on an instance that did not queue them reads the renderings, and sends the same", async () => {
+    const slug = `elsewhere-${driver}`;
+    const tenant = await tenantNamed(slug);
+    await enqueueEmails(t.db, await Promise.all(Array.from({ length: 3 }, (_, n) => invite(tenant.id, slug, n))));
+    forgetSharedContents();
+    expect(await drainOutbox(t.db)).toMatchObject({ sent: 3, failed: 0 });
+    const delivered = await listMailbox(t.db, { tenantId: tenant.id });
+    const whole = await invitationEmail("de", { ...inputs, url: url(slug, 0) });
+    expect(delivered.find((m) => m.to === `i0@${slug}.example`)).toMatchObject({ text: whole.text, html: whole.html });
+  });
+
+  it("keeps a tenant's renderings its own: two tenants of the same name each have theirs, and one goes with its tenant", async () => {
+    const [one, two] = [await tenantNamed(`same-a-${driver}`), await tenantNamed(`same-b-${driver}`)];
+    await enqueueEmails(t.db, [await invite(one.id, `same-a-${driver}`, 0)]);
+    await enqueueEmails(t.db, [await invite(two.id, `same-b-${driver}`, 0)]);
+    const [a] = await t.db.select().from(emailContents).where(eq(emailContents.tenantId, one.id));
+    const [b] = await t.db.select().from(emailContents).where(eq(emailContents.tenantId, two.id));
+    expect(a.html).toBe(b.html);
+    expect(a.id).not.toBe(b.id);
+
+    await t.db.delete(tenants).where(eq(tenants.id, one.id));
+    expect(await t.db.select().from(emailContents).where(eq(emailContents.tenantId, one.id))).toHaveLength(0);
+    forgetSharedContents();
+    await drainOutbox(t.db);
+    expect(await t.db.select().from(mailbox).where(eq(mailbox.tenantId, two.id))).toHaveLength(1);
   });
 });
 

@@ -1,15 +1,20 @@
+import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db";
 import { queueReceipts } from "@/db/queries/purchases";
-import { claimDueEmails, recordOutcomes, storeRenderings, type ClaimedEmail, type DeliveryOutcome } from "@/db/queries/outbox";
+import { claimDueEmails, readEmailContents, recordOutcomes, storeRenderings, type ClaimedEmail, type DeliveryOutcome } from "@/db/queries/outbox";
 import { emailOutbox } from "@/db/schema";
 import { jsonParam, statement } from "@/db/run";
 import { renderReceipts } from "@/lib/billing/purchase-seats";
 import { errorMessage, sendEmails, type Delivery, type EmailMessage, type SendResult } from "./send-email";
 import type { RenderedEmail } from "./templates";
+import { withLink, type LinkedContent } from "./templates/link";
 
-/** An email to queue, with the key that makes it exactly-once: what is delivered once it is due. */
-export type QueuedEmail = Delivery;
+/**
+ * An email to queue, with the key that makes it exactly-once: what is delivered once it is due. Its content is
+ * whole, or a rendering many emails share and this email's link (LinkedContent: the rendering is stored once).
+ */
+export type QueuedEmail = Delivery | { message: Omit<EmailMessage, "subject" | "text" | "html"> & LinkedContent; idempotencyKey: string };
 
 /** After this many failed attempts a message is marked failed and left for an operator. */
 export const MAX_ATTEMPTS = 8;
@@ -34,22 +39,89 @@ export async function enqueueEmail(tx: DbOrTx, message: EmailMessage, idempotenc
 
 const enqueueStatement = statement(
   "enqueue_emails",
-  ["rows"],
-  (p) => sql`insert into email_outbox (tenant_id, kind, "to", subject, text, html, idempotency_key)
-    select v."tenantId", v.kind, v."to", v.subject, v.text, v.html, v."idempotencyKey"
+  ["contents", "rows"],
+  (p) => sql`with stored as (
+      insert into email_contents (id, tenant_id, subject, text, html)
+      select c.id, c."tenantId", c.subject, c.text, c.html
+      from jsonb_to_recordset(${p.contents}::jsonb) as c(id text, "tenantId" uuid, subject text, text text, html text)
+      on conflict (id) do nothing
+    )
+    insert into email_outbox (tenant_id, kind, "to", subject, text, html, content_id, link, idempotency_key)
+    select v."tenantId", v.kind, v."to", v.subject, v.text, v.html, v."contentId", v.link, v."idempotencyKey"
     from jsonb_to_recordset(${p.rows}::jsonb)
-      as v("tenantId" uuid, kind email_kind, "to" text, subject text, text text, html text, "idempotencyKey" text)
+      as v("tenantId" uuid, kind email_kind, "to" text, subject text, text text, html text, "contentId" text, link text, "idempotencyKey" text)
     on conflict (idempotency_key) do nothing`,
 );
 
-/** Several emails queued in one statement (invitations and receipts of one change); same rules as enqueueEmail. */
+/**
+ * Several emails queued in one statement (invitations and receipts of one change); same rules as enqueueEmail. A
+ * rendering the emails share goes in once (email_contents; once ever, for the same tenant and content), each
+ * email's row carrying its id and the email's link: an invitation's row holds a link, not 5 KB of html.
+ */
 export async function enqueueEmails(tx: DbOrTx, emails: QueuedEmail[]): Promise<void> {
   if (emails.length === 0) return;
-  const rows = emails.map(({ message, idempotencyKey }) => ({ ...message, tenantId: message.tenantId ?? null, idempotencyKey }));
-  await enqueueStatement(tx, { rows: jsonParam(rows) });
+  const contents = new Map<string, { id: string; tenantId: string | null } & RenderedEmail>();
+  const rows = emails.map(({ message, idempotencyKey }) => {
+    const tenantId = message.tenantId ?? null;
+    const row = { tenantId, kind: message.kind, to: message.to, idempotencyKey };
+    if (!("content" in message)) return { ...row, subject: message.subject, text: message.text, html: message.html };
+    const contentId = sharedContentId(tenantId, message.content);
+    contents.set(contentId, { id: contentId, tenantId, ...message.content });
+    return { ...row, contentId, link: message.link };
+  });
+  await enqueueStatement(tx, { contents: jsonParam([...contents.values()]), rows: jsonParam(rows) });
+  for (const [id, content] of contents) rememberContent(id, content);
 }
 
-/** A drain's outcome: sent, failed attempts, and deliveries deferred (the provider asked to wait, see SendResult). */
+/**
+ * A shared rendering's id: its hash with the tenant's, so a tenant's renderings go with it. Worked out once per
+ * rendering object and tenant (the renderer hands out the same object for the same inputs).
+ */
+const contentIds = new WeakMap<RenderedEmail, Map<string | null, string>>();
+function sharedContentId(tenantId: string | null, content: RenderedEmail): string {
+  let byTenant = contentIds.get(content);
+  if (!byTenant) contentIds.set(content, (byTenant = new Map()));
+  let id = byTenant.get(tenantId);
+  if (!id) {
+    id = createHash("sha256").update(JSON.stringify([tenantId, content.subject, content.text, content.html])).digest("hex");
+    byTenant.set(tenantId, id);
+  }
+  return id;
+}
+
+/**
+ * Shared renderings this instance queued or read, by id, the latest MAX_REMEMBERED: a drain composes their emails
+ * without reading them back. An id names one content forever, so what is remembered is never stale.
+ */
+const MAX_REMEMBERED = 500;
+const remembered = new Map<string, RenderedEmail>();
+function rememberContent(id: string, content: RenderedEmail): void {
+  remembered.delete(id);
+  remembered.set(id, { subject: content.subject, text: content.text, html: content.html });
+  if (remembered.size > MAX_REMEMBERED) remembered.delete(remembered.keys().next().value!);
+}
+
+/** Forgets the shared renderings remembered: a drain then reads them as one on an instance that did not queue them. */
+export function forgetSharedContents(): void {
+  remembered.clear();
+}
+
+/** The shared renderings claimed rows use, remembered or read in one statement. */
+async function sharedContents(db: DbOrTx, claimed: ClaimedEmail[]): Promise<Map<string, RenderedEmail>> {
+  const ids = [...new Set(claimed.flatMap((row) => (row.contentId ? [row.contentId] : [])))];
+  const found = new Map<string, RenderedEmail>();
+  const missing = ids.filter((id) => {
+    const content = remembered.get(id);
+    if (content) found.set(id, content);
+    return !content;
+  });
+  for (const { id, ...content } of await readEmailContents(db, missing)) {
+    rememberContent(id, content);
+    found.set(id, content);
+  }
+  return found;
+}
+
 export type DrainResult = { sent: number; failed: number; deferred: number };
 
 /**
@@ -68,9 +140,16 @@ export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: num
   const claimed = await claimDueEmails(db, { ids: options.ids, limit: options.limit ?? DRAIN_BATCH, leaseSeconds: LEASE_SECONDS });
   if (claimed.length === 0) return { sent: 0, failed: 0, deferred: 0 };
 
-  const unrendered = claimed.filter((row) => !storedContent(row)).map((row) => row.id);
-  let rendered = new Map<string, RenderedEmail>();
+  let shared = new Map<string, RenderedEmail>();
   let renderError = "the purchase this receipt is for could not be read";
+  try {
+    shared = await sharedContents(db, claimed);
+  } catch (error) {
+    renderError = errorMessage(error);
+  }
+  const storedContent = (row: ClaimedEmail) => contentOf(row, shared);
+  const unrendered = claimed.filter((row) => !storedContent(row) && !row.contentId).map((row) => row.id);
+  let rendered = new Map<string, RenderedEmail>();
   try {
     if (unrendered.length) rendered = await renderReceipts(db, unrendered);
   } catch (error) {
@@ -90,7 +169,11 @@ export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: num
     await storeRenderings(db, renderings);
     results = await sendEmails(
       db,
-      ready.map(({ row, content }) => ({ message: { tenantId: row.tenantId, kind: row.kind, to: row.to, ...content }, idempotencyKey: row.idempotencyKey })),
+      ready.map(({ row, content }) => ({
+        message: { tenantId: row.tenantId, kind: row.kind, to: row.to, ...content },
+        idempotencyKey: row.idempotencyKey,
+        ...(row.contentId && row.link !== null ? { shared: { contentId: row.contentId, link: row.link } } : {}),
+      })),
     );
   } catch (error) {
     results = ready.map(() => ({ ok: false, error: errorMessage(error) }));
@@ -155,9 +238,14 @@ function startDrain(db: Db): Promise<DrainResult> {
   return current;
 }
 
-/** The content a row was queued with or rendered at an earlier attempt; null for a receipt not rendered yet. */
-function storedContent({ subject, text, html }: ClaimedEmail): RenderedEmail | null {
-  return subject !== null && text !== null && html !== null ? { subject, text, html } : null;
+/**
+ * The content a row was queued with (whole, or a shared rendering with its link) or rendered at an earlier
+ * attempt; null for a receipt not rendered yet, or a shared rendering that could not be read.
+ */
+function contentOf({ subject, text, html, contentId, link }: ClaimedEmail, shared: Map<string, RenderedEmail>): RenderedEmail | null {
+  if (subject !== null && text !== null && html !== null) return { subject, text, html };
+  const content = contentId ? shared.get(contentId) : undefined;
+  return content && link !== null ? withLink({ content, link }) : null;
 }
 
 /** A failed attempt: retried after a growing delay, given up after MAX_ATTEMPTS (the row stays, for an operator). */

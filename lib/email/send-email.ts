@@ -22,8 +22,11 @@ export type SendResult = { ok: true; id: string } | { ok: false; error: string; 
 
 let resendClient: Resend | undefined;
 
-/** An email to deliver now, with the key that makes its delivery exactly-once. */
-export type Delivery = { message: EmailMessage; idempotencyKey: string };
+/**
+ * An email to deliver now, with the key that makes its delivery exactly-once; `shared`: its message is a shared
+ * rendering (email_contents) with this link in it, which the local mailbox keeps as the two.
+ */
+export type Delivery = { message: EmailMessage; idempotencyKey: string; shared?: { contentId: string; link: string } };
 
 /**
  * Delivers emails now; one result per delivery, in order. With RESEND_API_KEY each goes through the Resend API
@@ -57,13 +60,11 @@ export async function sendEmails(db: DbOrTx, deliveries: Delivery[]): Promise<Se
   }
   const ids = await deliverToMailbox(
     db,
-    deliveries.map(({ message, idempotencyKey }) => ({
+    deliveries.map(({ message, idempotencyKey, shared }) => ({
       tenantId: message.tenantId ?? null,
       kind: message.kind,
       to: message.to,
-      subject: message.subject,
-      text: message.text,
-      html: message.html,
+      ...(shared ?? { subject: message.subject, text: message.text, html: message.html }),
       links: extractLinks(message.text),
       idempotencyKey,
     })),

@@ -20,7 +20,7 @@ import { changeMembers, type MembershipChange, type MembershipResult } from "@/d
 import { alongsideCommit } from "@/db/transaction";
 import { newSignInLinks, storeSignInLinks, type NewSignInLinks } from "@/lib/auth/sign-in-link";
 import { enqueueEmails, type QueuedEmail } from "@/lib/email/outbox";
-import { invitationEmail } from "@/lib/email/templates";
+import { invitationContent } from "@/lib/email/templates";
 import { planAccess, writesOnlyProfile, type AccessPlan, type DirectoryUser } from "./plan-access";
 
 export type { DirectoryUser } from "./plan-access";
@@ -284,13 +284,13 @@ async function invitations(tenant: TenantFacts, plan: AccessPlan): Promise<{ lin
   const links = newSignInLinks(invited.map((i) => i.email));
   const emails: QueuedEmail[] = [];
   for (const [n, input] of invited.entries()) {
-    const rendered = await invitationEmail(input.locale ?? tenant.locale, {
+    const linked = await invitationContent(input.locale ?? tenant.locale, {
       tenantName: tenant.name,
       role: input.role,
       license: input.license,
       url: links.urls[n],
     });
-    emails.push({ message: { ...rendered, to: input.email, kind: "invitation", tenantId: tenant.id }, idempotencyKey: `invitation:${input.userId}` });
+    emails.push({ message: { ...linked, to: input.email, kind: "invitation", tenantId: tenant.id }, idempotencyKey: `invitation:${input.userId}` });
   }
   return { links, emails };
 }

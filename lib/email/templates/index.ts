@@ -1,5 +1,6 @@
 import type { LicenseTier, Locale, UserLicense } from "@/db/schema";
 import { INVITATION_LINK_MAX_AGE_SECONDS, SIGN_IN_LINK_MAX_AGE_SECONDS } from "@/lib/auth/sign-in-link";
+import type { LinkedContent } from "./link";
 
 export type RenderedEmail = { subject: string; text: string; html: string };
 
@@ -23,6 +24,18 @@ export async function invitationEmail(
 ): Promise<RenderedEmail> {
   const { renderInvitationEmail } = await loadRenderer();
   return renderInvitationEmail({ locale, ...input, validDays: INVITATION_LINK_MAX_AGE_SECONDS / 86_400 });
+}
+
+/**
+ * The invitation as its rendering shared by every invitation with the same inputs, and this one's link: what the
+ * outbox stores (the rendering once, see email_contents).
+ */
+export async function invitationContent(
+  locale: Locale,
+  input: { tenantName: string; role: "admin" | "user"; license: UserLicense; url: string },
+): Promise<LinkedContent> {
+  const { renderInvitationContent } = await loadRenderer();
+  return renderInvitationContent({ locale, ...input, validDays: INVITATION_LINK_MAX_AGE_SECONDS / 86_400 });
 }
 
 /** The receipt sent to a tenant's admins when seats were bought automatically. */
