@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, getTableName, inArray, sql, type Placeholder, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, getTableName, inArray, sql, type Placeholder, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { scimConnections, scimGroupMembers, scimGroups, scimUsers, users } from "@/db/schema";
 import type { Locale } from "@/db/schema";
@@ -439,23 +439,41 @@ export async function listPage<R>(
   const { query: statement, values } = reusableShaped(db, name, [filter, sort, after], (handle, [where, sortBy, position]) => {
     const order = [...(sortBy ? [sortBy] : []), asc(rows.createdAt), asc(rows.id)];
     const matching = and(eq(rows.tenantId, sql.placeholder("tenantId")), where);
-    // The page's ids, filtered, past the cursor's position if any, sorted and skipped over the ids alone.
-    const ids = handle.$with("page").as(
-      handle
-        .select({ id: sql<string>`${rows.id}`.as("page_id") })
-        .from(rows)
-        .where(and(matching, position))
-        .orderBy(...order)
-        .offset(sql.placeholder("offset"))
-        .limit(sql.placeholder("limit")),
-    );
     const counted = handle.$with("counted").as(handle.select({ total: sql<number>`count(*)::int`.as("page_total") }).from(rows).where(matching));
+    // The page's ids, filtered, past the cursor's position if any, sorted and skipped over the ids alone.
+    const pageIds = () => handle.select({ id: sql<string>`${rows.id}`.as("page_id") }).from(rows);
+    const offset = sql`${sql.placeholder("offset")}::bigint`;
+    const limit = sql`${sql.placeholder("limit")}::bigint`;
+    const total = sql`(select page_total from counted)`;
+    // In the default order without a cursor, a page in the second half of the matches is read from the end: its
+    // index walk skips the rows after it rather than every row before it, so no page skips more than half of them
+    // (at 100,000 users, the page at startIndex=90,001 skips 9,900 index entries instead of 90,000). Each half is
+    // a branch that the count switches on or off before it runs (a one-time filter); the page's rows are sorted
+    // again below either way.
+    const fromEnd = !sortBy && !position;
+    const forward = pageIds()
+      .where(and(matching, position, fromEnd ? sql`${offset} * 2 <= ${total}` : undefined))
+      .orderBy(...order)
+      .offset(sql.placeholder("offset"))
+      .limit(sql.placeholder("limit"));
+    const ids = handle.$with("page").as(
+      fromEnd
+        ? forward.unionAll(
+            pageIds()
+              .where(and(matching, sql`${offset} * 2 > ${total}`))
+              .orderBy(desc(rows.createdAt), desc(rows.id))
+              // drizzle writes an SQL offset and limit as they are; its types name only numbers and placeholders.
+              .offset(sql`greatest(${total} - ${offset} - ${limit}, 0)` as unknown as Placeholder)
+              .limit(sql`least(${limit}, greatest(${total} - ${offset}, 0))` as unknown as Placeholder),
+          )
+        : forward,
+    );
     const fields = { row: rows, total: counted.total, ...(withGroups ? { groups: groupsColumn } : {}) };
     // One row with no page row when the page is empty; with the token checked, none when it is not live
     // (liveTokenConnection).
     if (checking) {
       return handle
-        .with(ids, counted)
+        .with(counted, ids)
         .select({ ...fields, connection: liveTokenConnection.fields })
         .from(scimConnections)
         .leftJoin(counted, sql`true`)
@@ -466,7 +484,7 @@ export async function listPage<R>(
         .prepare(name);
     }
     return handle
-      .with(ids, counted)
+      .with(counted, ids)
       .select(fields)
       .from(counted)
       .leftJoin(ids, sql`true`)
