@@ -456,15 +456,26 @@ export async function listPage<R>(
       .orderBy(...order)
       .offset(sql.placeholder("offset"))
       .limit(sql.placeholder("limit"));
+    // From the end: the `limit` rows before the page's end, then of those, as many as there are matches left (a
+    // last page may be short). The plain `limit` keeps the planner's estimate at a page: with the count in it, it
+    // guessed a tenth of the table and hashed every user to join the page's rows.
+    const last = handle
+      .select({ id: sql<string>`${rows.id}`.as("page_id"), createdAt: sql`${rows.createdAt}`.as("page_created_at") })
+      .from(rows)
+      .where(and(matching, sql`${offset} * 2 > ${total}`))
+      .orderBy(desc(rows.createdAt), desc(rows.id))
+      // drizzle writes an SQL offset or limit as it is; its types name only numbers and placeholders.
+      .offset(sql`greatest(${total} - ${offset} - ${limit}, 0)` as unknown as Placeholder)
+      .limit(sql.placeholder("limit"))
+      .as("last");
     const ids = handle.$with("page").as(
       fromEnd
         ? forward.unionAll(
-            pageIds()
-              .where(and(matching, sql`${offset} * 2 > ${total}`))
-              .orderBy(desc(rows.createdAt), desc(rows.id))
-              // drizzle writes an SQL offset and limit as they are; its types name only numbers and placeholders.
-              .offset(sql`greatest(${total} - ${offset} - ${limit}, 0)` as unknown as Placeholder)
-              .limit(sql`least(${limit}, greatest(${total} - ${offset}, 0))` as unknown as Placeholder),
+            handle
+              .select({ id: last.id })
+              .from(last)
+              .orderBy(desc(last.createdAt), desc(last.id))
+              .limit(sql`greatest(${total} - ${offset}, 0)` as unknown as Placeholder),
           )
         : forward,
     );
