@@ -28,14 +28,15 @@ export async function renderParts(email: ReactElement): Promise<Rendered> {
 async function renderLinked(
   kind: string,
   props: { url: string } & Record<string, unknown>,
-  subject: string,
+  subject: () => string,
   element: (url: string) => ReactElement,
 ): Promise<LinkedContent> {
   const { url, ...rest } = props;
   const key = JSON.stringify([kind, rest]);
   let rendered = cache.get(key);
   if (!rendered) {
-    rendered = renderParts(element(LINK_PLACEHOLDER)).then((parts) => ({ subject, ...parts }));
+    // The subject too is the rendering's: formatting it costs about as much as finding the rendering.
+    rendered = renderParts(element(LINK_PLACEHOLDER)).then((parts) => ({ subject: subject(), ...parts }));
     if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
     cache.set(key, rendered);
     rendered.catch(() => cache.delete(key));
@@ -44,13 +45,13 @@ async function renderLinked(
 }
 
 export const renderSignInEmail = async (props: SignInEmailProps): Promise<RenderedEmail> =>
-  withLink(await renderLinked("sign-in", props, signInSubject(props), (url) => <SignInEmail {...props} url={url} />));
+  withLink(await renderLinked("sign-in", props, () => signInSubject(props), (url) => <SignInEmail {...props} url={url} />));
 
 /** An invitation as its shared rendering and its link (the outbox stores the rendering once for many). */
 export const renderInvitationContent = (props: InvitationEmailProps): Promise<LinkedContent> =>
-  renderLinked("invitation", props, invitationSubject(props), (url) => <InvitationEmail {...props} url={url} />);
+  renderLinked("invitation", props, () => invitationSubject(props), (url) => <InvitationEmail {...props} url={url} />);
 
 export const renderInvitationEmail = async (props: InvitationEmailProps): Promise<RenderedEmail> => withLink(await renderInvitationContent(props));
 
 export const renderReceiptEmail = async (props: ReceiptEmailProps): Promise<RenderedEmail> =>
-  withLink(await renderLinked("receipt", props, receiptSubject(props), (url) => <ReceiptEmail {...props} url={url} />));
+  withLink(await renderLinked("receipt", props, () => receiptSubject(props), (url) => <ReceiptEmail {...props} url={url} />));
