@@ -1,6 +1,6 @@
 import type { LicenseTier, Locale, UserLicense } from "@/db/schema";
 import { INVITATION_LINK_MAX_AGE_SECONDS, SIGN_IN_LINK_MAX_AGE_SECONDS } from "@/lib/auth/sign-in-link";
-import type { LinkedContent } from "./link";
+import { withLink, type LinkedContent } from "./link";
 
 export type RenderedEmail = { subject: string; text: string; html: string };
 
@@ -17,23 +17,18 @@ export async function signInEmail(locale: Locale, url: string): Promise<Rendered
   return renderSignInEmail({ locale, url, validMinutes: SIGN_IN_LINK_MAX_AGE_SECONDS / 60 });
 }
 
+type InvitationInput = { tenantName: string; role: "admin" | "user"; license: UserLicense; url: string };
+
 /** The invitation a user gets the first time IdP groups grant them access. */
-export async function invitationEmail(
-  locale: Locale,
-  input: { tenantName: string; role: "admin" | "user"; license: UserLicense; url: string },
-): Promise<RenderedEmail> {
-  const { renderInvitationEmail } = await loadRenderer();
-  return renderInvitationEmail({ locale, ...input, validDays: INVITATION_LINK_MAX_AGE_SECONDS / 86_400 });
+export async function invitationEmail(locale: Locale, input: InvitationInput): Promise<RenderedEmail> {
+  return withLink(await invitationContent(locale, input));
 }
 
 /**
  * The invitation as its rendering shared by every invitation with the same inputs, and this one's link: what the
  * outbox stores (the rendering once, see email_contents).
  */
-export async function invitationContent(
-  locale: Locale,
-  input: { tenantName: string; role: "admin" | "user"; license: UserLicense; url: string },
-): Promise<LinkedContent> {
+export async function invitationContent(locale: Locale, input: InvitationInput): Promise<LinkedContent> {
   const { renderInvitationContent } = await loadRenderer();
   return renderInvitationContent({ locale, ...input, validDays: INVITATION_LINK_MAX_AGE_SECONDS / 86_400 });
 }

@@ -51,7 +51,6 @@ export const renderSignInEmail = async (props: SignInEmailProps): Promise<Render
 export const renderInvitationContent = (props: InvitationEmailProps): Promise<LinkedContent> =>
   renderLinked("invitation", props, () => invitationSubject(props), (url) => <InvitationEmail {...props} url={url} />);
 
-export const renderInvitationEmail = async (props: InvitationEmailProps): Promise<RenderedEmail> => withLink(await renderInvitationContent(props));
 
 export const renderReceiptEmail = async (props: ReceiptEmailProps): Promise<RenderedEmail> =>
   withLink(await renderLinked("receipt", props, () => receiptSubject(props), (url) => <ReceiptEmail {...props} url={url} />));
