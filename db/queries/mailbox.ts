@@ -60,8 +60,8 @@ const deliverStatement = statement(
 );
 
 /**
- * Puts messages in the local mailbox in one statement (one made of a shared rendering as its id and link), at most one per idempotency key; returns each key's
- * message id (the earlier message's, for a key delivered before).
+ * Puts messages in the local mailbox in one statement (one made of a shared rendering as its id and link), at most
+ * one per idempotency key; returns each key's message id (the earlier message's, for a key delivered before).
  */
 export async function deliverToMailbox(db: DbOrTx, messages: MailboxDelivery[]): Promise<Map<string, string>> {
   const unique = [...new Map(messages.map((m) => [m.idempotencyKey, m])).values()];
