@@ -131,7 +131,9 @@ export type DrainResult = { sent: number; failed: number; deferred: number };
  * (FOR UPDATE SKIP LOCKED) so several instances can drain at once without sending twice; a crash mid-send lets the
  * lease expire and a later drain retries with the same idempotency key, which the provider (and the local mailbox)
  * honour. Failures back off exponentially. A receipt queued unrendered (it holds its purchase's id) is rendered at
- * its first attempt and the rendering stored before it is sent, so every attempt sends the same. The outcomes are
+ * its first attempt and the rendering stored before it is sent, so every attempt sends the same. An invitation's
+ * shared rendering comes from memory, or from one more statement for those this instance did not queue or read
+ * before. A delivery the provider asks to wait for is deferred, its attempt not counted (deferral). The outcomes are
  * recorded together after the sends.
  */
 export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: number } = {}): Promise<DrainResult> {
@@ -141,15 +143,16 @@ export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: num
   if (claimed.length === 0) return { sent: 0, failed: 0, deferred: 0 };
 
   let shared = new Map<string, RenderedEmail>();
-  let renderError = "the purchase this receipt is for could not be read";
+  let sharedError = "its shared rendering could not be read";
   try {
     shared = await sharedContents(db, claimed);
   } catch (error) {
-    renderError = errorMessage(error);
+    sharedError = errorMessage(error);
   }
   const storedContent = (row: ClaimedEmail) => contentOf(row, shared);
   const unrendered = claimed.filter((row) => !storedContent(row) && !row.contentId).map((row) => row.id);
   let rendered = new Map<string, RenderedEmail>();
+  let renderError = "the purchase this receipt is for could not be read";
   try {
     if (unrendered.length) rendered = await renderReceipts(db, unrendered);
   } catch (error) {
@@ -160,7 +163,7 @@ export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: num
   for (const row of claimed) {
     const content = storedContent(row) ?? rendered.get(row.id);
     if (content) ready.push({ row, content });
-    else outcomes.push(failure(row, renderError));
+    else outcomes.push(failure(row, row.contentId ? sharedError : renderError));
   }
   // What was rendered now is stored before it is sent (only rows claimed unrendered were rendered).
   const renderings = [...rendered].map(([id, content]) => ({ id, ...content }));
