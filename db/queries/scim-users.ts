@@ -440,8 +440,6 @@ export async function listPage<R>(
     const order = [...(sortBy ? [sortBy] : []), asc(rows.createdAt), asc(rows.id)];
     const matching = and(eq(rows.tenantId, sql.placeholder("tenantId")), where);
     const counted = handle.$with("counted").as(handle.select({ total: sql<number>`count(*)::int`.as("page_total") }).from(rows).where(matching));
-    // The page's ids, filtered, past the cursor's position if any, sorted and skipped over the ids alone.
-    const pageIds = () => handle.select({ id: sql<string>`${rows.id}`.as("page_id") }).from(rows);
     const offset = sql`${sql.placeholder("offset")}::bigint`;
     const limit = sql`${sql.placeholder("limit")}::bigint`;
     const total = sql`(select page_total from counted)`;
@@ -451,7 +449,10 @@ export async function listPage<R>(
     // a branch that the count switches on or off before it runs (a one-time filter); the page's rows are sorted
     // again below either way.
     const fromEnd = !sortBy && !position;
-    const forward = pageIds()
+    // The page's ids, filtered, past the cursor's position if any, sorted and skipped over the ids alone.
+    const forward = handle
+      .select({ id: sql<string>`${rows.id}`.as("page_id") })
+      .from(rows)
       .where(and(matching, position, fromEnd ? sql`${offset} * 2 <= ${total}` : undefined))
       .orderBy(...order)
       .offset(sql.placeholder("offset"))

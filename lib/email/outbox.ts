@@ -6,15 +6,14 @@ import { claimDueEmails, readEmailContents, recordOutcomes, storeRenderings, typ
 import { emailOutbox } from "@/db/schema";
 import { jsonParam, statement } from "@/db/run";
 import { renderReceipts } from "@/lib/billing/purchase-seats";
-import { errorMessage, sendEmails, type Delivery, type EmailMessage, type SendResult } from "./send-email";
+import { errorMessage, sendEmails, type EmailMessage, type SendResult, type SharedMessage } from "./send-email";
 import type { RenderedEmail } from "./templates";
-import { withLink, type LinkedContent } from "./templates/link";
 
 /**
  * An email to queue, with the key that makes it exactly-once: what is delivered once it is due. Its content is
  * whole, or a rendering many emails share and this email's link (LinkedContent: the rendering is stored once).
  */
-export type QueuedEmail = Delivery | { message: Omit<EmailMessage, "subject" | "text" | "html"> & LinkedContent; idempotencyKey: string };
+export type QueuedEmail = { message: EmailMessage | Omit<SharedMessage, "contentId">; idempotencyKey: string };
 
 /** After this many failed attempts a message is marked failed and left for an operator. */
 export const MAX_ATTEMPTS = 8;
@@ -60,17 +59,18 @@ const enqueueStatement = statement(
  */
 export async function enqueueEmails(tx: DbOrTx, emails: QueuedEmail[]): Promise<void> {
   if (emails.length === 0) return;
-  const contents = new Map<string, { id: string; tenantId: string | null } & RenderedEmail>();
+  const contents = new Map<string, { tenantId: string | null; content: RenderedEmail }>();
   const rows = emails.map(({ message, idempotencyKey }) => {
     const tenantId = message.tenantId ?? null;
     const row = { tenantId, kind: message.kind, to: message.to, idempotencyKey };
     if (!("content" in message)) return { ...row, subject: message.subject, text: message.text, html: message.html };
     const contentId = sharedContentId(tenantId, message.content);
-    contents.set(contentId, { id: contentId, tenantId, ...message.content });
+    contents.set(contentId, { tenantId, content: message.content });
     return { ...row, contentId, link: message.link };
   });
-  await enqueueStatement(tx, { contents: jsonParam([...contents.values()]), rows: jsonParam(rows) });
-  for (const [id, content] of contents) rememberContent(id, content);
+  const stored = [...contents].map(([id, { tenantId, content }]) => ({ id, tenantId, ...content }));
+  await enqueueStatement(tx, { contents: jsonParam(stored), rows: jsonParam(rows) });
+  for (const [id, { content }] of contents) rememberContent(id, content);
 }
 
 /**
@@ -97,7 +97,7 @@ const MAX_REMEMBERED = 500;
 const remembered = new Map<string, RenderedEmail>();
 function rememberContent(id: string, content: RenderedEmail): void {
   remembered.delete(id);
-  remembered.set(id, { subject: content.subject, text: content.text, html: content.html });
+  remembered.set(id, content);
   if (remembered.size > MAX_REMEMBERED) remembered.delete(remembered.keys().next().value!);
 }
 
@@ -159,7 +159,7 @@ export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: num
     renderError = errorMessage(error);
   }
   const outcomes: DeliveryOutcome[] = [];
-  const ready: { row: ClaimedEmail; content: RenderedEmail }[] = [];
+  const ready: { row: ClaimedEmail; content: RenderedEmail | SharedContent }[] = [];
   for (const row of claimed) {
     const content = storedContent(row) ?? rendered.get(row.id);
     if (content) ready.push({ row, content });
@@ -172,11 +172,7 @@ export async function drainOutbox(db: Db, options: { ids?: string[]; limit?: num
     await storeRenderings(db, renderings);
     results = await sendEmails(
       db,
-      ready.map(({ row, content }) => ({
-        message: { tenantId: row.tenantId, kind: row.kind, to: row.to, ...content },
-        idempotencyKey: row.idempotencyKey,
-        ...(row.contentId && row.link !== null ? { shared: { contentId: row.contentId, link: row.link } } : {}),
-      })),
+      ready.map(({ row, content }) => ({ message: { tenantId: row.tenantId, kind: row.kind, to: row.to, ...content }, idempotencyKey: row.idempotencyKey })),
     );
   } catch (error) {
     results = ready.map(() => ({ ok: false, error: errorMessage(error) }));
@@ -241,14 +237,17 @@ function startDrain(db: Db): Promise<DrainResult> {
   return current;
 }
 
+/** A shared rendering, its id and an email's link: the part of a SharedMessage that is the content. */
+type SharedContent = Pick<SharedMessage, "content" | "link" | "contentId">;
+
 /**
  * The content a row was queued with (whole, or a shared rendering with its link) or rendered at an earlier
  * attempt; null for a receipt not rendered yet, or a shared rendering that could not be read.
  */
-function contentOf({ subject, text, html, contentId, link }: ClaimedEmail, shared: Map<string, RenderedEmail>): RenderedEmail | null {
+function contentOf({ subject, text, html, contentId, link }: ClaimedEmail, shared: Map<string, RenderedEmail>): RenderedEmail | SharedContent | null {
   if (subject !== null && text !== null && html !== null) return { subject, text, html };
   const content = contentId ? shared.get(contentId) : undefined;
-  return content && link !== null ? withLink({ content, link }) : null;
+  return content && contentId && link !== null ? { content, link, contentId } : null;
 }
 
 /** A failed attempt: retried after a growing delay, given up after MAX_ATTEMPTS (the row stays, for an operator). */

@@ -3,6 +3,7 @@ import type { DbOrTx } from "@/db";
 import { deliverToMailbox } from "@/db/queries/mailbox";
 import type { EmailKind } from "@/db/schema";
 import { env } from "@/lib/env";
+import { withLink, type LinkedContent } from "./templates/link";
 
 export type EmailMessage = {
   to: string;
@@ -23,10 +24,13 @@ export type SendResult = { ok: true; id: string } | { ok: false; error: string; 
 let resendClient: Resend | undefined;
 
 /**
- * An email to deliver now, with the key that makes its delivery exactly-once; `shared`: its message is a shared
- * rendering (email_contents) with this link in it, which the local mailbox keeps as the two.
+ * An email made of a rendering many emails share (email_contents, `contentId`) and its own link
+ * (templates/link.ts): Resend gets it whole, the local mailbox keeps the two.
  */
-export type Delivery = { message: EmailMessage; idempotencyKey: string; shared?: { contentId: string; link: string } };
+export type SharedMessage = Omit<EmailMessage, "subject" | "text" | "html"> & LinkedContent & { contentId: string };
+
+/** An email to deliver now, whole or shared, with the key that makes its delivery exactly-once. */
+export type Delivery = { message: EmailMessage | SharedMessage; idempotencyKey: string };
 
 /**
  * Delivers emails now; one result per delivery, in order. With RESEND_API_KEY each goes through the Resend API
@@ -60,14 +64,11 @@ export async function sendEmails(db: DbOrTx, deliveries: Delivery[]): Promise<Se
   }
   const ids = await deliverToMailbox(
     db,
-    deliveries.map(({ message, idempotencyKey, shared }) => ({
-      tenantId: message.tenantId ?? null,
-      kind: message.kind,
-      to: message.to,
-      ...(shared ?? { subject: message.subject, text: message.text, html: message.html }),
-      links: extractLinks(message.text),
-      idempotencyKey,
-    })),
+    deliveries.map(({ message, idempotencyKey }) => {
+      const row = { tenantId: message.tenantId ?? null, kind: message.kind, to: message.to, idempotencyKey };
+      if (!("content" in message)) return { ...row, subject: message.subject, text: message.text, html: message.html, links: extractLinks(message.text) };
+      return { ...row, contentId: message.contentId, link: message.link, links: extractLinks(withLink(message).text) };
+    }),
   );
   return deliveries.map(({ idempotencyKey }) => {
     const id = ids.get(idempotencyKey);
@@ -132,10 +133,8 @@ const resendPace = new ResendPace();
 
 async function sendThroughResend(client: Resend, from: string, { message, idempotencyKey }: Delivery): Promise<SendResult> {
   // The SDK never throws: failures come back in `error` (the resend SDK returns `{ data, error, headers }`).
-  const { data, error, headers } = await client.emails.send(
-    { from, to: message.to, subject: message.subject, text: message.text, html: message.html },
-    { idempotencyKey },
-  );
+  const { subject, text, html } = "content" in message ? withLink(message) : message;
+  const { data, error, headers } = await client.emails.send({ from, to: message.to, subject, text, html }, { idempotencyKey });
   const deferSeconds = resendPace.answered(error?.statusCode ?? (data ? 200 : null), headers, error?.name);
   if (error && deferSeconds !== undefined) return { ok: false, error: `${error.name}: ${error.message}`, deferSeconds };
   if (error || !data) return { ok: false, error: error ? `${error.name}: ${error.message}` : "no response" };
