@@ -305,12 +305,13 @@ export async function updateScimUser(
 }
 
 /**
- * Which stored user a profile update writes: the one at the version read (`version`), or, without a read, the one
- * whose rules' inputs are those given (`unchanged`: `active`, and the email the rules go by, email or else
- * userName, compared exactly) while a Sally user the IdP manages is linked to it. `checking`: the statement also
- * checks the request's token (liveTokenConnection).
+ * Which stored user a profile update writes: the one at the version read (`version`); the one at the version this
+ * instance last saw (`recent`, lib/scim/recent-users.ts), while a Sally user the IdP manages is linked to it, which
+ * a read would have said; or, without a read, the one whose rules' inputs are those given (`unchanged`: `active`,
+ * and the email the rules go by, email or else userName, compared exactly) while a Sally user the IdP manages is
+ * linked to it. `checking`: the statement also checks the request's token (liveTokenConnection).
  */
-type ProfileTarget = "version" | "unchanged";
+type ProfileTarget = "version" | "recent" | "unchanged";
 
 const profileUpdateStatement = (target: ProfileTarget, checking: boolean) =>
   statement(
@@ -325,9 +326,11 @@ const profileUpdateStatement = (target: ProfileTarget, checking: boolean) =>
         where tenant_id = ${p.tenantId}::uuid and id = ${p.id}::uuid and exists (select 1 from live)
           and ${target === "version"
             ? sql`version = ${p.version}::int`
-            : sql`active = ${p.active}::boolean
-                and ${scimUserAccessEmail(sql`"scim_users"`)} = ${p.accessEmail}::text
-                and ${managedColumn}`}
+            : target === "recent"
+              ? sql`version = ${p.version}::int and ${managedColumn}`
+              : sql`active = ${p.active}::boolean
+                  and ${scimUserAccessEmail(sql`"scim_users"`)} = ${p.accessEmail}::text
+                  and ${managedColumn}`}
         returning ${userColumnsAsKeys}
       ),
       profile as (
@@ -341,6 +344,8 @@ const profileUpdateStatement = (target: ProfileTarget, checking: boolean) =>
   );
 const profileUpdates = {
   version: profileUpdateStatement("version", false),
+  recent: profileUpdateStatement("recent", false),
+  recentChecking: profileUpdateStatement("recent", true),
   unchanged: profileUpdateStatement("unchanged", false),
   unchangedChecking: profileUpdateStatement("unchanged", true),
 };
@@ -350,17 +355,18 @@ const profileUpdates = {
  * in one statement without a transaction: the user (see ProfileTarget), the profile of the Sally user the IdP
  * manages behind it, and the request's activity entries, all or nothing. `user` is null when no user matched:
  * nothing was written (another write came first, a DELETE, or, for `unchanged`, the change is more than a profile
- * or there is no such user). A userName taken is a ConflictError, as in updateScimUser. With `tokenHash` (only
- * for `unchanged`: a read that came first checked it already), nothing is written unless the request's token is
- * live, and `connection` says what the statement found (as liveTokenConnection does for a read).
+ * or there is no such user; for `recent`, also no Sally user the IdP manages). A userName taken is a
+ * ConflictError, as in updateScimUser. With `tokenHash` (not for `version`: the read that came first checked it
+ * already), nothing is written unless the request's token is live, and `connection` says what the statement found
+ * (as liveTokenConnection does for a read).
  */
 export async function updateScimUserProfile(
   db: DbOrTx,
   change: {
     tenantId: string;
     id: string;
-    /** The user as read (`version`), or the rules' inputs it must still have (`unchanged`). */
-    target: { version: number } | { unchanged: { active: boolean; email: string } };
+    /** The user as read (`version`), as last seen here (`recent`), or the rules' inputs it must still have (`unchanged`). */
+    target: { version: number } | { recent: number } | { unchanged: { active: boolean; email: string } };
     resource: Record<string, unknown>;
     columns: ScimUserColumns;
     profile: { email: string; name: string | null; locale: Locale | null };
@@ -370,15 +376,20 @@ export async function updateScimUserProfile(
 ): Promise<{ user: ScimUserRead | null } & Partial<TokenChecked>> {
   const { columns, profile, target } = change;
   const unchanged = "unchanged" in target ? target.unchanged : null;
-  const checking = unchanged !== null && change.tokenHash !== undefined;
-  const run = unchanged ? (checking ? profileUpdates.unchangedChecking : profileUpdates.unchanged) : profileUpdates.version;
+  const checking = !("version" in target) && change.tokenHash !== undefined;
+  const run =
+    "version" in target
+      ? profileUpdates.version
+      : "recent" in target
+        ? checking ? profileUpdates.recentChecking : profileUpdates.recent
+        : checking ? profileUpdates.unchangedChecking : profileUpdates.unchanged;
   try {
     const [row] = await run(db, {
       ...columns,
       tenantId: change.tenantId,
       tokenHash: change.tokenHash ?? null,
       id: change.id,
-      version: "version" in target ? target.version : null,
+      version: "version" in target ? target.version : "recent" in target ? target.recent : null,
       accessEmail: unchanged?.email ?? null,
       resource: jsonParam(change.resource),
       profileEmail: profile.email,

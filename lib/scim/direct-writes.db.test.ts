@@ -4,13 +4,15 @@
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getScimUserForWrite, updateScimUserProfile } from "@/db/queries/scim-users";
-import { activityLog, scimUsers, users } from "@/db/schema";
+import { activityLog, scimConnections, scimUsers, users } from "@/db/schema";
 import { testDrivers, useTestDatabase } from "@/db/testing";
 import { flushActivity } from "@/lib/activity";
 import { connectScim } from "@/lib/provisioning/scim-connection";
 import { PATCH_OP, addMembers, scimClient, scimUser } from "@/lib/provisioning/testing";
 import { saveGroupMapping } from "@/lib/provisioning/group-mapping";
 import { createTenant } from "@/lib/tenants/create-tenant";
+import { RateLimitLeases } from "./rate-limit-lease";
+import { recentUsers } from "./recent-users";
 
 let n = 0;
 
@@ -34,7 +36,7 @@ describe.each(testDrivers)("profile-only user updates in one statement, on %s", 
     };
     const logged = async (summary: string) =>
       (await t.db.select().from(activityLog).where(and(eq(activityLog.tenantId, tenant.id), eq(activityLog.summary, summary)))).map((e) => e.status);
-    return { tenant, scim, ann, bob, staff, stored, logged };
+    return { tenant, token, scim, ann, bob, staff, stored, logged };
   }
 
   it("writes the user, the Sally user's profile and the activity entry, and answers with the user as written", async () => {
@@ -204,5 +206,87 @@ describe.each(testDrivers)("profile-only user updates in one statement, on %s", 
     const put = await scim("PUT", `Users/${ann.id}`, scimUser(ann.userName, { displayName: "Ann Back" }));
     expect(put.status).toBe(200);
     expect((await stored(ann.id)).sally).toMatchObject({ source: "scim", name: "Ann Back" });
+  });
+
+  describe("of a user this instance saw (lib/scim/recent-users.ts): written from what it saw, or read when that moved", () => {
+    // Another instance's write of a profile: the version moves, and this instance's entry does not.
+    const elsewhere = (id: string, title: string) =>
+      t.db
+        .update(scimUsers)
+        .set({ resource: sql`jsonb_set(${scimUsers.resource}, '{title}', ${JSON.stringify(title)}::jsonb)`, version: sql`${scimUsers.version} + 1` })
+        .where(eq(scimUsers.id, id));
+
+    it("keeps what another instance wrote since: the user read again, the PATCH applied to it", async () => {
+      const { tenant, scim, ann, stored, logged } = await setup();
+      expect(recentUsers.get(tenant.id, ann.id)).toMatchObject({ version: 1 });
+      await elsewhere(ann.id, "Engineer");
+      const reply = await scim("PATCH", `Users/${ann.id}`, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "displayName", value: "Ann L" }] });
+      expect(reply.status).toBe(200);
+      expect(reply.body).toMatchObject({ displayName: "Ann L", title: "Engineer", meta: { version: 'W/"3"' } });
+      expect((await stored(ann.id)).scim).toMatchObject({ displayName: "Ann L", version: 3, resource: expect.objectContaining({ title: "Engineer" }) });
+      expect((await stored(ann.id)).sally.name).toBe("Ann L");
+      // One entry: the write that found the entry stale wrote nothing, its activity entry neither.
+      expect(await logged(`Patched user ${ann.userName}`)).toEqual([200]);
+      expect(recentUsers.get(tenant.id, ann.id)).toMatchObject({ version: 3 });
+      // The next one starts from what this instance wrote.
+      const again = await scim("PATCH", `Users/${ann.id}`, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "title", value: "Lead" }] });
+      expect(again.body).toMatchObject({ displayName: "Ann L", title: "Lead", meta: { version: 'W/"4"' } });
+    });
+
+    it("a PATCH that fails on what was seen and not on what is stored succeeds", async () => {
+      const { tenant, scim, ann, stored } = await setup();
+      expect(recentUsers.get(tenant.id, ann.id)).toBeDefined();
+      await t.db
+        .update(scimUsers)
+        .set({ resource: sql`${scimUsers.resource} || '{"phoneNumbers":[{"type":"work","value":"+49 30 1"}]}'::jsonb`, version: sql`${scimUsers.version} + 1` })
+        .where(eq(scimUsers.id, ann.id));
+      // No phone number of either type in the entry: its filter could not make one (noTarget).
+      const path = 'phoneNumbers[type eq "work" or type eq "mobile"].value';
+      const reply = await scim("PATCH", `Users/${ann.id}`, { schemas: [PATCH_OP], Operations: [{ op: "replace", path, value: "+49 30 2" }] });
+      expect(reply.status).toBe(200);
+      expect((await stored(ann.id)).scim.resource.phoneNumbers).toEqual([{ type: "work", value: "+49 30 2" }]);
+    });
+
+    it("If-Match is checked against the stored user, not the entry", async () => {
+      const { tenant, scim, ann } = await setup();
+      expect(recentUsers.get(tenant.id, ann.id)).toMatchObject({ version: 1 });
+      await elsewhere(ann.id, "Engineer");
+      const patch = { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "displayName", value: "Ann M" }] };
+      expect((await scim("PATCH", `Users/${ann.id}`, patch, { "if-match": 'W/"1"' })).status).toBe(412);
+      const reply = await scim("PATCH", `Users/${ann.id}`, patch, { "if-match": 'W/"2"' });
+      expect(reply.status).toBe(200);
+      expect(reply.body).toMatchObject({ displayName: "Ann M", title: "Engineer" });
+    });
+
+    it("a Sally user made manual since goes to the rules, which give it back to the IdP", async () => {
+      const { tenant, scim, ann, stored } = await setup();
+      expect(recentUsers.get(tenant.id, ann.id)).toBeDefined();
+      await t.db.update(users).set({ source: "manual" }).where(eq(users.scimUserId, ann.id));
+      const reply = await scim("PATCH", `Users/${ann.id}`, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "displayName", value: "Ann Back" }] });
+      expect(reply.status).toBe(200);
+      expect((await stored(ann.id)).sally).toMatchObject({ source: "scim", name: "Ann Back" });
+    });
+
+    it("a token revoked since this instance knew it writes nothing: 401", async () => {
+      const { tenant, token, ann, stored } = await setup();
+      // An instance that knows the token: the write's own statement checks it (router.ts, TokenCheck).
+      const warm = scimClient(t.database, token, { leases: new RateLimitLeases() });
+      expect((await warm("GET", `Users/${ann.id}`)).status).toBe(200);
+      expect(recentUsers.get(tenant.id, ann.id)).toBeDefined();
+      const before = await stored(ann.id);
+      await t.db.update(scimConnections).set({ revokedAt: new Date() }).where(eq(scimConnections.tenantId, tenant.id));
+      const reply = await warm("PATCH", `Users/${ann.id}`, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "displayName", value: "Too Late" }] });
+      expect(reply.status).toBe(401);
+      expect(await stored(ann.id)).toEqual(before);
+    });
+
+    it("a deleted user is a 404", async () => {
+      const { tenant, scim, ann } = await setup();
+      expect(recentUsers.get(tenant.id, ann.id)).toBeDefined();
+      await t.db.delete(scimUsers).where(eq(scimUsers.id, ann.id));
+      const reply = await scim("PATCH", `Users/${ann.id}`, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "displayName", value: "Gone" }] });
+      expect(reply.status).toBe(404);
+      expect(recentUsers.get(tenant.id, ann.id)).toBeUndefined();
+    });
   });
 });

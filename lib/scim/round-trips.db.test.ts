@@ -16,6 +16,7 @@ import { connectScim } from "@/lib/provisioning/scim-connection";
 import { addMembers, PATCH_OP, scimClient, scimUser } from "@/lib/provisioning/testing";
 import { hashScimToken } from "@/lib/provisioning/scim-token";
 import { RateLimitLeases } from "./rate-limit-lease";
+import { recentUsers } from "./recent-users";
 
 /**
  * What one SCIM request costs the database, counted on the wire (deterministic, unlike timing): round trips
@@ -185,17 +186,17 @@ describe.runIf(process.env.DATABASE_URL)("database round trips per SCIM request 
     expect(statements).toBeGreaterThan(2);
   });
 
-  it("PATCH /Users/{id} replacing displayName (Entra's most common update): 3 statements, no transaction, no SQL built", async () => {
+  it("PATCH /Users/{id} replacing displayName (Entra's most common update) of a user this instance saw: 2 statements, no transaction, no SQL built", async () => {
     const ids = await users("rename", ROUNDS);
     const { result, round, roundTrips, statements, texts, built } = await measure((i) =>
       scim("PATCH", `Users/${ids[i]}`, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "displayName", value: `Renamed ${i}` }] }),
     );
     expect(result.status).toBe(200);
-    // The token with the rate limit's bucket; the user read; the user's write with the Sally user's profile and
-    // the activity entry, one statement (lib/scim/users.ts updateDirectly): 3 statements, 3 waits, where the
-    // transaction took 7.
-    expect(statements).toBe(3);
-    expect(roundTrips).toBe(3);
+    // The token with the rate limit's bucket; the user's write from the user as this instance created it
+    // (lib/scim/recent-users.ts), with the Sally user's profile and the activity entry, one statement
+    // (lib/scim/users.ts writeFromRecent): 2 statements, 2 waits, where the transaction took 7.
+    expect(statements).toBe(2);
+    expect(roundTrips).toBe(2);
     expect(texts.filter((t) => /^\s*(begin|commit)\b/i.test(t))).toEqual([]);
     expect(result.body.displayName).toBe(`Renamed ${round}`);
     // Body and ETag are the row as written, read from the update's answer once committed.
@@ -203,6 +204,21 @@ describe.runIf(process.env.DATABASE_URL)("database round trips per SCIM request 
     expect(built).toBe(0);
     const [renamed] = await database.db.select().from(usersTable).where(eq(usersTable.scimUserId, ids[round]));
     expect(renamed.name).toBe(`Renamed ${round}`);
+  });
+
+  it("PATCH /Users/{id} replacing displayName of a user this instance has not seen: the user read first, 3 statements", async () => {
+    const ids = await users("unseen", ROUNDS);
+    // As if another instance had created them.
+    for (const id of ids) recentUsers.forget(tenantId, id);
+    const { result, round, roundTrips, statements, texts } = await measure((i) =>
+      scim("PATCH", `Users/${ids[i]}`, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "displayName", value: `Unseen ${i}` }] }),
+    );
+    expect(result.status).toBe(200);
+    expect(result.body.displayName).toBe(`Unseen ${round}`);
+    // The token with the rate limit's bucket; the user read; the user's write (lib/scim/users.ts updateDirectly).
+    expect(statements).toBe(3);
+    expect(roundTrips).toBe(3);
+    expect(texts.filter((t) => /^\s*(begin|commit)\b/i.test(t))).toEqual([]);
   });
 
   it("PATCH /Users/{id} deactivating a user with access (Entra's \"False\"): 3 round trips for its 10 statements", async () => {
@@ -386,16 +402,32 @@ describe.runIf(process.env.DATABASE_URL)("database round trips per SCIM request 
       expect(read.statements).toBe(1);
     });
 
-    it("PATCH /Users/{id} renaming a user: 2 round trips and 2 statements, the token's check in the read's", async () => {
+    it("PATCH /Users/{id} renaming a user the IdP just looked up: 1 statement, the token's check in the write's", async () => {
       const ids = await users("warm-rename", ROUNDS);
-      const { result, round, roundTrips, statements, texts } = await measure((i) =>
-        warm("PATCH", `Users/${ids[i]}`, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "displayName", value: `Warm ${i}` }] }),
-      );
+      for (const id of ids) recentUsers.forget(tenantId, id);
+      const { result, round, roundTrips, statements, texts } = await measure(async (i) => {
+        // Entra's lookup before its update leaves the user with this instance (lib/scim/recent-users.ts).
+        const lookup = await warm("GET", `Users?filter=${encodeURIComponent(`userName eq "warm-rename${i}@trips.example"`)}`);
+        expect(lookup.body.totalResults).toBe(1);
+        proxy.reset();
+        return warm("PATCH", `Users/${ids[i]}`, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "displayName", value: `Warm ${i}` }] });
+      });
       expect(result.status).toBe(200);
       expect(result.body.displayName).toBe(`Warm ${round}`);
+      expect(statements).toBe(1);
+      expect(roundTrips).toBe(1);
+      expect(texts.filter((t) => /^\s*(begin|commit)\b/i.test(t))).toEqual([]);
+    });
+
+    it("PATCH /Users/{id} renaming a user this instance has not seen: 2 statements, the token's check in the read's", async () => {
+      const ids = await users("warm-unseen", ROUNDS);
+      for (const id of ids) recentUsers.forget(tenantId, id);
+      const { result, round, statements, roundTrips } = await measure((i) =>
+        warm("PATCH", `Users/${ids[i]}`, { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "displayName", value: `Unseen ${i}` }] }),
+      );
+      expect(result.body.displayName).toBe(`Unseen ${round}`);
       expect(statements).toBe(2);
       expect(roundTrips).toBe(2);
-      expect(texts.filter((t) => /^\s*(begin|commit)\b/i.test(t))).toEqual([]);
     });
 
     it("PATCH /Users/{id} deactivating: the token's check out with BEGIN, as when there was no write without a transaction", async () => {

@@ -33,6 +33,7 @@ import { applyPatch, parsePatchRequest, patchMayTouch } from "./patch";
 import { checkIfMatch, notModified } from "./preconditions";
 import { includesAttribute, project, type Projection } from "./projection";
 import { afterCommit, etag, type ScimResult } from "./responses";
+import { LOOKUP_PAGE, recentUsers } from "./recent-users";
 import { location, serializeUser } from "./serialize";
 
 const notFound = (id: string) => new NotFoundError(`User ${id} not found`);
@@ -99,9 +100,12 @@ export const userListing: Listing<ScimUserRead> = {
   columns: { createdAt: scimUsers.createdAt, id: scimUsers.id },
   // Groups come with the page when the request's query asks for them (a POST search names its attributes in
   // the body: render reads them then).
-  query: (ctx, query) => {
+  query: async (ctx, query) => {
     const withGroups = includesAttribute("User", parseProjection(ctx.query), "groups");
-    return readCheckingToken(ctx.tokenCheck, (token) => listScimUsers(ctx.tx, ctx.tenant.id, query, { withGroups, tokenHash: token?.hash }));
+    const found = await readCheckingToken(ctx.tokenCheck, (token) => listScimUsers(ctx.tx, ctx.tenant.id, query, { withGroups, tokenHash: token?.hash }));
+    // A lookup (a read: committed rows) leaves its users for the update that usually follows it.
+    if (found.rows.length <= LOOKUP_PAGE) for (const row of found.rows) recentUsers.remember(row);
+    return found;
   },
   render,
 };
@@ -114,6 +118,7 @@ export async function listUsers(ctx: ScimContext, params: ListParams): Promise<S
 /** GET /Users/{id}; deactivated users stay readable (only a DELETE makes a user disappear). */
 export async function getUser(ctx: ScimContext, id: string): Promise<ScimResult> {
   const row = await loadUser(ctx, id);
+  recentUsers.remember(row);
   if (notModified(ctx.headers, row.version)) return { status: 304, headers: { etag: etag(row.version) }, summary: "Not modified" };
   const [body] = await render(ctx, [row], parseProjection(ctx.query));
   return { status: 200, body, headers: { etag: etag(row.version) }, summary: `Read user ${row.userName}` };
@@ -164,7 +169,9 @@ export async function createUserDirectly(ctx: ScimContext, body: unknown, direct
       tokenHash,
     }),
   );
-  return "needs" in outcome ? null : written(ctx, outcome.user, 201, summary, "no groups");
+  if ("needs" in outcome) return null;
+  recentUsers.remember(outcome.user);
+  return written(ctx, outcome.user, 201, summary, "no groups");
 }
 
 /**
@@ -268,7 +275,8 @@ async function updateInTransaction(ctx: ScimContext, id: string, update: UserUpd
  * phone number, the IdPs' most common update): the user is read without a lock (the read carries the token's
  * check), and written at the version read, with the Sally user's profile and the activity entry, in one
  * statement: two statements in all, where the transaction takes seven. Another write of the user in between
- * moves its version: the user is read again. A PUT without If-Match needs no read (replaceWithoutRead). Null,
+ * moves its version: the user is read again. A user this instance has just read or written (recentUsers: the IdP
+ * looked it up first) needs no read (writeFromRecent), nor does a PUT without If-Match (replaceWithoutRead). Null,
  * with nothing written, when the change is more than a profile (the rules decide, in a transaction; a PATCH that
  * names `active`, `emails` or `userName` goes there without the read) or the user kept moving.
  */
@@ -279,11 +287,18 @@ async function updateDirectly(ctx: ScimContext, id: string, update: UserUpdate, 
   if (update.whole && !ctx.headers.has("if-match")) {
     return replaceWithoutRead(ctx, id, update.whole, update.summary(update.whole.columns), direct);
   }
+  const recent = ctx.headers.has("if-match") ? undefined : recentUsers.get(ctx.tenant.id, id);
+  // Not awaited without an entry: the read below must go out in this turn, to carry the token's check (router.ts).
+  if (recent) {
+    const answered = await writeFromRecent(ctx, recent, update, direct);
+    if (answered) return answered;
+  }
   for (let attempt = 1; attempt <= DIRECT_ATTEMPTS; attempt++) {
     const { user: current } = await readCheckingToken(ctx.tokenCheck, (token) =>
       getScimUserForWrite(ctx.tx, ctx.tenant.id, id, { tokenHash: token?.hash }),
     );
     if (!current) throw notFound(id);
+    recentUsers.remember(current);
     checkIfMatch(ctx.headers, current.version);
     const { resource, columns } = update.next(current);
     const user = directoryUser({ ...current, ...columns, resource }, { before: current });
@@ -299,9 +314,52 @@ async function updateDirectly(ctx: ScimContext, id: string, update: UserUpdate, 
       profile: user,
       activity: direct.entries({ status: 200, summary }),
     });
-    if (row) return written(ctx, row, 200, summary);
+    if (row) {
+      recentUsers.remember(row);
+      return written(ctx, row, 200, summary);
+    }
   }
   return null;
+}
+
+/**
+ * updateDirectly's write of a user as this instance last saw it, without reading it: one statement, which checks
+ * the token when the router offers it that check, and writes only the user still at that version with a Sally
+ * user the IdP manages linked to it (`recent`). Null, with nothing written, when the entry is no longer what is
+ * stored, or the update as made of it is more than a profile or fails (a PATCH of a value the entry lacks):
+ * updateDirectly then reads the user and decides by what is stored, as it does without an entry.
+ */
+async function writeFromRecent(ctx: ScimContext, recent: ScimUserRow, update: UserUpdate, direct: DirectWrite): Promise<ScimResult | null> {
+  // As a read would have found it, had it found a Sally user the IdP manages (the statement checks that).
+  const current: ScimUserForUpdate = { ...recent, managed: true };
+  let next: { resource: JsonObject; columns: ScimUserColumns };
+  try {
+    next = update.next(current);
+  } catch {
+    return null;
+  }
+  const { resource, columns } = next;
+  const user = directoryUser({ ...current, ...columns, resource }, { before: current });
+  if (!writesOnlyProfile(user)) return null;
+  const summary = update.summary(columns, current);
+  const { user: row } = await writeCheckingToken(ctx, direct, (tokenHash) =>
+    updateScimUserProfile(ctx.tx, {
+      tenantId: ctx.tenant.id,
+      id: recent.id,
+      target: { recent: recent.version },
+      resource,
+      columns,
+      profile: user,
+      activity: direct.entries({ status: 200, summary }),
+      tokenHash,
+    }),
+  );
+  if (!row) {
+    recentUsers.forget(ctx.tenant.id, recent.id);
+    return null;
+  }
+  recentUsers.remember(row);
+  return written(ctx, row, 200, summary);
 }
 
 /**
@@ -354,6 +412,7 @@ export async function patchUserDirectly(ctx: ScimContext, id: string, body: unkn
 export async function deleteUser(ctx: ScimContext, id: string): Promise<ScimResult> {
   // The full row lock first: group writers adding this user wait here rather than deadlock later.
   const current = await loadUser(ctx, id, "delete");
+  recentUsers.forget(ctx.tenant.id, id);
   checkIfMatch(ctx.headers, current.version);
   await deprovision(ctx, id);
   await deleteScimUser(ctx.tx, ctx.tenant.id, id);
