@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import type { FakeResend } from "../fake-resend.mjs";
 import { connectTenant, Instance, opsCli, startTwoInstances, stopTwoInstances, type InstanceOptions, type OpsDatabase } from "./instances";
-import { SimulatedIdp } from "./idp";
+import { SCIM_SCHEMAS, SimulatedIdp } from "./idp";
 import { createGroups, expectedEnd, INITIAL_SEATS, invitationsDelivered, MAPPING_ARGS, snapshot, syncCycle } from "./scenario";
 
 // Two production instances on one PostgreSQL database, three IdPs (one per tenant) spreading their requests over
@@ -61,6 +61,35 @@ test("IdPs syncing through two instances at once lose and double nothing, buy ex
   }
   const sent = tenants.reduce((sum, t) => sum + t.idp.stats.sent, 0);
   console.log(`FIGURES many-instances: ${TENANTS} IdPs, 2 instances, ${sent} SCIM requests sent concurrently, ${sent} answered, 0 5xx; invariants per tenant: ${expected.users.length} users, ${Object.keys(expected.members).length} groups' members, purchases, invitations queued and delivered`);
+});
+
+test("Entra's profile PATCHes spread over two instances, each remembering the user as it last saw it, lose no change", async () => {
+  test.setTimeout(120_000);
+  const { slug, token } = await connectTenant(options, "seen", "entra");
+  const idp = new SimulatedIdp(token, () => instances.map((i) => i.url));
+  const id = await idp.createUser(`seen@${slug}.example`);
+  const patch = (operations: object[], via: string) => idp.send("PATCH", `Users/${id}`, { schemas: [SCIM_SCHEMAS.patchOp], Operations: operations }, via);
+  const [a, b] = instances.map((i) => i.url);
+  // Both instances look the user up (Entra's query before an update), so each remembers it at version 1.
+  for (const via of [a, b]) expect((await idp.send("GET", `Users?filter=${encodeURIComponent(`userName eq "seen@${slug}.example"`)}`, undefined, via)).body.totalResults).toBe(1);
+  // In turn: each instance's entry is stale after the other one wrote, so it reads the user again before writing.
+  const titles = ["One", "Two", "Three", "Four", "Five", "Six"];
+  for (const [n, title] of titles.entries()) {
+    const reply = await patch([{ op: "Replace", path: "title", value: title }, { op: "Add", path: `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter`, value: `cc-${n}` }], n % 2 ? b : a);
+    expect(reply.status).toBe(200);
+    expect(reply.body.meta.version).toBe(`W/"${n + 2}"`);
+  }
+  // At once, on both: every phone number added, none lost, each PATCH one version step.
+  const numbers = Array.from({ length: 16 }, (_, n) => `+49 30 ${1000 + n}`);
+  const replies = await Promise.all(numbers.map((value, n) => patch([{ op: "Add", path: "phoneNumbers", value: [{ type: "work", value }] }], n % 2 ? b : a)));
+  expect(replies.map((r) => r.status)).toEqual(numbers.map(() => 200));
+  const [user] = await database.sql`select version, resource from scim_users where id = ${id}`;
+  expect(user.version).toBe(1 + titles.length + numbers.length);
+  expect(user.resource.title).toBe("Six");
+  expect(user.resource["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]).toMatchObject({ costCenter: "cc-5" });
+  expect((user.resource.phoneNumbers as { value: string }[]).map((p) => p.value).sort()).toEqual(numbers);
+  const [sally] = await database.sql`select name, role, status from users where scim_user_id = ${id}`;
+  expect(sally).toMatchObject({ role: "none" });
 });
 
 test("token rotation and disconnect take effect on the next request on every instance", async () => {
