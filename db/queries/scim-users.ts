@@ -376,20 +376,16 @@ export async function updateScimUserProfile(
 ): Promise<{ user: ScimUserRead | null } & Partial<TokenChecked>> {
   const { columns, profile, target } = change;
   const unchanged = "unchanged" in target ? target.unchanged : null;
+  const version = "version" in target ? target.version : "recent" in target ? target.recent : null;
   const checking = !("version" in target) && change.tokenHash !== undefined;
-  const run =
-    "version" in target
-      ? profileUpdates.version
-      : "recent" in target
-        ? checking ? profileUpdates.recentChecking : profileUpdates.recent
-        : checking ? profileUpdates.unchangedChecking : profileUpdates.unchanged;
+  const run = "version" in target ? profileUpdates.version : profileUpdates[`${unchanged ? "unchanged" : "recent"}${checking ? "Checking" : ""}`];
   try {
     const [row] = await run(db, {
       ...columns,
       tenantId: change.tenantId,
       tokenHash: change.tokenHash ?? null,
       id: change.id,
-      version: "version" in target ? target.version : "recent" in target ? target.recent : null,
+      version,
       accessEmail: unchanged?.email ?? null,
       resource: jsonParam(change.resource),
       profileEmail: profile.email,

@@ -3,7 +3,7 @@ import type { DbOrTx } from "@/db";
 import { deliverToMailbox } from "@/db/queries/mailbox";
 import type { EmailKind } from "@/db/schema";
 import { env } from "@/lib/env";
-import { withLink, type LinkedContent } from "./templates/link";
+import { textWithLink, withLink, type LinkedContent } from "./templates/link";
 
 export type EmailMessage = {
   to: string;
@@ -67,7 +67,8 @@ export async function sendEmails(db: DbOrTx, deliveries: Delivery[]): Promise<Se
     deliveries.map(({ message, idempotencyKey }) => {
       const row = { tenantId: message.tenantId ?? null, kind: message.kind, to: message.to, idempotencyKey };
       if (!("content" in message)) return { ...row, subject: message.subject, text: message.text, html: message.html, links: extractLinks(message.text) };
-      return { ...row, contentId: message.contentId, link: message.link, links: extractLinks(withLink(message).text) };
+      // The mailbox keeps the rendering's id and the link; its links are those of the text alone.
+      return { ...row, contentId: message.contentId, link: message.link, links: extractLinks(textWithLink(message)) };
     }),
   );
   return deliveries.map(({ idempotencyKey }) => {

@@ -300,24 +300,11 @@ async function updateDirectly(ctx: ScimContext, id: string, update: UserUpdate, 
     if (!current) throw notFound(id);
     recentUsers.remember(current);
     checkIfMatch(ctx.headers, current.version);
-    const { resource, columns } = update.next(current);
-    const user = directoryUser({ ...current, ...columns, resource }, { before: current });
-    if (!writesOnlyProfile(user)) return null;
+    const profile = profileWrite(ctx, current, update, direct);
+    if (!profile) return null;
     await direct.verified();
-    const summary = update.summary(columns, current);
-    const { user: row } = await updateScimUserProfile(ctx.tx, {
-      tenantId: ctx.tenant.id,
-      id,
-      target: { version: current.version },
-      resource,
-      columns,
-      profile: user,
-      activity: direct.entries({ status: 200, summary }),
-    });
-    if (row) {
-      recentUsers.remember(row);
-      return written(ctx, row, 200, summary);
-    }
+    const { user: row } = await profile.write({ version: current.version });
+    if (row) return profile.written(row);
   }
   return null;
 }
@@ -330,36 +317,55 @@ async function updateDirectly(ctx: ScimContext, id: string, update: UserUpdate, 
  * updateDirectly then reads the user and decides by what is stored, as it does without an entry.
  */
 async function writeFromRecent(ctx: ScimContext, recent: ScimUserRow, update: UserUpdate, direct: DirectWrite): Promise<ScimResult | null> {
-  // As a read would have found it, had it found a Sally user the IdP manages (the statement checks that).
-  const current: ScimUserForUpdate = { ...recent, managed: true };
-  let next: { resource: JsonObject; columns: ScimUserColumns };
+  let profile: ProfileWrite | null;
   try {
-    next = update.next(current);
+    // As a read would have found it, had it found a Sally user the IdP manages (the statement checks that).
+    profile = profileWrite(ctx, { ...recent, managed: true }, update, direct);
   } catch {
     return null;
   }
-  const { resource, columns } = next;
+  if (!profile) return null;
+  const { write } = profile;
+  const { user: row } = await writeCheckingToken(ctx, direct, (tokenHash) => write({ recent: recent.version }, tokenHash));
+  if (row) return profile.written(row);
+  recentUsers.forget(ctx.tenant.id, recent.id);
+  return null;
+}
+
+/** A profile-only update made of a user as read or as last seen: its one statement, and its answer once written. */
+type ProfileWrite = {
+  write: (target: ProfileTarget, tokenHash?: string) => ReturnType<typeof updateScimUserProfile>;
+  written: (row: ScimUserRead) => Promise<ScimResult>;
+};
+type ProfileTarget = Parameters<typeof updateScimUserProfile>[1]["target"];
+
+/**
+ * The update `update` makes of `current`, when it changes only the profile (writesOnlyProfile): the statement that
+ * writes it (updateScimUserProfile: the user, the Sally user's profile, the activity entry) at a target, and the
+ * answer for the row written, which this instance then remembers. Null when it changes more.
+ */
+function profileWrite(ctx: ScimContext, current: ScimUserForUpdate, update: UserUpdate, direct: DirectWrite): ProfileWrite | null {
+  const { resource, columns } = update.next(current);
   const user = directoryUser({ ...current, ...columns, resource }, { before: current });
   if (!writesOnlyProfile(user)) return null;
   const summary = update.summary(columns, current);
-  const { user: row } = await writeCheckingToken(ctx, direct, (tokenHash) =>
-    updateScimUserProfile(ctx.tx, {
-      tenantId: ctx.tenant.id,
-      id: recent.id,
-      target: { recent: recent.version },
-      resource,
-      columns,
-      profile: user,
-      activity: direct.entries({ status: 200, summary }),
-      tokenHash,
-    }),
-  );
-  if (!row) {
-    recentUsers.forget(ctx.tenant.id, recent.id);
-    return null;
-  }
-  recentUsers.remember(row);
-  return written(ctx, row, 200, summary);
+  return {
+    write: (target, tokenHash) =>
+      updateScimUserProfile(ctx.tx, {
+        tenantId: ctx.tenant.id,
+        id: current.id,
+        target,
+        resource,
+        columns,
+        profile: user,
+        activity: direct.entries({ status: 200, summary }),
+        tokenHash,
+      }),
+    written: (row) => {
+      recentUsers.remember(row);
+      return written(ctx, row, 200, summary);
+    },
+  };
 }
 
 /**

@@ -14,11 +14,16 @@ export type LinkedContent = { content: RenderedEmail; link: string };
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" })[c]!);
 
+/** The plain-text part of the email a shared rendering makes with one link in it. */
+export function textWithLink({ content, link }: LinkedContent): string {
+  return content.text.replaceAll(LINK_PLACEHOLDER, link);
+}
+
 /** The email a shared rendering makes with one link in it. */
-export function withLink({ content, link }: LinkedContent): RenderedEmail {
+export function withLink(linked: LinkedContent): RenderedEmail {
   return {
-    subject: content.subject,
-    text: content.text.replaceAll(LINK_PLACEHOLDER, link),
-    html: content.html.replaceAll(LINK_PLACEHOLDER, escapeHtml(link)),
+    subject: linked.content.subject,
+    text: textWithLink(linked),
+    html: linked.content.html.replaceAll(LINK_PLACEHOLDER, escapeHtml(linked.link)),
   };
 }

@@ -4,7 +4,6 @@ import type { RenderedEmail } from "./index";
 import { InvitationEmail, invitationSubject, type InvitationEmailProps } from "./invitation";
 import { ReceiptEmail, receiptSubject, type ReceiptEmailProps } from "./receipt";
 import { SignInEmail, signInSubject, type SignInEmailProps } from "./sign-in";
-
 import { LINK_PLACEHOLDER, withLink, type LinkedContent } from "./link";
 
 type Rendered = { html: string; text: string };
@@ -50,7 +49,6 @@ export const renderSignInEmail = async (props: SignInEmailProps): Promise<Render
 /** An invitation as its shared rendering and its link (the outbox stores the rendering once for many). */
 export const renderInvitationContent = (props: InvitationEmailProps): Promise<LinkedContent> =>
   renderLinked("invitation", props, () => invitationSubject(props), (url) => <InvitationEmail {...props} url={url} />);
-
 
 export const renderReceiptEmail = async (props: ReceiptEmailProps): Promise<RenderedEmail> =>
   withLink(await renderLinked("receipt", props, () => receiptSubject(props), (url) => <ReceiptEmail {...props} url={url} />));
