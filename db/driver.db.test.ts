@@ -233,10 +233,12 @@ describe.runIf(testDrivers.includes("postgres"))("postgres.js reservations when 
 });
 
 /**
- * postgres.js 3.4.9, as patched: a message under 1 KiB waits to be written with the rest of the turn's messages,
- * and goes out once the turn has nothing left to run (its callback, the promise reactions after it, the
- * process.nextTick callbacks), not after every other callback ready in that turn (setImmediate, unpatched). On a
- * busy server those were other requests' work, run while a transaction held the locks its first statement took.
+ * postgres.js 3.4.9, as patched: a message waits to be written with the rest of the turn's messages, and they go
+ * out once the turn has nothing left to run (its callback, the promise reactions after it, the process.nextTick
+ * callbacks), not after every other callback ready in that turn (setImmediate, unpatched). On a busy server those
+ * were other requests' work, run while a transaction held the locks its first statement took. Unpatched, a message
+ * that made the gathered ones 1 KiB or more was written at once, a write (and a wakeup of PostgreSQL) of its own;
+ * now only past 64 KiB.
  */
 describe.runIf(testDrivers.includes("postgres"))("postgres.js writes a turn's statements before the next callback", () => {
   const t = useTestDatabase("postgres");
@@ -276,6 +278,34 @@ describe.runIf(testDrivers.includes("postgres"))("postgres.js writes a turn's st
     });
     expect(seen.writes).toBe(1);
     expect(((await seen.answered) as postgres.Row[][]).map((rows) => [...rows])).toEqual([[{ n: 1 }], [{ n: 2 }]]);
+  });
+
+  it("a turn's statements go out in one write when some are 1 KiB or more, as a transaction's rows and resources are", async () => {
+    const { sql, writes } = await connected();
+    const large = "x".repeat(4_000);
+    const seen = await writtenBeforeNextCallback(writes, () =>
+      Promise.all([
+        sql`select 1::int as n`.execute(),
+        // Statements of that size as one message each (SQL text, no parameters: the rules' rows travel as parameters
+        // of statements prepared earlier, which postgres.js does not describe first).
+        sql.unsafe(`select length('${large}') as n`).execute(),
+        sql.unsafe(`select length('${large + large}') as n`).execute(),
+        sql`select 4::int as n`.execute(),
+      ]),
+    );
+    // Unpatched: three writes (the first two statements when the second made them 1 KiB, the third, the last).
+    expect(seen.writes).toBe(1);
+    expect(((await seen.answered) as postgres.Row[][]).map((rows) => [...rows])).toEqual([[{ n: 1 }], [{ n: 4000 }], [{ n: 8000 }], [{ n: 4 }]]);
+  });
+
+  it("what a turn gathers is written at once past 64 KiB, and the rest of the turn after it", async () => {
+    const { sql, writes } = await connected();
+    const bulk = "y".repeat(70_000);
+    const seen = await writtenBeforeNextCallback(writes, () =>
+      Promise.all([sql`select 1::int as n`.execute(), sql.unsafe(`select length('${bulk}') as n`).execute(), sql`select 3::int as n`.execute()]),
+    );
+    expect(seen.writes).toBe(2);
+    expect(((await seen.answered) as postgres.Row[][]).map((rows) => [...rows])).toEqual([[{ n: 1 }], [{ n: 70000 }], [{ n: 3 }]]);
   });
 });
 
