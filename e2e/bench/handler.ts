@@ -158,6 +158,8 @@ async function main(): Promise<void> {
       ],
       ["GET /Users?filter=userName eq", (i) => send("GET", `Users?filter=${encodeURIComponent(`userName eq "${userName(i % userCount)}"`)}`)],
       ["GET /Users/{id}", (i) => send("GET", `Users/${ids[i % userCount]}`)],
+      // The list phase's request: a page of 100 users by startIndex, each with its groups.
+      ["GET /Users page of 100", (i) => send("GET", `Users?startIndex=${((i * 100) % Math.max(100, userCount - 99)) + 1}&count=100`)],
       [
         "PATCH /Users/{id} Replace displayName",
         (i) =>
