@@ -1,10 +1,13 @@
-import { createElement } from "react";
+import { render, toPlainText } from "@react-email/render";
+import { createElement, type ReactElement } from "react";
 import { describe, expect, it } from "vitest";
 import type { LicenseTier, Locale, UserLicense } from "@/db/schema";
 import { extractLinks } from "@/lib/email/send-email";
 import { invitationEmail, receiptEmail, signInEmail, type RenderedEmail } from "./index";
 import { InvitationEmail } from "./invitation";
+import { ReceiptEmail } from "./receipt";
 import { renderParts } from "./render";
+import { SignInEmail } from "./sign-in";
 import { emailTranslator } from "./translator";
 
 // Intl puts a no-break space between amount and sign in German ("8,00 €"); compare with plain spaces.
@@ -163,4 +166,39 @@ describe("rendering once per content", () => {
     expect(second.html).not.toContain("first");
     expect(`${first.html}${second.html}`).not.toContain("link.invalid");
   });
+});
+
+describe("rendering", () => {
+  // React Email's render streams the markup through a Suspense boundary, and React's streaming renderer marks it
+  // (and separates adjacent pieces of text with an empty comment, for hydration).
+  const streamMarkers = /<!--(\$|\/\$|html|head|body| )-->/g;
+  const emails: [string, (locale: Locale) => ReactElement][] = [
+    ["sign-in", (locale) => createElement(SignInEmail, { locale, url, validMinutes: 15 })],
+    ["invitation", (locale) => createElement(InvitationEmail, { locale, tenantName: "Acme & Co", role: "admin", license: "team", url, validDays: 7 })],
+    [
+      "receipt",
+      (locale) =>
+        createElement(ReceiptEmail, {
+          locale,
+          tenantName: "Acme & Co",
+          tier: "team",
+          quantity: 3,
+          unitPriceCents: 1500,
+          totalCents: 4500,
+          reason: 'SCIM PATCH /Groups/g-1 <"b">',
+          url: "https://sally.example/settings/users",
+        }),
+    ],
+  ];
+
+  it.each(emails.flatMap(([name, element]) => (["en", "de"] as const).map((locale) => [name, locale, element] as const)))(
+    "of the %s email in %s gives React Email's markup and plain text, less the stream's markers",
+    async (_name, locale, element) => {
+      const reference = await render(element(locale));
+      expect(reference).toMatch(streamMarkers);
+      const rendered = await renderParts(element(locale));
+      expect(rendered.html).toBe(reference.replace(streamMarkers, ""));
+      expect(rendered.text).toBe(toPlainText(reference));
+    },
+  );
 });
