@@ -9,11 +9,11 @@ import { LINK_PLACEHOLDER, withLink, type LinkedContent } from "./link";
 
 type Rendered = { html: string; text: string };
 
-// A receipt costs 1.9 ms of CPU to render (4.9 with React Email's own render: see renderParts).
-// Emails that differ only in their one-time link are rendered once with a placeholder (link.ts), each email then
-// putting its own link in: invitations are rendered inside the transaction that grants access, one per new user,
-// so a bulk SCIM PATCH would render hundreds. A receipt is rendered once per purchase that differs from the last
-// MAX_CACHED rendered (its quantity, price, tier and cause).
+// A receipt costs 1.9 ms of CPU to render (4.9 with React Email's own render: see renderParts). Emails that differ
+// only in their one-time link are rendered once with a placeholder (link.ts), each email then putting its own link
+// in: invitations are rendered inside the transaction that grants access, one per new user, so a bulk SCIM PATCH
+// would render hundreds. A receipt is rendered once per purchase that differs from the last MAX_CACHED rendered
+// (its quantity, price, tier and cause).
 const MAX_CACHED = 200;
 const cache = new Map<string, Promise<RenderedEmail>>();
 
