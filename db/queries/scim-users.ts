@@ -313,6 +313,15 @@ export async function updateScimUser(
  */
 type ProfileTarget = "version" | "recent" | "unchanged";
 
+/** The condition each target puts on the stored user (see ProfileTarget). */
+const profileTargetCondition: Record<ProfileTarget, (p: Record<"version" | "active" | "accessEmail", Placeholder>) => SQL> = {
+  version: (p) => sql`version = ${p.version}::int`,
+  recent: (p) => sql`version = ${p.version}::int and ${managedColumn}`,
+  unchanged: (p) => sql`active = ${p.active}::boolean
+    and ${scimUserAccessEmail(sql`"scim_users"`)} = ${p.accessEmail}::text
+    and ${managedColumn}`,
+};
+
 const profileUpdateStatement = (target: ProfileTarget, checking: boolean) =>
   statement(
     `scim_user_profile_update_${target}${checking ? "_checking_token" : ""}`,
@@ -324,13 +333,7 @@ const profileUpdateStatement = (target: ProfileTarget, checking: boolean) =>
           display_name = ${p.displayName}::text, email = ${p.email}::text, active = ${p.active}::boolean,
           resource = ${p.resource}::jsonb, version = version + 1, updated_at = now()
         where tenant_id = ${p.tenantId}::uuid and id = ${p.id}::uuid and exists (select 1 from live)
-          and ${target === "version"
-            ? sql`version = ${p.version}::int`
-            : target === "recent"
-              ? sql`version = ${p.version}::int and ${managedColumn}`
-              : sql`active = ${p.active}::boolean
-                  and ${scimUserAccessEmail(sql`"scim_users"`)} = ${p.accessEmail}::text
-                  and ${managedColumn}`}
+          and ${profileTargetCondition[target](p)}
         returning ${userColumnsAsKeys}
       ),
       profile as (
@@ -374,11 +377,10 @@ export async function updateScimUserProfile(
     tokenHash?: string;
   },
 ): Promise<{ user: ScimUserRead | null } & Partial<TokenChecked>> {
-  const { columns, profile, target } = change;
-  const unchanged = "unchanged" in target ? target.unchanged : null;
-  const version = "version" in target ? target.version : "recent" in target ? target.recent : null;
-  const checking = !("version" in target) && change.tokenHash !== undefined;
-  const run = "version" in target ? profileUpdates.version : profileUpdates[`${unchanged ? "unchanged" : "recent"}${checking ? "Checking" : ""}`];
+  const { columns, profile } = change;
+  const { kind, version, accessEmail } = profileTarget(change.target);
+  const checking = kind !== "version" && change.tokenHash !== undefined;
+  const run = kind === "version" ? profileUpdates.version : profileUpdates[checking ? (`${kind}Checking` as const) : kind];
   try {
     const [row] = await run(db, {
       ...columns,
@@ -386,7 +388,7 @@ export async function updateScimUserProfile(
       tokenHash: change.tokenHash ?? null,
       id: change.id,
       version,
-      accessEmail: unchanged?.email ?? null,
+      accessEmail,
       resource: jsonParam(change.resource),
       profileEmail: profile.email,
       name: profile.name,
@@ -401,6 +403,13 @@ export async function updateScimUserProfile(
     if (isUniqueViolation(error)) throw uniqueUserName(columns.userName);
     throw error;
   }
+}
+
+/** A profile update's target as the statement's kind and the parameters it compares the stored user with. */
+function profileTarget(target: Parameters<typeof updateScimUserProfile>[1]["target"]) {
+  if ("version" in target) return { kind: "version" as const, version: target.version, accessEmail: null };
+  if ("recent" in target) return { kind: "recent" as const, version: target.recent, accessEmail: null };
+  return { kind: "unchanged" as const, version: null, accessEmail: target.unchanged.email };
 }
 
 export async function deleteScimUser(db: DbOrTx, tenantId: string, id: string): Promise<boolean> {

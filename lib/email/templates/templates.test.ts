@@ -195,7 +195,8 @@ describe("rendering", () => {
     "of the %s email in %s gives React Email's markup and plain text, less the stream's markers",
     async (_name, locale, element) => {
       const reference = await render(element(locale));
-      expect(reference).toMatch(streamMarkers);
+      // (String.match with a global pattern starts from the beginning each time, whatever the test before it did.)
+      expect(reference.match(streamMarkers)?.length).toBeGreaterThan(0);
       const rendered = await renderParts(element(locale));
       expect(rendered.html).toBe(reference.replace(streamMarkers, ""));
       expect(rendered.text).toBe(toPlainText(reference));
