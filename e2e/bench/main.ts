@@ -1,6 +1,6 @@
 // `npm run bench`: the production build of Sally on PostgreSQL (and optionally PGlite), driven over HTTP with an
 // Entra-style sync, measured against two baselines in the same run with the same client. See README.md
-// "Performance" for what it prints and the last figures.
+// "Performance" for what it prints and the last figures, and JOURNAL.md beside this file for every run before.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";

@@ -247,7 +247,7 @@ async function logRejectedCall(db: Db, authorization: string | null, call: { met
 /**
  * Emails queued by the request go out right after the response, a batch of up to 50 per request; the background
  * drain is the backstop. Not drainSoon: one drain at a time per instance served a U=3,000 sync faster in the bench
- * and a U=10,000 one slower (see the README's "Performance"), so the IdP's requests keep a drain each.
+ * and a U=10,000 one slower (e2e/bench/JOURNAL.md), so the IdP's requests keep a drain each.
  */
 function scheduleDrain(db: Db): void {
   const drain = () => drainOutbox(db).then(
