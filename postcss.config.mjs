@@ -1,2 +1,4 @@
 // Tailwind v4 runs as a PostCSS plugin; it reads tailwind.config.ts through `@config` in app/globals.css.
-export default { plugins: { "@tailwindcss/postcss": {} } };
+const config = { plugins: { "@tailwindcss/postcss": {} } };
+
+export default config;

@@ -2,7 +2,6 @@ import type { Db } from "@/db";
 import { licenseTiers } from "@/db/schema";
 import { listActivity } from "@/db/queries/activity";
 import { flushActivity } from "@/lib/activity";
-import { getLiveConnection } from "@/db/queries/scim-connections";
 import { listGroupsWithMemberCounts } from "@/db/queries/scim-groups";
 import { getTenantBySlug, listTenants } from "@/db/queries/tenants";
 import { listUsersWithUserName } from "@/db/queries/users";

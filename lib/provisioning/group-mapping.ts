@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db";
-import { licenseTiers, scimGroupMembers, scimGroups, scimUsers, tenants, users, type LicenseTier } from "@/db/schema";
+import { licenseTiers, scimGroups, scimUsers, tenants, users, type LicenseTier } from "@/db/schema";
 import { getMapping, listMappingRows, replaceMappings, toMapping } from "@/db/queries/mappings";
 import { listGroupIdsByUser, listMemberIdsOfGroups, lockScimGroups } from "@/db/queries/scim-groups";
 import { getSeatOffer, getTenantById, lockTenant } from "@/db/queries/tenants";

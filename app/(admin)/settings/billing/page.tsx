@@ -24,12 +24,13 @@ export default async function BillingPage() {
   const t = await getTranslations("Billing");
   const v = await getTranslations("Values");
   const c = await getTranslations("Common");
+  const nav = await getTranslations("Nav");
   const format = await getFormatter();
   const euros = (cents: number) => c("euros", { amount: cents / 100 });
   return (
     <div className="space-y-6">
       <div>
-        <p className="text-sm text-gray-600">{(await getTranslations("Nav"))("settings")}</p>
+        <p className="text-sm text-gray-600">{nav("settings")}</p>
         <h1 className="text-2xl font-bold">{t("heading")}</h1>
         <p className="mt-1 max-w-3xl text-sm text-gray-600">{t("rule")}</p>
       </div>

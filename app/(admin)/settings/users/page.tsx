@@ -59,6 +59,8 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
   const held = countSeatsHeld(byAccess);
   const t = await getTranslations("Users");
   const v = await getTranslations("Values");
+  const nav = await getTranslations("Nav");
+  const common = await getTranslations("Common");
   const format = await getFormatter();
   const backwards = cursor !== undefined && "before" in cursor;
   const prev = rows.length && (backwards ? more : cursor !== undefined) ? { before: userKey(rows[0]) } : null;
@@ -79,7 +81,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
   return (
     <div className="space-y-6">
       <div>
-        <p className="text-sm text-gray-600">{(await getTranslations("Nav"))("settings")}</p>
+        <p className="text-sm text-gray-600">{nav("settings")}</p>
         <h1 className="text-2xl font-bold">{t("heading")}</h1>
       </div>
 
@@ -150,11 +152,11 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           </Table>
         </div>
         {rows.length === 0 ? <p className="py-4 text-sm text-gray-600">{t("empty")}</p> : null}
-        <nav aria-label={(await getTranslations("Common"))("paging")} className="mt-4 flex items-center justify-between text-sm">
+        <nav aria-label={common("paging")} className="mt-4 flex items-center justify-between text-sm">
           <span className="text-gray-600">{t("shown", { count: rows.length })}</span>
           <span className="flex gap-4">
-            {prev ? <Link href={hrefWith(query, prev)} className="font-medium text-brand underline">{(await getTranslations("Common"))("previous")}</Link> : null}
-            {next ? <Link href={hrefWith(query, next)} className="font-medium text-brand underline">{(await getTranslations("Common"))("next")}</Link> : null}
+            {prev ? <Link href={hrefWith(query, prev)} className="font-medium text-brand underline">{common("previous")}</Link> : null}
+            {next ? <Link href={hrefWith(query, next)} className="font-medium text-brand underline">{common("next")}</Link> : null}
           </span>
         </nav>
       </Card>
