@@ -7,6 +7,7 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: { default: "Sally", template: "%s · Sally" },
   description: "Sally user provisioning over SCIM 2.0",
+  icons: { icon: { url: "/favicon.svg", type: "image/svg+xml" } },
 };
 
 // Every page renders per request (its scripts carry the nonce of that response's Content-Security-Policy), in the

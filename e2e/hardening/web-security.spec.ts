@@ -176,7 +176,7 @@ test.describe("security headers", () => {
   test("every kind of response has nosniff, a referrer policy, no framing and HSTS", async ({ request }) => {
     const html = await (await request.get("/sign-in")).text();
     const asset = /\/_next\/static\/[^"']+\.js/.exec(html)![0];
-    for (const route of ["/sign-in", "/api/health", "/api/auth/session", "/scim/v2/ServiceProviderConfig", "/scim/v2/Users", asset, "/idp/okta.svg"]) {
+    for (const route of ["/sign-in", "/api/health", "/api/auth/session", "/scim/v2/ServiceProviderConfig", "/scim/v2/Users", asset, "/favicon.svg", "/robots.txt"]) {
       const headers = (await request.get(route, { maxRedirects: 0 })).headers();
       expect(headers["x-content-type-options"], route).toBe("nosniff");
       expect(headers["referrer-policy"], route).toBe("same-origin");
@@ -187,6 +187,17 @@ test.describe("security headers", () => {
     for (const route of ["/api/health", "/scim/v2/Users"]) {
       expect((await request.get(route)).headers()["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'");
     }
+  });
+
+  test("the public files are served as what they are, and search engines are kept out", async ({ request }) => {
+    const html = await (await request.get("/sign-in")).text();
+    expect(html).toMatch(/<link rel="icon" href="\/favicon\.svg" type="image\/svg\+xml"/);
+    const icon = await request.get("/favicon.svg");
+    expect(icon.status()).toBe(200);
+    expect(icon.headers()["content-type"]).toMatch(/^image\/svg\+xml/);
+    const robots = await request.get("/robots.txt");
+    expect(robots.status()).toBe(200);
+    expect(await robots.text()).toMatch(/^User-agent: \*\nDisallow: \/$/m);
   });
 
   test("the sign-in page runs in Chromium without a single CSP violation", async ({ page }) => {
