@@ -32,3 +32,20 @@ test("a sign-in link works once", async ({ page, context }) => {
   await expect(page).toHaveURL(/\/sign-in\?error=Verification/);
   await expect(page.getByText("This sign-in link has expired or was already used.")).toBeVisible();
 });
+
+for (const [locale, heading, back] of [
+  ["en-US", "Not found", "Go to the start page"],
+  ["de-DE", "Nicht gefunden", "Zur Startseite"],
+] as const) {
+  test.describe(locale, () => {
+    test.use({ locale });
+
+    test("an address that matches no page answers 404 in the visitor's language, with a way back", async ({ page }) => {
+      const response = await page.goto("/settings/no-such-page");
+      expect(response!.status()).toBe(404);
+      await expect(page.getByRole("heading", { name: heading })).toBeVisible();
+      await page.getByRole("link", { name: back }).click();
+      await expect(page).toHaveURL(/\/sign-in$/);
+    });
+  });
+}
