@@ -1,16 +1,10 @@
-import Link from "next/link";
-import { getTranslations } from "next-intl/server";
+import { NotFoundMessage } from "@/components/not-found-message";
 
-/** An address that matches no page, in the visitor's language; the start page sends each visitor where they belong. */
-export default async function NotFound() {
-  const t = await getTranslations("Errors");
+/** An address that matches no page, answered with 404 in the visitor's language and a way to the start page. */
+export default function NotFound() {
   return (
-    <main className="mx-auto max-w-xl space-y-3 px-6 py-12">
-      <h1 className="text-2xl font-bold">{t("notFoundTitle")}</h1>
-      <p className="text-sm text-gray-700">{t("notFoundBody")}</p>
-      <Link href="/" className="text-sm font-medium text-brand underline">
-        {t("backHome")}
-      </Link>
+    <main className="mx-auto max-w-xl px-6 py-12">
+      <NotFoundMessage back="home" />
     </main>
   );
 }

@@ -1,5 +1,5 @@
-import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { NotFoundMessage } from "@/components/not-found-message";
 
 /** What a settings segment shows while its server component loads (loading.tsx). */
 export async function SegmentLoading() {
@@ -15,15 +15,6 @@ export async function SegmentLoading() {
 }
 
 /** notFound() in a settings segment (not-found.tsx). */
-export async function SegmentNotFound() {
-  const t = await getTranslations("Errors");
-  return (
-    <div className="space-y-3">
-      <h1 className="text-2xl font-bold">{t("notFoundTitle")}</h1>
-      <p className="text-sm text-gray-700">{t("notFoundBody")}</p>
-      <Link href="/settings/users" className="text-sm font-medium text-brand underline">
-        {t("backToUsers")}
-      </Link>
-    </div>
-  );
+export function SegmentNotFound() {
+  return <NotFoundMessage back="users" />;
 }
