@@ -17,7 +17,7 @@ const retentionDays = z.coerce.number().int().min(0).max(36_500);
  * of concurrent requests on a connection, so reads and writes without a transaction share them, and only a
  * transaction has one to itself until it commits. Each connection is a PostgreSQL process, prepares every named
  * statement for itself and is woken for each write it gets: spread over more connections, the same requests cost
- * PostgreSQL more and make more socket writes (README, Performance: 6 against 10).
+ * PostgreSQL more and make more socket writes (e2e/bench/JOURNAL.md, "Six connections, not ten").
  */
 export const DEFAULT_DATABASE_POOL_SIZE = 6;
 
@@ -25,7 +25,7 @@ export const DEFAULT_DATABASE_POOL_SIZE = 6;
  * How far V8 lets the server's old generation grow past its live size before the next full collection, in percent.
  * Left to itself, V8 grows it up to four times the live heap when its collector is fast, as it is for this server
  * (about 50 MB live, about 220 MB before each collection, about 400 MiB of RSS under a sync); 150 % holds the peak
- * near 270 MiB for about 1 % of a sync's throughput (README, Performance: Peak RSS). 0 leaves V8's heuristic.
+ * near 270 MiB for about 1 % of a sync's throughput (e2e/bench/JOURNAL.md, "Peak RSS"). 0 leaves V8's heuristic.
  */
 export const DEFAULT_HEAP_GROWTH_PERCENT = 150;
 /**
