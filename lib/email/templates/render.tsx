@@ -37,7 +37,7 @@ const reactDomServer = () => (server ??= import("react-dom/server"));
  */
 export async function renderParts(email: ReactElement): Promise<Rendered> {
   const { renderToStaticMarkup } = await reactDomServer();
-  const html = DOCTYPE + renderToStaticMarkup(email).replace(/<!DOCTYPE.*?>/, "");
+  const html = DOCTYPE + renderToStaticMarkup(email);
   return { html, text: toPlainText(html) };
 }
 
