@@ -2,8 +2,8 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
 
 /**
- * Runs axe (WCAG 2.x A and AA rules) on the page as it is now and fails with the violations, if any. Next.js streams
- * a page's `generateMetadata` title after the body on a client-side navigation, so it first waits for the title.
+ * Runs axe (WCAG 2.x A and AA rules) on the page as it is now and fails with the violations, if any. It first waits
+ * for the page's title, so that a scan never runs between a client-side navigation's body and its head.
  */
 export async function expectNoAxeViolations(page: Page, what: string) {
   await expect(page, `the title of ${what}`).toHaveTitle(/\S/);
