@@ -1,12 +1,14 @@
 import { expect, test } from "@playwright/test";
 import { startOutageProxy } from "../../db/testing/outage-proxy";
+import { SignInPage } from "../pages/sign-in";
 import { SimulatedIdp, SCIM_SCHEMAS } from "./idp";
 import { connectTenant, startInstance, type Instance, type OneInstance, type OpsDatabase } from "./instances";
 
 // PostgreSQL cannot be reached for a while (down, restarting, a network partition): seen from the instance, its
 // connections end and new ones are refused. Every request is still answered, with a 503 the IdP retries; nothing
 // is half-written; once the database is back the instance serves again without a restart, and the activity
-// entries of the reads it served just before the outage (buffered, not yet written) are all in the log.
+// entries of the reads it served just before the outage (buffered, not yet written) are all in the log. An
+// admin's pages meanwhile say that something went wrong, keep the admin signed in, and come back with Try again.
 test.describe.configure({ mode: "serial" });
 
 let ops: OneInstance | undefined;
@@ -79,4 +81,30 @@ test("while the database is unreachable every request gets a 503 to retry; after
     expect(n).toBe(40);
   }).toPass({ timeout: 15_000 });
   expect(instance.exits).toBe(0);
+});
+
+test("while the database is unreachable an admin's pages say so without signing them out; Try again brings them back", async ({ page }) => {
+  test.setTimeout(240_000);
+  const { slug } = await connectTenant(instance.options, "down-ui", "entra");
+  await new SignInPage(page, instance.url).signIn(`admin@${slug}.example`);
+  await expect(page.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
+  const failed = page.getByRole("alert").filter({ has: page.getByRole("heading", { name: "Something went wrong" }) });
+
+  await proxy.down();
+  // A link inside the admin shell: the SCIM segment's own boundary answers, under the shell.
+  await page.getByRole("link", { name: "SCIM Integration" }).click();
+  await expect(failed).toBeVisible();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  // A page load: the shell itself cannot read the session. The admin is told so, not sent to sign in again.
+  await page.goto(`${instance.url}/settings/users`);
+  await expect(failed).toBeVisible();
+  await expect(page).toHaveURL(/\/settings\/users$/);
+
+  await proxy.up();
+  // Try again fetches the page from the server again; postgres.js may take a few seconds to connect anew.
+  await expect(async () => {
+    await page.getByRole("button", { name: "Try again" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Users" })).toBeVisible({ timeout: 3_000 });
+  }).toPass({ timeout: 60_000 });
+  await expect(failed).toHaveCount(0);
 });

@@ -1,5 +1,5 @@
 "use client";
 
-import { SegmentError } from "@/components/admin/segment-error";
+import { SegmentError } from "@/components/segment-error";
 
 export default SegmentError;
