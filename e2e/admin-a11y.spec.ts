@@ -69,6 +69,8 @@ for (const language of ["en", "de"] as const) {
     await page.getByRole("link", { name: l.fullLog }).click();
     await expect(page.getByRole("heading", { level: 1, name: l.activityHeading })).toBeVisible();
     await expectNoAxeViolations(page, `activity (${language})`);
+    // Each entry in the reader's language (the IdP's requests are logged with a message key and its values).
+    await expect(page.getByTestId("activity-row").filter({ hasText: l.createdGroupWithMembers("Team", 3) })).toHaveCount(1);
     await page.getByRole("combobox", { name: l.outcome }).selectOption({ label: l.outcomeFailed });
     await page.getByRole("button", { name: l.show, exact: true }).click();
     await expect(page).toHaveURL(/outcome=failure/);

@@ -19,7 +19,12 @@ export const cleanEntry = (entry: ActivityEntry): ActivityEntry => ({
   ...entry,
   path: entry.path == null ? entry.path : clean(entry.path, MAX_PATH),
   summary: clean(entry.summary, MAX_SUMMARY),
+  summaryValues: entry.summaryValues && cleanValues(entry.summaryValues),
 });
+
+/** A summary's values are cut like its text (jsonb cannot hold U+0000 either). */
+const cleanValues = (values: Record<string, string | number>) =>
+  Object.fromEntries(Object.entries(values).map(([name, value]) => [name, typeof value === "string" ? clean(value, MAX_SUMMARY) : value]));
 
 /** Appends entries to a tenant's activity log in the caller's transaction. Summaries only: never tokens or bodies. */
 export async function recordActivity(db: DbOrTx, ...entries: ActivityEntry[]): Promise<void> {

@@ -2,11 +2,13 @@ import { getFormatter, getTranslations } from "next-intl/server";
 import type { ActivityRow } from "@/db/queries/activity";
 import { Badge } from "@/components/ui/badge";
 import { Table, Td } from "@/components/ui/table";
+import { activityDetails } from "./activity-detail";
 import { formatTime } from "./format-time";
 
-/** Activity entries: time, who, method, path, outcome and detail (a failed request's reason). */
+/** Activity entries: time, who, method, path, outcome and detail, in the reader's language. */
 export async function ActivityTable({ rows }: { rows: ActivityRow[] }) {
   const t = await getTranslations("Activity");
+  const detail = await activityDetails();
   const format = await getFormatter();
   return (
     <div>
@@ -26,7 +28,7 @@ export async function ActivityTable({ rows }: { rows: ActivityRow[] }) {
                   <Badge tone={failed ? "red" : "green"}>{failed ? t("statusFailed", { status: row.status }) : t("statusOk", { status: row.status })}</Badge>
                 )}
               </Td>
-              <Td className="text-gray-700">{row.reason ? t("reason", { reason: row.reason }) : row.summary}</Td>
+              <Td className="text-gray-700">{detail(row)}</Td>
             </tr>
           );
         })}

@@ -26,6 +26,8 @@ function storedValues(entry: ActivityEntry) {
     status: entry.status ?? null,
     durationMs: entry.durationMs ?? null,
     summary: entry.summary,
+    summaryKey: entry.summaryKey ?? null,
+    summaryValues: entry.summaryValues ?? null,
     reason: entry.reason ?? null,
   };
 }
@@ -35,10 +37,12 @@ function storedValues(entry: ActivityEntry) {
  * write's statement log itself only when it wrote (see updateScimUserProfile).
  */
 export const insertActivityFrom = (rows: Placeholder | SQL, when: SQL = sql`true`) =>
-  sql`insert into ${activityLog} (tenant_id, at, actor, method, path, status, duration_ms, summary, reason)
-    select v."tenantId", coalesce(v.at, now()), v.actor, v.method, v.path, v.status, v."durationMs", v.summary, v.reason
+  sql`insert into ${activityLog} (tenant_id, at, actor, method, path, status, duration_ms, summary, summary_key, summary_values, reason)
+    select v."tenantId", coalesce(v.at, now()), v.actor, v.method, v.path, v.status, v."durationMs", v.summary, v."summaryKey",
+      v."summaryValues", v.reason
     from jsonb_to_recordset(${rows}::jsonb)
-      as v("tenantId" uuid, at timestamptz, actor text, method text, path text, status int, "durationMs" int, summary text, reason text)
+      as v("tenantId" uuid, at timestamptz, actor text, method text, path text, status int, "durationMs" int, summary text,
+        "summaryKey" text, "summaryValues" jsonb, reason text)
     where ${when}`;
 
 const insertActivityStatement = statement("insert_activity", ["rows"], (p) => insertActivityFrom(p.rows));
@@ -79,6 +83,8 @@ const columns = {
   status: activityLog.status,
   durationMs: activityLog.durationMs,
   summary: activityLog.summary,
+  summaryKey: activityLog.summaryKey,
+  summaryValues: activityLog.summaryValues,
   reason: activityLog.reason,
 };
 

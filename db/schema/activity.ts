@@ -1,4 +1,4 @@
-import { bigserial, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { tenants } from "./tenants";
 import type { RejectionReason } from "./enums";
 
@@ -20,7 +20,11 @@ export const activityLog = pgTable(
     path: text("path"),
     status: integer("status"),
     durationMs: integer("duration_ms"),
+    /** In English: what the CLI prints, and what the pages show when there is no key (lib/activity-summary.ts). */
     summary: text("summary").notNull(),
+    /** The summary's message key ("ActivitySummary" in the catalogs) and values, so pages show it in the reader's language. */
+    summaryKey: text("summary_key"),
+    summaryValues: jsonb("summary_values").$type<Record<string, string | number>>(),
     /**
      * Why a request failed, as a code the UI translates (lib/scim/rejected-token.ts), where the summary alone
      * would be English only: today the reasons a refused token was attributed to this tenant. Null otherwise.

@@ -8,6 +8,7 @@ import { listGroupIdsByUser, listMemberIdsOfGroups, lockScimGroups } from "@/db/
 import { getSeatOffer, getTenantById, lockTenant } from "@/db/queries/tenants";
 import { recordActivity } from "@/lib/activity";
 import { ConflictError, NotFoundError, StalePreviewError, ValidationError } from "@/lib/errors";
+import { summarize, summaryColumns } from "@/lib/activity-summary";
 import type { Mapping } from "./access";
 import { previewMapping, type MappingPreview, type SeatOffer } from "./preview";
 import { applyDirectoryChange } from "./sync-users";
@@ -143,7 +144,14 @@ export async function saveGroupMapping(
     await recordActivity(tx, {
       tenantId: input.tenantId,
       actor: input.actor,
-      summary: `Group mapping saved: ${preview.gainAccess.length} gain access, ${preview.loseAccess.length} lose it, ${preview.change.length} change; invitations ${mapping.inviteOnProvision ? "on" : "off"}`,
+      ...summaryColumns(
+        summarize("mappingSaved", {
+          gain: preview.gainAccess.length,
+          lose: preview.loseAccess.length,
+          change: preview.change.length,
+          invite: mapping.inviteOnProvision ? "on" : "off",
+        }),
+      ),
     });
     return { preview, affectedUsers: affected.length };
   });

@@ -7,6 +7,7 @@ import { recordActivity } from "@/lib/activity";
 import { env } from "@/lib/env";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { displayPrefix, generateScimToken, hashScimToken } from "@/lib/provisioning/scim-token";
+import { summarize, summaryColumns } from "@/lib/activity-summary";
 
 /** The SCIM base URL an IdP is given; the bearer token, not the URL, identifies the tenant. */
 export function scimTenantUrl(): string {
@@ -37,7 +38,7 @@ export async function connectScim(db: DbOrTx, input: { tenantId: string; provide
       tokenPrefix: displayPrefix(token),
       keyId,
     });
-    await recordActivity(tx, { tenantId: input.tenantId, actor: input.actor, summary: `SCIM connected (${provider.data})` });
+    await recordActivity(tx, { tenantId: input.tenantId, actor: input.actor, ...summaryColumns(summarize("scimConnected", { provider: provider.data })) });
     return { tenantUrl: scimTenantUrl(), token, connection };
   });
 }
@@ -50,7 +51,7 @@ export async function rotateScimToken(db: DbOrTx, input: { tenantId: string; act
     if (!connection) throw new NotFoundError("SCIM is not connected");
     const { token, keyId } = generateScimToken();
     await updateConnectionToken(tx, connection.id, { tokenHash: hashScimToken(token), tokenPrefix: displayPrefix(token), keyId });
-    await recordActivity(tx, { tenantId: input.tenantId, actor: input.actor, summary: "SCIM token rotated" });
+    await recordActivity(tx, { tenantId: input.tenantId, actor: input.actor, ...summaryColumns(summarize("tokenRotated")) });
     return { token };
   });
 }
@@ -63,6 +64,6 @@ export async function revokeScimConnection(tx: DbOrTx, input: { tenantId: string
   const connection = await getLiveConnection(tx, input.tenantId);
   if (!connection) throw new NotFoundError("SCIM is not connected");
   await revokeConnection(tx, connection.id);
-  await recordActivity(tx, { tenantId: input.tenantId, actor: input.actor, summary: "SCIM disconnected, token revoked" });
+  await recordActivity(tx, { tenantId: input.tenantId, actor: input.actor, ...summaryColumns(summarize("scimDisconnected")) });
   return connection;
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { retrying } from "@/db/errors";
 import { env } from "@/lib/env";
 import { ValidationError } from "@/lib/errors";
+import { summarize } from "@/lib/activity-summary";
 import type { ScimContext } from "./context";
 import { PayloadTooLargeError } from "./body";
 import { errorResult } from "./errors";
@@ -100,7 +101,7 @@ export async function runBulk(ctx: ScimContext, body: unknown): Promise<ScimResu
   return {
     status: 200,
     body: { schemas: [SCHEMA.bulkResponse], Operations: results },
-    summary: `Bulk: ${results.length} operations, ${errors} failed`,
+    summary: summarize("bulk", { operations: results.length, failed: errors }),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Summary } from "@/lib/activity-summary";
 import type { DbOrTx } from "@/db";
 import type { ActivityEntry } from "@/db/queries/activity";
 import type { TokenCheck } from "./bearer";
@@ -20,7 +21,7 @@ export type ScimContext = {
   /** What caused a change, e.g. `SCIM PATCH /Groups/1f0…`: recorded with seat purchases. */
   cause: string;
   /** Warnings for the tenant's activity log (e.g. a skipped unknown group member), written with the request. */
-  warnings: string[];
+  warnings: Summary[];
   /**
    * Emails the request put in the outbox (shared by a Bulk request's operations): the router drains the outbox
    * after the response only when some were.

@@ -13,6 +13,7 @@ import {
   type LockedAhead,
   type SentAhead,
 } from "@/lib/provisioning/sync-users";
+import { summarize } from "@/lib/activity-summary";
 import type { ScimContext } from "./context";
 
 export type { SentAhead } from "@/lib/provisioning/sync-users";
@@ -76,12 +77,17 @@ export function directoryUser(
   };
 }
 
-const person = (u: EmailConflictNotice["user"]) => (u.name ? `${u.name} (user ${u.id})` : `user ${u.id}`);
-
 /** The activity-log warning for a user kept from access by another user's email: both named, and why. */
-export const conflictWarning = (c: EmailConflictNotice) =>
-  `Email conflict: ${person(c.user)} gets no access because ${person(c.holder)} already signs in with ${c.user.email}; ` +
-  "it clears when either of them changes";
+export const conflictWarning = ({ user, holder }: EmailConflictNotice) =>
+  summarize("emailConflict", {
+    userNamed: user.name ? "yes" : "no",
+    userName: user.name ?? "",
+    userId: user.id,
+    holderNamed: holder.name ? "yes" : "no",
+    holderName: holder.name ?? "",
+    holderId: holder.id,
+    email: user.email,
+  });
 
 /** Runs the provisioning verb for a request's directory change; email conflicts become activity-log warnings. */
 export async function applyChange(ctx: ScimContext, change: Omit<DirectoryChange, "tenant" | "cause" | "fromIdp">): Promise<DirectoryResult> {

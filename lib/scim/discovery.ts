@@ -1,6 +1,7 @@
 import { env } from "@/lib/env";
 import { NotFoundError } from "@/lib/errors";
 import { scimTenantUrl } from "@/lib/provisioning/scim-connection";
+import { summarize } from "@/lib/activity-summary";
 import type { ScimResult } from "./responses";
 import { SCHEMA, allSchemas, commonAttributes, resourceSchemas, type Attribute, type ResourceSchema } from "./schemas";
 import { listResponse } from "./serialize";
@@ -93,25 +94,25 @@ export function serviceProviderConfig(): ScimResult {
       [LIMITS_EXTENSION]: { maxPayloadSize: maxPayloadBytes, rateLimit: { requestsPerMinute: rateLimitPerMinute, per: "tenant" } },
       meta: { resourceType: "ServiceProviderConfig", location: `${scimTenantUrl()}/ServiceProviderConfig` },
     },
-    summary: "Read ServiceProviderConfig",
+    summary: summarize("readServiceProviderConfig"),
   };
 }
 
 /** GET /ResourceTypes and /ResourceTypes/{id}. */
 export function getResourceTypes(id?: string): ScimResult {
   const all = resourceTypes();
-  if (id === undefined) return { status: 200, body: listResponse(all, all.length, 1), summary: "Read ResourceTypes" };
+  if (id === undefined) return { status: 200, body: listResponse(all, all.length, 1), summary: summarize("readResourceTypes") };
   const one = all.find((r) => r.id.toLowerCase() === id.toLowerCase());
   if (!one) throw new NotFoundError(`ResourceType ${id} not found`);
-  return { status: 200, body: one, summary: `Read ResourceType ${one.id}` };
+  return { status: 200, body: one, summary: summarize("readResourceType", { id: one.id }) };
 }
 
 /** GET /Schemas and /Schemas/{urn}. The common attributes (id, externalId, meta) belong to every resource. */
 export function getSchemas(id?: string): ScimResult {
   const described = allSchemas.map(describeSchema);
-  if (id === undefined) return { status: 200, body: listResponse(described, described.length, 1), summary: "Read Schemas" };
+  if (id === undefined) return { status: 200, body: listResponse(described, described.length, 1), summary: summarize("readSchemas") };
   const one = described.find((s) => s.id.toLowerCase() === id.toLowerCase());
   if (!one) throw new NotFoundError(`Schema ${id} not found`);
-  return { status: 200, body: one, summary: `Read Schema ${one.name}` };
+  return { status: 200, body: one, summary: summarize("readSchema", { name: one.name }) };
 }
 

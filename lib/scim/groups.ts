@@ -16,6 +16,7 @@ import { WriteConflictError } from "@/db/errors";
 import { settleInOrder } from "@/db/run";
 import { alongsideCommit } from "@/db/transaction";
 import { NotFoundError, PreconditionFailedError, ValidationError } from "@/lib/errors";
+import { summarize, type Summary } from "@/lib/activity-summary";
 import { canonicalizeResource, groupColumns, type JsonObject } from "./canonicalize";
 import { readCheckingToken } from "./bearer";
 import { isResourceId, type ScimContext } from "./context";
@@ -72,7 +73,7 @@ async function render(ctx: ScimContext, rows: ScimGroupRow[], projection: Projec
   return rows.map((row) => project("Group", serializeGroup(row, members ? (members.get(row.id) ?? []) : null), projection));
 }
 
-async function written(ctx: ScimContext, row: ScimGroupRow, status: number, summary: string, known?: "no members"): Promise<ScimResult> {
+async function written(ctx: ScimContext, row: ScimGroupRow, status: number, summary: Summary, known?: "no members"): Promise<ScimResult> {
   const [body] = await render(ctx, [row], parseProjection(ctx.query), known);
   return { status, body, headers: { etag: etag(row.version), location: location("Groups", row.id) }, summary };
 }
@@ -114,14 +115,13 @@ async function applyMemberChanges(ctx: ScimContext, group: ScimGroupRow, changes
     sent ? { sent } : { members: { groupId: group.id, add: changes.add, remove: changes.replaceAll ? "all" : changes.remove } },
   );
   const result = membership!;
-  for (const id of result.unknown) ctx.warnings.push(`Skipped member ${id} of group ${group.displayName}: no such user in this tenant`);
+  for (const id of result.unknown) ctx.warnings.push(summarize("skippedMember", { id, displayName: group.displayName }));
   return { added: result.added.length, removed: result.removed.length };
 }
 
 /** How Groups are listed, by GET /Groups, POST /Groups/.search and a root /.search. */
 export const groupListing: Listing<ScimGroupRow> = {
   kind: "Group",
-  noun: "groups",
   columns: { createdAt: scimGroups.createdAt, id: scimGroups.id },
   query: (ctx, query) => readCheckingToken(ctx.tokenCheck, (token) => listScimGroups(ctx.tx, ctx.tenant.id, query, { tokenHash: token?.hash })),
   render,
@@ -135,19 +135,24 @@ export async function listGroups(ctx: ScimContext, params: ListParams): Promise<
 /** GET /Groups/{id}. */
 export async function getGroup(ctx: ScimContext, id: string): Promise<ScimResult> {
   const row = await loadGroup(ctx, id);
-  if (notModified(ctx.headers, row.version)) return { status: 304, headers: { etag: etag(row.version) }, summary: "Not modified" };
+  if (notModified(ctx.headers, row.version)) return { status: 304, headers: { etag: etag(row.version) }, summary: summarize("notModified") };
   const [body] = await render(ctx, [row], parseProjection(ctx.query));
-  return { status: 200, body, headers: { etag: etag(row.version) }, summary: `Read group ${row.displayName}` };
+  return { status: 200, body, headers: { etag: etag(row.version) }, summary: summarize("readGroup", { displayName: row.displayName }) };
 }
 
 /** POST /Groups (Entra creates groups empty and adds members by PATCH; Okta AIW may send members here). */
 export async function createGroup(ctx: ScimContext, body: unknown): Promise<ScimResult> {
   const { resource, columns, memberIds } = parseGroup(body);
   const inserted = await insertScimGroup(ctx.tx, ctx.tenant.id, resource, columns);
-  if (!memberIds?.length) return written(ctx, inserted, 201, `Created group ${inserted.displayName}`, "no members");
+  if (!memberIds?.length) return written(ctx, inserted, 201, summarize("createdGroup", { displayName: inserted.displayName }), "no members");
   // The new row is this transaction's own until commit: its version stays 1, members included.
   const { added } = await applyMemberChanges(ctx, inserted, { replaceAll: false, add: memberIds, remove: [] });
-  return written(ctx, inserted, 201, `Created group ${inserted.displayName}${added ? ` with ${added} members` : ""}`);
+  return written(
+    ctx,
+    inserted,
+    201,
+    added ? summarize("createdGroupWithMembers", { displayName: inserted.displayName, added }) : summarize("createdGroup", { displayName: inserted.displayName }),
+  );
 }
 
 /** PUT /Groups/{id}: the body states the whole group; members are changed by their difference only. */
@@ -162,7 +167,7 @@ export async function replaceGroup(ctx: ScimContext, id: string, body: unknown):
     expected: { version: ctx.headers.has("if-match") ? current.version : undefined },
   });
   if (!row) throw new PreconditionFailedError(`Group ${id} changed since version ${etag(current.version)}`);
-  return written(ctx, row, 200, `Replaced group ${row.displayName} (+${added} −${removed} members)`);
+  return written(ctx, row, 200, summarize("replacedGroup", { displayName: row.displayName, added, removed }));
 }
 
 /**
@@ -195,7 +200,7 @@ export async function patchGroup(ctx: ScimContext, id: string, body: unknown): P
   const attributesChanged = !isDeepStrictEqual(plan.resource, current.resource);
   const changesMembers = plan.members.replaceAll || plan.members.add.length > 0 || plan.members.remove.length > 0;
   const { added, removed } = changesMembers ? await applyMemberChanges(ctx, current, plan.members, sent) : { added: 0, removed: 0 };
-  const summary = (row: ScimGroupRow) => `Patched group ${row.displayName} (+${added} −${removed} members)`;
+  const summary = (row: ScimGroupRow) => summarize("patchedGroup", { displayName: row.displayName, added, removed });
   const answer = (row: ScimGroupRow): ScimResult | Promise<ScimResult> =>
     answersWithBody ? written(ctx, row, 200, summary(row)) : { status: 204, headers: { etag: etag(row.version) }, summary: summary(row) };
   // A members-only change still bumps version and lastModified; a PATCH that changes nothing writes nothing.
@@ -217,5 +222,5 @@ export async function deleteGroup(ctx: ScimContext, id: string): Promise<ScimRes
   const memberIds = await listMemberIds(ctx.tx, id);
   await deleteScimGroup(ctx.tx, ctx.tenant.id, id);
   await applyChange(ctx, { reevaluate: memberIds });
-  return { status: 204, summary: `Deleted group ${current.displayName} (${memberIds.length} members re-evaluated)` };
+  return { status: 204, summary: summarize("deletedGroup", { displayName: current.displayName, members: memberIds.length }) };
 }

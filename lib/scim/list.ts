@@ -2,6 +2,7 @@ import { asc, desc, sql, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { ListQuery } from "@/db/queries/scim-users";
 import { ValidationError } from "@/lib/errors";
+import { summarize } from "@/lib/activity-summary";
 import type { JsonObject } from "./canonicalize";
 import type { ScimContext } from "./context";
 import { compileFilter, compileSortBy } from "./filter";
@@ -15,7 +16,6 @@ type Row = { id: string; createdAt: Date };
 /** How one resource type is listed: its keyset columns, its query, and how a page of rows is rendered. */
 export type Listing<R extends Row> = {
   kind: ResourceKind;
-  noun: string;
   columns: { createdAt: AnyPgColumn; id: AnyPgColumn };
   query: (ctx: ScimContext, query: ListQuery) => Promise<{ total: number; rows: R[] }>;
   render: (ctx: ScimContext, rows: R[], params: ListParams) => Promise<JsonObject[]>;
@@ -28,7 +28,7 @@ export type Listing<R extends Row> = {
 export async function listResources<R extends Row>(ctx: ScimContext, params: ListParams, listing: Listing<R>): Promise<ScimResult> {
   const filter = params.filter ? compileFilter(listing.kind, params.filter) : undefined;
   const summary = (shown: number, total: number) =>
-    `Listed ${shown} of ${total} ${listing.noun}${params.filter ? " (filtered)" : ""}`;
+    summarize(`listed${listing.kind === "User" ? "Users" : "Groups"}${params.filter ? "Filtered" : ""}`, { shown, total });
   if (params.cursor !== undefined) {
     if (params.sortBy) throw new ValidationError("sortBy cannot be combined with cursor paging", "invalidValue");
     const after = params.cursor ? decodeCursor(params.cursor) : null;
@@ -88,5 +88,5 @@ export async function searchAcross(ctx: ScimContext, params: ListParams, parts: 
     skip = Math.max(0, skip - page.total);
   }
   const body = listResponse(resources, total, params.startIndex);
-  return { status: 200, body, summary: `Searched all resource types: ${resources.length} of ${total}` };
+  return { status: 200, body, summary: summarize("searchedAll", { shown: resources.length, total }) };
 }

@@ -1,3 +1,4 @@
+import { plainSummary, type Summary } from "@/lib/activity-summary";
 import { SCHEMA } from "./schemas";
 
 export const SCIM_CONTENT_TYPE = "application/scim+json";
@@ -22,7 +23,7 @@ export type ScimResult = {
   body?: unknown;
   headers?: Record<string, string>;
   /** One line for the tenant's activity log. Never a token or a request body. */
-  summary?: string;
+  summary?: Summary;
   /** The body and headers known only once the request's transaction has committed (from a write sent with COMMIT). */
   afterCommit?: Promise<{ body?: unknown; headers?: Record<string, string> }>;
 };
@@ -49,7 +50,7 @@ export function errorBody(status: number, detail: string, scimType?: ScimTypeCod
 }
 
 export function scimError(status: number, detail: string, scimType?: ScimTypeCode, headers?: Record<string, string>): ScimResult {
-  return { status, body: errorBody(status, detail, scimType), headers, summary: detail };
+  return { status, body: errorBody(status, detail, scimType), headers, summary: plainSummary(detail) };
 }
 
 export function toResponse(result: ScimResult): Response {

@@ -6,6 +6,7 @@ import { alongsideCommit } from "@/db/transaction";
 import { bufferActivity, cleanEntry, recordActivity, recordRejectedCall, type ActivityEntry } from "@/lib/activity";
 import { drainOutbox } from "@/lib/email/outbox";
 import { env } from "@/lib/env";
+import { plainSummary, summaryColumns, type Summary } from "@/lib/activity-summary";
 import { TokenCheck, authenticate, bearerHash, spendKnownToken, verifyKnownToken, type Authenticated } from "./bearer";
 import type { RateLimitLeases } from "./rate-limit-lease";
 import { PayloadTooLargeError, UnsupportedMediaTypeError, readJsonBody } from "./body";
@@ -116,10 +117,10 @@ export async function handleScimRequest(
     path: loggedPath(path, url.searchParams),
     status: result.status,
     durationMs: Math.round(performance.now() - started),
-    summary: result.summary ?? `${method} ${path}`,
+    ...summaryColumns(result.summary ?? plainSummary(`${method} ${path}`)),
   });
-  const warningEntries = (warnings: string[]): ActivityEntry[] =>
-    warnings.map((summary) => ({ tenantId: tenant.id, at: new Date(), actor: "scim", method, path: loggedPath(path, url.searchParams), summary: `Warning: ${summary}` }));
+  const warningEntries = (warnings: Summary[]): ActivityEntry[] =>
+    warnings.map((summary) => ({ tenantId: tenant.id, at: new Date(), actor: "scim", method, path: loggedPath(path, url.searchParams), ...summaryColumns(summary) }));
 
   let logged = false;
   let emailsQueued = 0;

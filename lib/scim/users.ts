@@ -25,6 +25,7 @@ import type { TokenChecked } from "@/db/queries/scim-connections";
 import { readCheckingToken } from "./bearer";
 import { writesOnlyProfile } from "@/lib/provisioning/plan-access";
 import { planNewUserAlone } from "@/lib/provisioning/sync-users";
+import { summarize, type Summary } from "@/lib/activity-summary";
 import { isResourceId, type DirectWrite, type ScimContext } from "./context";
 import { applyChange, deprovision, directoryUser, lockAheadOfInsert, sendUserLockAhead, type SentAhead } from "./directory";
 import { parseProjection, type ListParams } from "./list-params";
@@ -67,7 +68,7 @@ async function render(ctx: ScimContext, rows: ScimUserRead[], projection: Projec
   return rows.map((row) => project("User", serializeUser(row, groupsOf(row)), projection));
 }
 
-async function written(ctx: ScimContext, row: ScimUserRead, status: number, summary: string, known?: "no groups"): Promise<ScimResult> {
+async function written(ctx: ScimContext, row: ScimUserRead, status: number, summary: Summary, known?: "no groups"): Promise<ScimResult> {
   const [body] = await render(ctx, [row], parseProjection(ctx.query), known);
   return { status, body, headers: { etag: etag(row.version), location: location("Users", row.id) }, summary };
 }
@@ -76,7 +77,7 @@ async function written(ctx: ScimContext, row: ScimUserRead, status: number, summ
  * `written` for a row known once the transaction has committed (an update sent with COMMIT, see updateUser): the
  * row brings its groups, so rendering it reads nothing from the database.
  */
-function writtenAtCommit(ctx: ScimContext, row: Promise<ScimUserRead>, summary: string): ScimResult {
+function writtenAtCommit(ctx: ScimContext, row: Promise<ScimUserRead>, summary: Summary): ScimResult {
   const projection = parseProjection(ctx.query);
   const answer = row.then(async (r) => {
     const [body] = await render(ctx, [r], projection);
@@ -96,7 +97,6 @@ function parseUser(body: unknown) {
 /** How Users are listed, by GET /Users, POST /Users/.search and a root /.search. */
 export const userListing: Listing<ScimUserRead> = {
   kind: "User",
-  noun: "users",
   columns: { createdAt: scimUsers.createdAt, id: scimUsers.id },
   // Groups come with the page when the request's query asks for them (a POST search names its attributes in
   // the body: render reads them then).
@@ -119,9 +119,9 @@ export async function listUsers(ctx: ScimContext, params: ListParams): Promise<S
 export async function getUser(ctx: ScimContext, id: string): Promise<ScimResult> {
   const row = await loadUser(ctx, id);
   recentUsers.remember(row);
-  if (notModified(ctx.headers, row.version)) return { status: 304, headers: { etag: etag(row.version) }, summary: "Not modified" };
+  if (notModified(ctx.headers, row.version)) return { status: 304, headers: { etag: etag(row.version) }, summary: summarize("notModified") };
   const [body] = await render(ctx, [row], parseProjection(ctx.query));
-  return { status: 200, body, headers: { etag: etag(row.version) }, summary: `Read user ${row.userName}` };
+  return { status: 200, body, headers: { etag: etag(row.version) }, summary: summarize("readUser", { userName: row.userName }) };
 }
 
 /**
@@ -136,11 +136,11 @@ export async function createUser(ctx: ScimContext, body: unknown): Promise<ScimR
   const [outcome] = await settleInOrder([created, ahead.rows] as const);
   if ("user" in outcome) {
     await applyChange(ctx, { users: [directoryUser(outcome.user, { created: true })], lockedAhead: ahead });
-    return written(ctx, outcome.user, 201, `Created user ${outcome.user.userName}`, "no groups");
+    return written(ctx, outcome.user, 201, summarize("createdUser", { userName: outcome.user.userName }), "no groups");
   }
   const row = await updateScimUser(ctx.tx, ctx.tenant.id, outcome.adoptable, resource, columns);
   await applyChange(ctx, { users: [directoryUser(row)] });
-  return written(ctx, row, 201, `Adopted user ${row.userName}`);
+  return written(ctx, row, 201, summarize("adoptedUser", { userName: row.userName }));
 }
 
 /**
@@ -156,7 +156,7 @@ export async function createUserDirectly(ctx: ScimContext, body: unknown, direct
   const user = directoryUser({ id, ...columns, resource }, { created: true });
   const sally = planNewUserAlone(user);
   if (!sally) return null;
-  const summary = `Created user ${columns.userName}`;
+  const summary = summarize("createdUser", { userName: columns.userName });
   const outcome = await writeCheckingToken(ctx, direct, (tokenHash) =>
     createScimUserAlone(ctx.tx, {
       tenantId: ctx.tenant.id,
@@ -229,14 +229,14 @@ type UserUpdate = {
   namesAccessInputs: () => boolean;
   next: (current: ScimUserForUpdate) => { resource: JsonObject; columns: ScimUserColumns };
   /** The log line; `current` is the user as read, when it was. */
-  summary: (columns: ScimUserColumns, current?: ScimUserForUpdate) => string;
+  summary: (columns: ScimUserColumns, current?: ScimUserForUpdate) => Summary;
 };
 
 /** PUT: the body replaces the user (Okta sends every update, deactivation included, this way). */
 const replacing = (body: unknown): UserUpdate => {
   const whole = parseUser(body);
   const { columns } = whole;
-  return { whole, namesAccessInputs: () => false, next: () => whole, summary: () => `Replaced user ${columns.userName}${columns.active ? "" : " (inactive)"}` };
+  return { whole, namesAccessInputs: () => false, next: () => whole, summary: () => summarize(columns.active ? "replacedUser" : "replacedUserInactive", { userName: columns.userName }) };
 };
 
 /** PATCH: RFC 7644 §3.5.2 plus the IdP dialects handled in lib/scim/patch.ts. */
@@ -249,7 +249,10 @@ const patching = (body: unknown): UserUpdate => {
       return { resource, columns: userColumns(resource) };
     },
     summary: (columns, current) =>
-      `Patched user ${columns.userName}${current && current.active !== columns.active ? (columns.active ? " (reactivated)" : " (deactivated)") : ""}`,
+      summarize(
+        current && current.active !== columns.active ? (columns.active ? "patchedUserReactivated" : "patchedUserDeactivated") : "patchedUser",
+        { userName: columns.userName },
+      ),
   };
 };
 
@@ -376,7 +379,7 @@ function profileWrite(ctx: ScimContext, current: ScimUserForUpdate, update: User
  * matched (a change of access, no such user, no Sally user the IdP manages): the transaction decides, and answers
  * 404 for a user that does not exist.
  */
-async function replaceWithoutRead(ctx: ScimContext, id: string, whole: Whole, summary: string, direct: DirectWrite): Promise<ScimResult | null> {
+async function replaceWithoutRead(ctx: ScimContext, id: string, whole: Whole, summary: Summary, direct: DirectWrite): Promise<ScimResult | null> {
   const { resource, columns } = whole;
   const user = directoryUser({ id, ...columns, resource });
   const outcome = await writeCheckingToken(ctx, direct, (tokenHash) =>
@@ -422,5 +425,5 @@ export async function deleteUser(ctx: ScimContext, id: string): Promise<ScimResu
   checkIfMatch(ctx.headers, current.version);
   await deprovision(ctx, id);
   await deleteScimUser(ctx.tx, ctx.tenant.id, id);
-  return { status: 204, summary: `Deleted user ${current.userName}` };
+  return { status: 204, summary: summarize("deletedUser", { userName: current.userName }) };
 }
