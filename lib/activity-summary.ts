@@ -1,4 +1,4 @@
-import { createTranslator } from "next-intl";
+import { IntlMessageFormat } from "intl-messageformat";
 import en from "@/lib/i18n/messages/en.json";
 
 /** The activity log's messages: one key per kind of entry, in the "ActivitySummary" namespace of each catalog. */
@@ -12,21 +12,21 @@ export type SummaryValues = Record<string, string | number>;
  */
 export type Summary = { text: string; key: SummaryKey | null; values: SummaryValues | null };
 
-// Once for the life of the process: its cache keeps each message parsed once. A missing key or a bad ICU argument
-// throws, so no entry is ever stored with a key in place of its text (the keys are typed; catalogs.test.ts checks
-// that both languages take the same arguments).
-const english = createTranslator({
-  locale: "en",
-  messages: en,
-  namespace: "ActivitySummary",
-  onError: (error) => {
-    throw error;
-  },
-});
+// Each English message parsed once, on first use. intl-messageformat (the formatter next-intl itself runs) is called
+// directly: a next-intl translator costs about 4 µs a call on these machines, the format about 0.15 µs, and every
+// SCIM request makes one. A bad ICU argument throws, so no entry is stored with a placeholder in place of its text
+// (the keys are typed; catalogs.test.ts checks that both languages take the same arguments).
+const english = new Map<SummaryKey, IntlMessageFormat>();
+
+function englishText(key: SummaryKey, values: SummaryValues): string {
+  let format = english.get(key);
+  if (!format) english.set(key, (format = new IntlMessageFormat(en.ActivitySummary[key], "en")));
+  return String(format.format(values));
+}
 
 /** An entry of a known kind: its message key and values, and its English text. */
 export function summarize(key: SummaryKey, values: SummaryValues = {}): Summary {
-  return { text: english(key, values), key, values };
+  return { text: englishText(key, values), key, values };
 }
 
 /** An entry that is only text, English wherever the admin reads it: a SCIM error's detail, a request's method and path. */
