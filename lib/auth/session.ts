@@ -1,8 +1,8 @@
 import { cache } from "react";
-import { sql } from "drizzle-orm";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { getDb } from "@/db";
+import { pingDatabase } from "@/db/queries/health";
 import { getSignInUserByEmail } from "@/db/queries/users";
 import { auth } from "./index";
 
@@ -29,7 +29,7 @@ const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"
 async function throwIfSessionUnreadable(): Promise<void> {
   const jar = await cookies();
   if (!SESSION_COOKIES.some((name) => jar.has(name))) return;
-  await (await getDb()).execute(sql`select 1`);
+  await pingDatabase(await getDb());
 }
 
 /** For pages any signed-in user may see; sends everyone else to sign in. */
