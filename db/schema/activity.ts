@@ -22,7 +22,10 @@ export const activityLog = pgTable(
     durationMs: integer("duration_ms"),
     /** In English: what the CLI prints, and what the pages show when there is no key (lib/activity-summary.ts). */
     summary: text("summary").notNull(),
-    /** The summary's message key ("ActivitySummary" in the catalogs) and values, so pages show it in the reader's language. */
+    /**
+     * The summary's message key ("ActivitySummary" in the catalogs) and its values, so that pages show it in the
+     * reader's language. Null for a summary that is only text.
+     */
     summaryKey: text("summary_key"),
     summaryValues: jsonb("summary_values").$type<Record<string, string | number>>(),
     /**

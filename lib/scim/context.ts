@@ -1,6 +1,6 @@
-import type { Summary } from "@/lib/activity-summary";
 import type { DbOrTx } from "@/db";
 import type { ActivityEntry } from "@/db/queries/activity";
+import type { Summary } from "@/lib/activity-summary";
 import type { TokenCheck } from "./bearer";
 import type { ScimResult } from "./responses";
 
