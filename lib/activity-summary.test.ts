@@ -1,7 +1,7 @@
 import { createTranslator } from "next-intl";
 import { describe, expect, it } from "vitest";
 import de from "@/lib/i18n/messages/de.json";
-import { plainSummary, summarize, summaryColumns, type SummaryKey, type SummaryValues } from "./activity-summary";
+import { plainSummary, summarize, type SummaryKey, type SummaryValues } from "./activity-summary";
 
 const german = createTranslator({ locale: "de", messages: de, namespace: "ActivitySummary" });
 
@@ -34,16 +34,16 @@ const cases: [SummaryKey, SummaryValues, string, string][] = [
 describe("activity summaries", () => {
   it.each(cases)("%s: English stored, German shown", (key, values, english, deutsch) => {
     const summary = summarize(key, values);
-    expect(summary).toEqual({ text: english, key, values });
-    expect(german(summary.key!, summary.values!)).toBe(deutsch);
+    expect(summary).toEqual({ summary: english, summaryKey: key, summaryValues: values });
+    expect(german(summary.summaryKey!, summary.summaryValues!)).toBe(deutsch);
   });
 
   it("a value is never read as ICU syntax", () => {
-    expect(summarize("readGroup", { displayName: "{x} 'quoted' #1" }).text).toBe("Read group {x} 'quoted' #1");
+    expect(summarize("readGroup", { displayName: "{x} 'quoted' #1" }).summary).toBe("Read group {x} 'quoted' #1");
   });
 
   it("plain text has no key: it is shown as stored", () => {
-    expect(summaryColumns(plainSummary("Attribute 'userName' is required"))).toEqual({
+    expect(plainSummary("Attribute 'userName' is required")).toEqual({
       summary: "Attribute 'userName' is required",
       summaryKey: null,
       summaryValues: null,

@@ -6,11 +6,11 @@ export type SummaryKey = keyof (typeof en)["ActivitySummary"];
 export type SummaryValues = Record<string, string | number>;
 
 /**
- * What an activity entry says. `key` and `values` let the admin's pages show it in the admin's language; `text` is
- * the English the log stores beside them, which the CLI prints and which stands alone for entries without a key
- * (a SCIM error's detail, as the IdP received it).
+ * What an activity entry says, as the log's columns: `summaryKey` and `summaryValues` let the admin's pages show it
+ * in the admin's language; `summary` is the English stored beside them, which the CLI prints and which stands alone
+ * for entries without a key (a SCIM error's detail, as the IdP received it).
  */
-export type Summary = { text: string; key: SummaryKey | null; values: SummaryValues | null };
+export type Summary = { summary: string; summaryKey: SummaryKey | null; summaryValues: SummaryValues | null };
 
 // Each English message parsed once, on first use. intl-messageformat (the formatter next-intl itself runs) is called
 // directly: a next-intl translator costs about 4 µs a call on these machines, the format about 0.15 µs, and every
@@ -26,13 +26,10 @@ function englishText(key: SummaryKey, values: SummaryValues): string {
 
 /** An entry of a known kind: its message key and values, and its English text. */
 export function summarize(key: SummaryKey, values: SummaryValues = {}): Summary {
-  return { text: englishText(key, values), key, values };
+  return { summary: englishText(key, values), summaryKey: key, summaryValues: values };
 }
 
 /** An entry that is only text, English wherever the admin reads it: a SCIM error's detail, a request's method and path. */
 export function plainSummary(text: string): Summary {
-  return { text, key: null, values: null };
+  return { summary: text, summaryKey: null, summaryValues: null };
 }
-
-/** The activity-log columns of a summary. */
-export const summaryColumns = (summary: Summary) => ({ summary: summary.text, summaryKey: summary.key, summaryValues: summary.values });

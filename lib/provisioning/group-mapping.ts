@@ -8,7 +8,7 @@ import { listGroupIdsByUser, listMemberIdsOfGroups, lockScimGroups } from "@/db/
 import { getSeatOffer, getTenantById, lockTenant } from "@/db/queries/tenants";
 import { recordActivity } from "@/lib/activity";
 import { ConflictError, NotFoundError, StalePreviewError, ValidationError } from "@/lib/errors";
-import { summarize, summaryColumns } from "@/lib/activity-summary";
+import { summarize } from "@/lib/activity-summary";
 import type { Mapping } from "./access";
 import { previewMapping, type MappingPreview, type SeatOffer } from "./preview";
 import { applyDirectoryChange } from "./sync-users";
@@ -144,14 +144,12 @@ export async function saveGroupMapping(
     await recordActivity(tx, {
       tenantId: input.tenantId,
       actor: input.actor,
-      ...summaryColumns(
-        summarize("mappingSaved", {
-          gain: preview.gainAccess.length,
-          lose: preview.loseAccess.length,
-          change: preview.change.length,
-          invite: mapping.inviteOnProvision ? "on" : "off",
-        }),
-      ),
+      ...summarize("mappingSaved", {
+        gain: preview.gainAccess.length,
+        lose: preview.loseAccess.length,
+        change: preview.change.length,
+        invite: mapping.inviteOnProvision ? "on" : "off",
+      }),
     });
     return { preview, affectedUsers: affected.length };
   });

@@ -5,7 +5,7 @@ import { lockTenant } from "@/db/queries/tenants";
 import { deleteSessionsByEmail } from "@/db/queries/users";
 import { recordActivity } from "@/lib/activity";
 import { ConflictError, NotFoundError } from "@/lib/errors";
-import { summarize, summaryColumns } from "@/lib/activity-summary";
+import { summarize } from "@/lib/activity-summary";
 import { applyDirectoryChange } from "./sync-users";
 
 /** Why a user may not be removed; the admin screen says it in the admin's language. */
@@ -56,7 +56,7 @@ export async function removeUser(db: DbOrTx, input: UserRef & { tenantId: string
     if (user.role !== "none") await deleteSessionsByEmail(tx, user.email);
     await tx.delete(users).where(eq(users.id, user.id));
     if (user.scimUserId) await tx.delete(scimUsers).where(eq(scimUsers.id, user.scimUserId));
-    await recordActivity(tx, { tenantId: input.tenantId, actor: input.actor, ...summaryColumns(summarize("removedUser", { email: user.email })) });
+    await recordActivity(tx, { tenantId: input.tenantId, actor: input.actor, ...summarize("removedUser", { email: user.email }) });
     const sharing = await tx
       .select({ scimUserId: users.scimUserId })
       .from(users)

@@ -7,7 +7,7 @@ import { recordActivity } from "@/lib/activity";
 import { env } from "@/lib/env";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { displayPrefix, generateScimToken, hashScimToken } from "@/lib/provisioning/scim-token";
-import { summarize, summaryColumns } from "@/lib/activity-summary";
+import { summarize } from "@/lib/activity-summary";
 
 /** The SCIM base URL an IdP is given; the bearer token, not the URL, identifies the tenant. */
 export function scimTenantUrl(): string {
@@ -38,7 +38,7 @@ export async function connectScim(db: DbOrTx, input: { tenantId: string; provide
       tokenPrefix: displayPrefix(token),
       keyId,
     });
-    await recordActivity(tx, { tenantId: input.tenantId, actor: input.actor, ...summaryColumns(summarize("scimConnected", { provider: provider.data })) });
+    await recordActivity(tx, { tenantId: input.tenantId, actor: input.actor, ...summarize("scimConnected", { provider: provider.data }) });
     return { tenantUrl: scimTenantUrl(), token, connection };
   });
 }
@@ -51,7 +51,7 @@ export async function rotateScimToken(db: DbOrTx, input: { tenantId: string; act
     if (!connection) throw new NotFoundError("SCIM is not connected");
     const { token, keyId } = generateScimToken();
     await updateConnectionToken(tx, connection.id, { tokenHash: hashScimToken(token), tokenPrefix: displayPrefix(token), keyId });
-    await recordActivity(tx, { tenantId: input.tenantId, actor: input.actor, ...summaryColumns(summarize("tokenRotated")) });
+    await recordActivity(tx, { tenantId: input.tenantId, actor: input.actor, ...summarize("tokenRotated") });
     return { token };
   });
 }
@@ -64,6 +64,6 @@ export async function revokeScimConnection(tx: DbOrTx, input: { tenantId: string
   const connection = await getLiveConnection(tx, input.tenantId);
   if (!connection) throw new NotFoundError("SCIM is not connected");
   await revokeConnection(tx, connection.id);
-  await recordActivity(tx, { tenantId: input.tenantId, actor: input.actor, ...summaryColumns(summarize("scimDisconnected")) });
+  await recordActivity(tx, { tenantId: input.tenantId, actor: input.actor, ...summarize("scimDisconnected") });
   return connection;
 }

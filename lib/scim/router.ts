@@ -6,7 +6,7 @@ import { alongsideCommit } from "@/db/transaction";
 import { bufferActivity, cleanEntry, recordActivity, recordRejectedCall, type ActivityEntry } from "@/lib/activity";
 import { drainOutbox } from "@/lib/email/outbox";
 import { env } from "@/lib/env";
-import { plainSummary, summaryColumns, type Summary } from "@/lib/activity-summary";
+import { plainSummary, type Summary } from "@/lib/activity-summary";
 import { TokenCheck, authenticate, bearerHash, spendKnownToken, verifyKnownToken, type Authenticated } from "./bearer";
 import type { RateLimitLeases } from "./rate-limit-lease";
 import { PayloadTooLargeError, UnsupportedMediaTypeError, readJsonBody } from "./body";
@@ -117,10 +117,10 @@ export async function handleScimRequest(
     path: loggedPath(path, url.searchParams),
     status: result.status,
     durationMs: Math.round(performance.now() - started),
-    ...summaryColumns(result.summary ?? plainSummary(`${method} ${path}`)),
+    ...(result.summary ?? plainSummary(`${method} ${path}`)),
   });
   const warningEntries = (warnings: Summary[]): ActivityEntry[] =>
-    warnings.map((summary) => ({ tenantId: tenant.id, at: new Date(), actor: "scim", method, path: loggedPath(path, url.searchParams), ...summaryColumns(summary) }));
+    warnings.map((summary) => ({ tenantId: tenant.id, at: new Date(), actor: "scim", method, path: loggedPath(path, url.searchParams), ...summary }));
 
   let logged = false;
   let emailsQueued = 0;

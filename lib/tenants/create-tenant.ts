@@ -4,7 +4,7 @@ import { licenseTiers, locales, seats, tenants, users } from "@/db/schema";
 import { getTenantBySlug } from "@/db/queries/tenants";
 import { ConflictError, ValidationError } from "@/lib/errors";
 import { recordActivity } from "@/lib/activity";
-import { summarize, summaryColumns } from "@/lib/activity-summary";
+import { summarize } from "@/lib/activity-summary";
 
 /** Price of one seat per month in cents, per tier, when `tenant create` names none. */
 export const DEFAULT_SEAT_PRICE_CENTS = { starter: 800, team: 1500, enterprise: 3000 } as const;
@@ -57,7 +57,7 @@ export async function createTenant(db: DbOrTx, input: CreateTenantInput, actor =
       source: "manual",
       license: "none",
     });
-    await recordActivity(tx, { tenantId: tenant.id, actor, ...summaryColumns(summarize("tenantCreated", { email: adminEmail })) });
+    await recordActivity(tx, { tenantId: tenant.id, actor, ...summarize("tenantCreated", { email: adminEmail }) });
     return tenant;
   });
 }
