@@ -1,18 +1,15 @@
 import { count, eq } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { scimGroups, type RejectionReason } from "@/db/schema";
-import { listScimRequests } from "@/db/queries/activity";
+import { scimGroups } from "@/db/schema";
+import { listScimRequests, type ActivityRow } from "@/db/queries/activity";
 import { getLiveConnection } from "@/db/queries/scim-connections";
 import { scimTenantUrl } from "./scim-connection";
 
-export type ScimCall = {
-  at: Date;
-  method: string | null;
-  path: string | null;
-  status: number | null;
-  summary: string;
-  /** Why a call with a refused token failed (wrong, rotated or revoked token), for the UI to translate; else null. */
-  reason: RejectionReason | null;
+/**
+ * The IdP's latest call as the activity log has it: what it says (`summary` with its message key and values, or
+ * `reason`, why a call with a refused token failed) is for components/admin/activity-detail.ts to put in words.
+ */
+export type ScimCall = Pick<ActivityRow, "at" | "method" | "path" | "status" | "summary" | "summaryKey" | "summaryValues" | "reason"> & {
   succeeded: boolean;
 };
 
@@ -48,6 +45,8 @@ export async function getScimConnectionFacts(db: DbOrTx, tenantId: string): Prom
           path: latest.path,
           status: latest.status,
           summary: latest.summary,
+          summaryKey: latest.summaryKey,
+          summaryValues: latest.summaryValues,
           reason: latest.reason,
           succeeded: (latest.status ?? 0) < 400,
         }

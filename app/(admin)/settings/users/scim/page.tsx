@@ -11,6 +11,7 @@ import { describeGroupMapping } from "@/lib/provisioning/group-mapping";
 import { scimTenantUrl } from "@/lib/provisioning/scim-connection";
 import { Card } from "@/components/ui/card";
 import { ActivityTable } from "@/components/admin/activity-table";
+import { activityDetails } from "@/components/admin/activity-detail";
 import { formatTime } from "@/components/admin/format-time";
 import { AutoRefresh } from "./_components/auto-refresh";
 import { ConnectionControls } from "./_components/connection-controls";
@@ -61,7 +62,7 @@ export default async function ScimIntegrationPage() {
 
 async function Waiting({ facts }: { facts: ScimConnectionFacts }) {
   const t = await getTranslations("Scim");
-  const a = await getTranslations("Activity");
+  const detail = await activityDetails();
   const format = await getFormatter();
   const call = facts.lastCall;
   return (
@@ -74,7 +75,7 @@ async function Waiting({ facts }: { facts: ScimConnectionFacts }) {
           <>
             {t("lastCall", { at: formatTime(format, call.at), method: call.method ?? "", path: call.path ?? "" })}{" "}
             <span className={call.succeeded ? "text-green-800" : "font-medium text-red-800"}>
-              {call.succeeded ? t("lastCallOk", { status: call.status ?? 0 }) : t("lastCallFailed", { status: call.status ?? 0, reason: call.reason ? a("reason", { reason: call.reason }) : call.summary })}
+              {call.succeeded ? t("lastCallOk", { status: call.status ?? 0 }) : t("lastCallFailed", { status: call.status ?? 0, reason: detail(call) })}
             </span>
           </>
         ) : (
