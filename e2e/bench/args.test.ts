@@ -17,12 +17,13 @@ describe("parseArgs", () => {
       databaseUrl: "postgres://postgres@127.0.0.1:5432/postgres",
       portBase: 4560,
       cpuProfileDir: null,
+      rounds: 1,
     });
   });
 
   it("reads every flag", () => {
-    const o = parse("--users", "2000", "--groups", "20", "--concurrency", "8", "--pglite", "--no-build", "--no-probes", "--app-dir", "../other", "--json-out", "out.json", "--phases", "lookup", "--cpu-profile", "prof");
-    expect(o).toMatchObject({ users: 2000, groups: 20, concurrency: 8, pglite: true, build: false, probes: false, appDir: "/other", jsonOut: "/repo/out.json", cpuProfileDir: "/repo/prof" });
+    const o = parse("--users", "2000", "--groups", "20", "--concurrency", "8", "--pglite", "--no-build", "--no-probes", "--app-dir", "../other", "--json-out", "out.json", "--phases", "lookup", "--cpu-profile", "prof", "--rounds", "3");
+    expect(o).toMatchObject({ users: 2000, groups: 20, concurrency: 8, pglite: true, build: false, probes: false, appDir: "/other", jsonOut: "/repo/out.json", cpuProfileDir: "/repo/prof", rounds: 3 });
     expect(o.phases).toEqual(["provision", "lookup"]);
   });
 
@@ -36,6 +37,7 @@ describe("parseArgs", () => {
     [["--users", "0"], /--users needs an integer ≥ 1/],
     [["--groups", "3"], /--groups needs an integer ≥ 5/],
     [["--users"], /--users needs a value/],
+    [["--rounds", "0"], /--rounds needs an integer ≥ 1/],
     [["--phases", "warmup"], /unknown phase warmup/],
     [["--fast"], /unknown option --fast/],
   ])("refuses %j", (argv, message) => {

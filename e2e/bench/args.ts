@@ -28,6 +28,8 @@ export type BenchOptions = {
   keepDatabases: boolean;
   /** Where the product server writes a V8 CPU profile when it stops (`node --cpu-prof`), or null. */
   cpuProfileDir: string | null;
+  /** How many times the product and the baselines run, in alternation; the ratios reported are their medians. */
+  rounds: number;
 };
 
 export const USAGE = `npm run bench -- [options]
@@ -46,7 +48,9 @@ export const USAGE = `npm run bench -- [options]
   --seed N             workload seed (default 7)
   --port-base N        ports N..N+3 (default $E2E_PORT_BASE or 4560)
   --keep-databases     leave the sally_bench* databases for inspection
-  --cpu-profile DIR    the product server writes a CPU profile (.cpuprofile, for Chrome DevTools) into DIR`;
+  --cpu-profile DIR    the product server writes a CPU profile (.cpuprofile, for Chrome DevTools) into DIR
+  --rounds N           run the product and the baselines N times in alternation and report the median ratios
+                       (default 1; the probes and the PGlite run go with the first round only)`;
 
 function positive(name: string, raw: string | undefined, min = 1): number {
   const n = Number(raw);
@@ -72,6 +76,7 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
     portBase: Number(env.E2E_PORT_BASE ?? 4560),
     keepDatabases: false,
     cpuProfileDir: null,
+    rounds: 1,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -103,6 +108,7 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
       case "--port-base": options.portBase = positive(flag, value(), 1024); break;
       case "--keep-databases": options.keepDatabases = true; break;
       case "--cpu-profile": options.cpuProfileDir = path.resolve(cwd, value()); break;
+      case "--rounds": options.rounds = positive(flag, value()); break;
       default: throw new Error(`unknown option ${flag}\n${USAGE}`);
     }
   }

@@ -28,7 +28,7 @@ import {
   startProduct,
   type Server,
 } from "./servers";
-import { formatNumber, formatRatioTable, ratioRows, requestsPerSecond, textTable } from "./stats";
+import { formatNumber, formatRatioTable, formatRoundsTable, medianRatioRows, ratioRows, requestsPerSecond, textTable, type RatioRow } from "./stats";
 import { MAPPED_GROUPS, TIERS, buildWorkload, expectedEnd, type Workload } from "./workload";
 
 type Query = <T>(text: string, params?: unknown[]) => Promise<T[]>;
@@ -45,6 +45,9 @@ type ProductCorrectness = {
 };
 
 type TargetRun = { name: string; phases: PhaseRun[]; peakRssMiB: number | null; correctness: unknown };
+
+/** One turn of the product and the baselines (`--rounds`), with the product ÷ baseline ratios of that turn. */
+type Round = { product: TargetRun & { probes: ProbeResults | null }; baselines: TargetRun[]; ratios: RatioRow[] };
 
 /**
  * The group mapping the admin saves. The admin group is mapped once it has members: a save that would leave the
@@ -294,16 +297,26 @@ async function main(): Promise<void> {
   const admin = postgres(databaseUrl(options.databaseUrl, "postgres"), { max: 1, onnotice: () => {} });
   const databases = ["sally_bench", "sally_bench_node", "sally_bench_next"];
   try {
-    const product = await runProduct(options, workload, expected, "postgres", admin);
-    const baselines: TargetRun[] = [];
-    if (options.baselines) {
-      baselines.push(await runBaseline(options, workload, expected, "node:http", admin));
-      baselines.push(await runBaseline(options, workload, expected, "next", admin));
+    // With --rounds, the product and the baselines take turns, so a slow spell of the shared machine falls on one
+    // round's figures, and the medians of the rounds' ratios pass over it. Only the first round runs the probes and
+    // PGlite.
+    const rounds: Round[] = [];
+    let pglite: (TargetRun & { probes: ProbeResults | null }) | null = null;
+    for (let round = 1; round <= options.rounds; round++) {
+      if (options.rounds > 1) process.stderr.write(`bench: round ${round} of ${options.rounds}\n`);
+      const product = await runProduct({ ...options, probes: options.probes && round === 1 }, workload, expected, "postgres", admin);
+      const baselines: TargetRun[] = [];
+      if (options.baselines) {
+        baselines.push(await runBaseline(options, workload, expected, "node:http", admin));
+        baselines.push(await runBaseline(options, workload, expected, "next", admin));
+      }
+      if (round === 1 && options.pglite) pglite = await runProduct(options, workload, expected, "pglite", admin);
+      rounds.push({ product, baselines, ratios: ratioRows(product.phases, baselines.map((b) => b.phases)) });
     }
-    const pglite = options.pglite ? await runProduct(options, workload, expected, "pglite", admin) : null;
+    const [{ product, baselines, ratios }] = rounds;
+    const medianRatios = medianRatioRows(rounds.map((r) => r.ratios));
 
     const baselineNames = baselines.map((b) => (b.name.startsWith("Next") ? "next" : "node"));
-    const ratios = ratioRows(product.phases, baselines.map((b) => b.phases));
     const pgliteRatios = pglite ? ratioRows(pglite.phases, baselines.map((b) => b.phases)) : null;
     const output = {
       startedAt: started.toISOString(),
@@ -312,24 +325,42 @@ async function main(): Promise<void> {
       options: { ...options, databaseUrl: undefined },
       appRevision: gitRevision(options.appDir),
       benchRevision: gitRevision(repo),
+      // The first round's, where a run of one round has them; then every round (the first again) and the medians.
       product,
       baselines,
       pglite,
       ratios,
       pgliteRatios,
+      rounds,
+      medianRatios,
     };
     fs.mkdirSync(path.dirname(options.jsonOut), { recursive: true });
     fs.writeFileSync(options.jsonOut, JSON.stringify(output, null, 2));
 
     const out: string[] = [];
-    for (const run of [product, ...baselines, ...(pglite ? [pglite] : [])]) {
+    const firstRound = options.rounds > 1 ? ", round 1" : "";
+    for (const run of [...[product, ...baselines].map((r) => ({ ...r, name: r.name + firstRound })), ...(pglite ? [pglite] : [])]) {
       out.push(`\n${run.name}  (peak RSS ${formatNumber(run.peakRssMiB)} MiB)\n${phaseTable(run)}`);
     }
     out.push(`\nsally per operation\n${operationTable(product)}`);
-    if (baselines.length) out.push(`\nsally ÷ baselines (same run, same client)\n${formatRatioTable(ratios, baselineNames)}`);
+    if (baselines.length) {
+      const heading = options.rounds > 1 ? `the first of ${options.rounds} rounds` : "same run, same client";
+      out.push(`\nsally ÷ baselines (${heading})\n${formatRatioTable(ratios, baselineNames)}`);
+    }
+    if (baselines.length && options.rounds > 1) {
+      rounds.slice(1).forEach((round, n) => {
+        for (const run of [round.product, ...round.baselines]) {
+          out.push(`\n${run.name}, round ${n + 2}  (peak RSS ${formatNumber(run.peakRssMiB)} MiB)\n${phaseTable(run)}`);
+        }
+      });
+      const next = baselineNames.indexOf("next");
+      out.push(`\nsally ÷ Next.js baseline, round by round (run in alternation)\n${formatRoundsTable(rounds.map((r) => r.ratios), next)}`);
+      out.push(`\nsally ÷ baselines, the median of ${options.rounds} rounds\n${formatRatioTable(medianRatios, baselineNames)}`);
+    }
     if (pgliteRatios) out.push(`\nsally on PGlite ÷ baselines on PostgreSQL\n${formatRatioTable(pgliteRatios, baselineNames)}`);
     if (product.probes) out.push(`\nscale probes (sally on PostgreSQL)\n${product.probes.table}`);
-    for (const run of [product, ...(pglite ? [pglite] : [])]) {
+    const productRuns = [...rounds.map((r, n) => ({ ...r.product, name: options.rounds > 1 ? `${r.product.name}, round ${n + 1}` : r.product.name })), ...(pglite ? [pglite] : [])];
+    for (const run of productRuns) {
       const c = run.correctness as ProductCorrectness;
       out.push(
         `\ncorrectness, ${run.name}: ${c.ok ? "OK" : "FAILED"}\n` +
@@ -347,7 +378,7 @@ async function main(): Promise<void> {
     out.push(`\nload average before ${loadBefore.map((l) => l.toFixed(1)).join(" ")}, after ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs`);
     out.push(`results: ${path.relative(repo, options.jsonOut)}`);
     process.stdout.write(`${out.join("\n")}\n`);
-    const failed = [product, ...(pglite ? [pglite] : [])].some((r) => !(r.correctness as ProductCorrectness).ok);
+    const failed = productRuns.some((r) => !(r.correctness as ProductCorrectness).ok);
     if (failed) process.exitCode = 1;
   } finally {
     if (!options.keepDatabases) for (const name of databases) await recreateDatabase(options.databaseUrl, name, false).catch(() => {});

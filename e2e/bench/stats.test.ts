@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatNumber, formatRatioTable, percentile, ratio, ratioRows, summarize, type PhaseResult } from "./stats";
+import { formatNumber, formatRatioTable, formatRoundsTable, median, medianRatioRows, percentile, ratio, ratioRows, summarize, type PhaseResult } from "./stats";
 
 describe("percentile (nearest rank)", () => {
   const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
@@ -112,6 +112,54 @@ describe("ratioRows", () => {
     expect(lines[0].split(/\s{2,}/)).toEqual(["phase", "metric", "product", "node", "next", "÷ node", "÷ next"]);
     expect(lines[2].split(/\s{2,}/)).toEqual(["provision", "req/s", "150", "2,000", "600", "0.07×", "0.25×"]);
     expect(table).toContain("–");
+  });
+});
+
+describe("median", () => {
+  it.each([
+    [[3, 1, 2], 2],
+    [[4, 1, 3, 2], 2.5],
+    [[7], 7],
+    [[null, 5, Number.NaN, 1], 3],
+    [[], null],
+    [[null, null], null],
+  ])("of %j is %s", (values, expected) => {
+    expect(median(values)).toBe(expected);
+  });
+});
+
+describe("medianRatioRows", () => {
+  // Three rounds of one product against one baseline (req/s ratio 0.5, 0.75, 0.6; cpu 2, 1.5, null).
+  const rounds = [
+    ratioRows([phase("provision", 300, 1, 40, 4)], [[phase("provision", 600, 1, 20, 2)]]),
+    ratioRows([phase("provision", 450, 1, 30, 3)], [[phase("provision", 600, 1, 20, 2)]]),
+    ratioRows([phase("provision", 360, 1, 30, null)], [[phase("provision", 600, 1, 15, 2)]]),
+  ];
+
+  it("takes, per phase and metric, the median of each figure and of each ratio over the rounds", () => {
+    const rows = medianRatioRows(rounds);
+    const rps = rows.find((r) => r.metric === "req/s")!;
+    expect(rps.product).toBe(360);
+    expect(rps.baselines).toEqual([600]);
+    expect(rps.ratios).toEqual([0.6]);
+    // The median of the ratios (2, 1.5, 2), not the ratio of the medians (30 ÷ 20 = 1.5).
+    const p50 = rows.find((r) => r.metric === "p50 ms")!;
+    expect([p50.product, p50.baselines[0]]).toEqual([30, 20]);
+    expect(p50.ratios).toEqual([2]);
+    // A round without the figure does not count: the median of 2 and 1.5.
+    expect(rows.find((r) => r.metric === "cpu ms/req")!.ratios).toEqual([1.75]);
+  });
+
+  it("is the round itself for one round, and nothing for none", () => {
+    expect(medianRatioRows(rounds.slice(0, 1))).toEqual(rounds[0]);
+    expect(medianRatioRows([])).toEqual([]);
+  });
+
+  it("formats one baseline's ratios round by round with their median", () => {
+    const lines = formatRoundsTable(rounds, 0).split("\n");
+    expect(lines[0].split(/\s{2,}/)).toEqual(["phase", "metric", "round 1", "round 2", "round 3", "median"]);
+    expect(lines[2].split(/\s{2,}/)).toEqual(["provision", "req/s", "0.50×", "0.75×", "0.60×", "0.60×"]);
+    expect(lines[5].split(/\s{2,}/)).toEqual(["provision", "cpu ms/req", "2.00×", "1.50×", "–", "1.75×"]);
   });
 });
 

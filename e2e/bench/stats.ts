@@ -114,3 +114,45 @@ export function formatRatioTable(rows: readonly RatioRow[], baselineNames: reado
     rows.map((r) => [r.phase, r.metric, formatNumber(r.product), ...r.baselines.map(formatNumber), ...r.ratios.map(formatRatio)]),
   );
 }
+
+/** The median of the known values (the mean of the middle two for an even count); null when none is known. */
+export function median(values: readonly (number | null)[]): number | null {
+  const known = values.filter((v): v is number => v != null && Number.isFinite(v)).sort((a, b) => a - b);
+  if (known.length === 0) return null;
+  const middle = known.length >> 1;
+  return known.length % 2 ? known[middle] : (known[middle - 1] + known[middle]) / 2;
+}
+
+/**
+ * The ratio rows of rounds run in alternation (`--rounds`), as one: per phase and metric, the median of each
+ * figure and of each ratio over the rounds. The median of the ratios, not the ratio of the medians: each ratio
+ * compares two targets measured minutes apart, and on a shared machine one of them may have run in a slow spell.
+ * Rows are those of the first round; a round that lacks one counts as unknown there.
+ */
+export function medianRatioRows(rounds: readonly (readonly RatioRow[])[]): RatioRow[] {
+  const [first = []] = rounds;
+  return first.map(({ phase, metric, baselines, ratios }) => {
+    const same = rounds.map((round) => round.find((r) => r.phase === phase && r.metric === metric));
+    return {
+      phase,
+      metric,
+      product: median(same.map((r) => r?.product ?? null)),
+      baselines: baselines.map((_, i) => median(same.map((r) => r?.baselines[i] ?? null))),
+      ratios: ratios.map((_, i) => median(same.map((r) => r?.ratios[i] ?? null))),
+    };
+  });
+}
+
+/** One baseline's ratio per phase and metric, round by round and their median: how far the rounds spread. */
+export function formatRoundsTable(rounds: readonly (readonly RatioRow[])[], baselineIndex: number): string {
+  const medians = medianRatioRows(rounds);
+  return textTable(
+    ["phase", "metric", ...rounds.map((_, n) => `round ${n + 1}`), "median"],
+    medians.map((row) => [
+      row.phase,
+      row.metric,
+      ...rounds.map((round) => formatRatio(round.find((r) => r.phase === row.phase && r.metric === row.metric)?.ratios[baselineIndex] ?? null)),
+      formatRatio(row.ratios[baselineIndex] ?? null),
+    ]),
+  );
+}
