@@ -28,7 +28,7 @@ export type BenchOptions = {
   keepDatabases: boolean;
   /** Where the product server writes a V8 CPU profile when it stops (`node --cpu-prof`), or null. */
   cpuProfileDir: string | null;
-  /** How many times the product and the baselines run, in alternation; the ratios reported are their medians. */
+  /** How many times the product and the baselines run, in alternation; the ratios are also given as their medians. */
   rounds: number;
 };
 

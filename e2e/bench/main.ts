@@ -371,10 +371,13 @@ async function main(): Promise<void> {
           `  invitations: ${c.invitations.users} users, ${c.invitations.none} without, ${c.invitations.duplicated} with more than one, ${c.invitations.strangers} to others`,
       );
     }
-    for (const b of baselines) {
-      const c = b.correctness as { failuresByPhase: Record<string, number>; memberships: ReturnType<typeof compareMemberships> };
-      out.push(`correctness, ${b.name}: failed requests ${JSON.stringify(c.failuresByPhase)}, memberships ${c.memberships.missing} missing, ${c.memberships.extra} extra`);
-    }
+    rounds.forEach((round, n) => {
+      for (const b of round.baselines) {
+        const c = b.correctness as { failuresByPhase: Record<string, number>; memberships: ReturnType<typeof compareMemberships> };
+        const name = options.rounds > 1 ? `${b.name}, round ${n + 1}` : b.name;
+        out.push(`correctness, ${name}: failed requests ${JSON.stringify(c.failuresByPhase)}, memberships ${c.memberships.missing} missing, ${c.memberships.extra} extra`);
+      }
+    });
     out.push(`\nload average before ${loadBefore.map((l) => l.toFixed(1)).join(" ")}, after ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs`);
     out.push(`results: ${path.relative(repo, options.jsonOut)}`);
     process.stdout.write(`${out.join("\n")}\n`);
