@@ -338,28 +338,27 @@ async function main(): Promise<void> {
     fs.writeFileSync(options.jsonOut, JSON.stringify(output, null, 2));
 
     const out: string[] = [];
-    const firstRound = options.rounds > 1 ? ", round 1" : "";
-    for (const run of [...[product, ...baselines].map((r) => ({ ...r, name: r.name + firstRound })), ...(pglite ? [pglite] : [])]) {
-      out.push(`\n${run.name}  (peak RSS ${formatNumber(run.peakRssMiB)} MiB)\n${phaseTable(run)}`);
-    }
-    out.push(`\nsally per operation\n${operationTable(product)}`);
+    // With more than one round, what belongs to a round says which.
+    const ofRound = (name: string, n: number) => (options.rounds > 1 ? `${name}, round ${n + 1}` : name);
+    const tables = (run: TargetRun, name: string) => `\n${name}  (peak RSS ${formatNumber(run.peakRssMiB)} MiB)\n${phaseTable(run)}`;
+    for (const run of [product, ...baselines]) out.push(tables(run, ofRound(run.name, 0)));
+    if (pglite) out.push(tables(pglite, pglite.name));
+    out.push(`\n${ofRound("sally per operation", 0)}\n${operationTable(product)}`);
     if (baselines.length) {
       const heading = options.rounds > 1 ? `the first of ${options.rounds} rounds` : "same run, same client";
       out.push(`\nsally ÷ baselines (${heading})\n${formatRatioTable(ratios, baselineNames)}`);
     }
+    rounds.forEach((round, n) => {
+      if (n > 0) for (const run of [round.product, ...round.baselines]) out.push(tables(run, ofRound(run.name, n)));
+    });
     if (baselines.length && options.rounds > 1) {
-      rounds.slice(1).forEach((round, n) => {
-        for (const run of [round.product, ...round.baselines]) {
-          out.push(`\n${run.name}, round ${n + 2}  (peak RSS ${formatNumber(run.peakRssMiB)} MiB)\n${phaseTable(run)}`);
-        }
-      });
       const next = baselineNames.indexOf("next");
       out.push(`\nsally ÷ Next.js baseline, round by round (run in alternation)\n${formatRoundsTable(rounds.map((r) => r.ratios), next)}`);
       out.push(`\nsally ÷ baselines, the median of ${options.rounds} rounds\n${formatRatioTable(medianRatios, baselineNames)}`);
     }
     if (pgliteRatios) out.push(`\nsally on PGlite ÷ baselines on PostgreSQL\n${formatRatioTable(pgliteRatios, baselineNames)}`);
     if (product.probes) out.push(`\nscale probes (sally on PostgreSQL)\n${product.probes.table}`);
-    const productRuns = [...rounds.map((r, n) => ({ ...r.product, name: options.rounds > 1 ? `${r.product.name}, round ${n + 1}` : r.product.name })), ...(pglite ? [pglite] : [])];
+    const productRuns = [...rounds.map((r, n) => ({ ...r.product, name: ofRound(r.product.name, n) })), ...(pglite ? [pglite] : [])];
     for (const run of productRuns) {
       const c = run.correctness as ProductCorrectness;
       out.push(
@@ -374,8 +373,7 @@ async function main(): Promise<void> {
     rounds.forEach((round, n) => {
       for (const b of round.baselines) {
         const c = b.correctness as { failuresByPhase: Record<string, number>; memberships: ReturnType<typeof compareMemberships> };
-        const name = options.rounds > 1 ? `${b.name}, round ${n + 1}` : b.name;
-        out.push(`correctness, ${name}: failed requests ${JSON.stringify(c.failuresByPhase)}, memberships ${c.memberships.missing} missing, ${c.memberships.extra} extra`);
+        out.push(`correctness, ${ofRound(b.name, n)}: failed requests ${JSON.stringify(c.failuresByPhase)}, memberships ${c.memberships.missing} missing, ${c.memberships.extra} extra`);
       }
     });
     out.push(`\nload average before ${loadBefore.map((l) => l.toFixed(1)).join(" ")}, after ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs`);
