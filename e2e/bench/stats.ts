@@ -115,6 +115,10 @@ export function formatRatioTable(rows: readonly RatioRow[], baselineNames: reado
   );
 }
 
+/** A round's row for the phase and metric of `row`, if it has one. */
+const sameRow = (round: readonly RatioRow[], row: Pick<RatioRow, "phase" | "metric">) =>
+  round.find((r) => r.phase === row.phase && r.metric === row.metric);
+
 /** The median of the known values (the mean of the middle two for an even count); null when none is known. */
 export function median(values: readonly (number | null)[]): number | null {
   const known = values.filter((v): v is number => v != null && Number.isFinite(v)).sort((a, b) => a - b);
@@ -131,8 +135,9 @@ export function median(values: readonly (number | null)[]): number | null {
  */
 export function medianRatioRows(rounds: readonly (readonly RatioRow[])[]): RatioRow[] {
   const [first = []] = rounds;
-  return first.map(({ phase, metric, baselines, ratios }) => {
-    const same = rounds.map((round) => round.find((r) => r.phase === phase && r.metric === metric));
+  return first.map((row) => {
+    const { phase, metric, baselines, ratios } = row;
+    const same = rounds.map((round) => sameRow(round, row));
     return {
       phase,
       metric,
@@ -151,7 +156,7 @@ export function formatRoundsTable(rounds: readonly (readonly RatioRow[])[], base
     medians.map((row) => [
       row.phase,
       row.metric,
-      ...rounds.map((round) => formatRatio(round.find((r) => r.phase === row.phase && r.metric === row.metric)?.ratios[baselineIndex] ?? null)),
+      ...rounds.map((round) => formatRatio(sameRow(round, row)?.ratios[baselineIndex] ?? null)),
       formatRatio(row.ratios[baselineIndex] ?? null),
     ]),
   );
