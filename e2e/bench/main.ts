@@ -349,7 +349,9 @@ async function main(): Promise<void> {
       out.push(`\nsally ÷ baselines (${heading})\n${formatRatioTable(ratios, baselineNames)}`);
     }
     rounds.forEach((round, n) => {
-      if (n > 0) for (const run of [round.product, ...round.baselines]) out.push(tables(run, ofRound(run.name, n)));
+      if (n === 0) return;
+      for (const run of [round.product, ...round.baselines]) out.push(tables(run, ofRound(run.name, n)));
+      out.push(`\n${ofRound("sally per operation", n)}\n${operationTable(round.product)}`);
     });
     if (baselines.length && options.rounds > 1) {
       const next = baselineNames.indexOf("next");
